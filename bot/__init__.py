@@ -1,0 +1,1 @@
+"""Slack Bolt app for StyleSprint Assist."""

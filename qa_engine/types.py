@@ -1,0 +1,113 @@
+"""Typed results passed between the components of the answer engine.
+
+Components (retriever, reader, composer) take and return these plain dataclasses,
+so the Slack bot, the evaluator and the CLI share one vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as asked (empty, too long, not text)."""
+
+
+class KnowledgeBaseUnavailable(RuntimeError):
+    """The vector store could not be reached; the caller should tell the agent so."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrievable chunk of the knowledge base, as stored in Chroma."""
+
+    id: str
+    text: str
+    title: str
+    source: str
+    section: str = ""
+    doc_id: str = ""
+    kind: str = "document"
+
+    @property
+    def label(self) -> str:
+        """What an agent reads as the citation: "Returns & Exchanges › Online orders"."""
+        if self.section and self.section != self.title:
+            return f"{self.title} › {self.section}"
+        return self.title
+
+
+@dataclass(frozen=True)
+class RetrievedPassage:
+    passage: Passage
+    score: float  # cosine similarity of question and passage, higher is better
+
+
+@dataclass(frozen=True)
+class SpanCandidate:
+    """A span the reader proposes inside one passage (character offsets into its text)."""
+
+    passage_id: str
+    text: str
+    start: int
+    end: int
+    score: float  # start logit + end logit
+    null_score: float  # CLS start + end logit of the same window
+    window: int = 0
+
+    @property
+    def margin(self) -> float:
+        """How much the reader prefers this span over "no answer in this window"."""
+        return self.score - self.null_score
+
+
+@dataclass(frozen=True)
+class ReaderResult:
+    """The reader's verdict over all passages it was given."""
+
+    best: SpanCandidate | None  # None only when there was nothing to read
+    confidence: float  # calibrated probability that `best` is a right answer
+    answered: bool  # confidence >= the model's threshold
+    threshold: float
+    candidates: tuple[SpanCandidate, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    id: str
+    title: str
+    source: str
+    score: float
+
+
+@dataclass
+class Answer:
+    """What the engine returns for one question: the CLI contract in object form."""
+
+    question: str
+    answered: bool
+    answer: str  # customer-ready brand-voice reply, no decoration
+    span: str | None
+    confidence: float
+    sources: list[SourceRef]
+    model_version: str
+    latency_ms: float
+    passage: Passage | None = None  # the passage the span came from (as used)
+    span_start: int | None = None
+    span_end: int | None = None
+    retrieved: list[RetrievedPassage] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `stylesprint ask --json` object (field names are a public contract)."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.answer,
+            "span": self.span,
+            "confidence": round(self.confidence, 4),
+            "sources": [asdict(s) for s in self.sources],
+            "model_version": self.model_version,
+            "latency_ms": round(self.latency_ms, 1),
+        }

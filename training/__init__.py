@@ -1,0 +1,1 @@
+"""Datasets, AdaLoRA fine-tuning, evaluation and scheduled retraining."""
