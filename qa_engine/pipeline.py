@@ -1,0 +1,156 @@
+"""The answer engine: retrieve passages, read the span, compose the reply.
+
+`AnswerEngine` wires the separate components together; it owns no model itself.
+`AnswerEngine.from_settings()` builds the standard wiring (Chroma collection,
+MiniLM embedder, the registry's current reader version, brand-voice composer).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import unicodedata
+from pathlib import Path
+
+from qa_engine.composer import Composer
+from qa_engine.embedder import Embedder
+from qa_engine.reader import ReaderConfig, SpanReader
+from qa_engine.registry import ModelRegistry
+from qa_engine.retriever import Retriever
+from qa_engine.settings import Settings
+from qa_engine.types import Answer, QuestionError, SourceRef
+
+DEMO_KB = Path(__file__).parent / "demo_kb"
+
+
+def clean_question(question: object, max_chars: int) -> str:
+    """The question as the engine reads it; raises QuestionError for unusable input."""
+    if not isinstance(question, str):
+        raise QuestionError("the question must be text")
+    # Drop control characters (keep ordinary whitespace), collapse runs of spaces.
+    text = "".join(
+        ch if ch in "\t\n " or unicodedata.category(ch)[0] != "C" else " " for ch in question
+    )
+    text = " ".join(text.split())
+    if not text:
+        raise QuestionError("the question is empty: ask something like "
+                            "'What is the return policy for online purchases?'")
+    if len(text) > max_chars:
+        raise QuestionError(
+            f"the question is {len(text)} characters long; the limit is {max_chars}. "
+            "Ask one short question at a time."
+        )
+    return text
+
+
+class AnswerEngine:
+    """Question in, `Answer` out; thread-safe once warmed up."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        reader: SpanReader,
+        composer: Composer,
+        max_question_chars: int = 500,
+        top_k: int = 3,
+    ) -> None:
+        self.retriever = retriever
+        self.reader = reader
+        self.composer = composer
+        self.max_question_chars = max_question_chars
+        self.top_k = top_k
+        self._warm = threading.Event()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, reader: SpanReader | None = None) -> AnswerEngine:
+        from qa_engine.store import get_collection, make_client
+
+        embedder = Embedder(settings.resolved_embedding_model, device=settings.device)
+        collection = get_collection(make_client(settings), settings.collection)
+        retriever = Retriever(collection, embedder, top_k=settings.top_k)
+        return cls(
+            retriever=retriever,
+            reader=reader or build_reader(settings),
+            composer=Composer(),
+            max_question_chars=settings.max_question_chars,
+            top_k=settings.top_k,
+        )
+
+    @property
+    def model_version(self) -> str:
+        return self.reader.model_version
+
+    def warm_up(self) -> None:
+        if self._warm.is_set():
+            return
+        self.retriever.warm_up()
+        self.reader.warm_up()
+        self._warm.set()
+
+    def ask(self, question: str, top_k: int | None = None) -> Answer:
+        t0 = time.perf_counter()
+        text = clean_question(question, self.max_question_chars)
+        self.warm_up()
+        reader = self.reader  # one reader for the whole question, even if swapped meanwhile
+        retrieved = self.retriever.run(text, top_k=top_k or self.top_k)
+        t1 = time.perf_counter()
+        result = reader.run(text, [r.passage for r in retrieved])
+        t2 = time.perf_counter()
+        sources = [
+            SourceRef(id=r.passage.id, title=r.passage.label, source=r.passage.source,
+                      score=round(r.score, 4))
+            for r in retrieved
+        ]
+        by_id = {r.passage.id: r.passage for r in retrieved}
+        best = result.best
+        if result.answered and best is not None:
+            passage = by_id[best.passage_id]
+            reply = self.composer.answer(passage, best.start, best.end)
+            ordered = sorted(sources, key=lambda s: s.id != passage.id)  # citing source first
+            answer = Answer(
+                question=text, answered=True, answer=reply, span=best.text,
+                confidence=result.confidence, sources=ordered,
+                model_version=reader.model_version, latency_ms=0.0, passage=passage,
+                span_start=best.start, span_end=best.end, retrieved=retrieved,
+            )
+        else:
+            answer = Answer(
+                question=text, answered=False, answer=self.composer.declined(retrieved),
+                span=None, confidence=result.confidence, sources=sources,
+                model_version=reader.model_version, latency_ms=0.0,
+                passage=by_id.get(best.passage_id) if best else None,
+                span_start=best.start if best else None, span_end=best.end if best else None,
+                retrieved=retrieved,
+            )
+        t3 = time.perf_counter()
+        answer.latency_ms = (t3 - t0) * 1000
+        answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "read": (t2 - t1) * 1000}
+        return answer
+
+    def swap_reader(self, reader: SpanReader) -> None:
+        """Serve a new (already warmed-up) reader; questions in flight finish on the old one."""
+        reader.warm_up()
+        self.reader = reader
+
+
+def build_reader(settings: Settings, registry: ModelRegistry | None = None) -> SpanReader:
+    """The reader for the configured adapter, or else the registry's current version."""
+    config = ReaderConfig(
+        max_seq_length=settings.max_seq_length,
+        doc_stride=settings.doc_stride,
+        max_answer_length=settings.max_answer_length,
+        n_best=settings.n_best,
+    )
+    if settings.adapter_dir is not None:
+        model_dir, version = settings.adapter_dir, f"path:{settings.adapter_dir.name}"
+    else:
+        current = (registry or ModelRegistry(settings.models_dir)).current()
+        model_dir, version = current.path, current.name
+    return SpanReader(
+        model_dir=model_dir,
+        base_model=settings.resolved_base_model,
+        config=config,
+        device=settings.device,
+        threshold=settings.confidence_threshold,
+        model_version=version,
+    )

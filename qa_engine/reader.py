@@ -1,0 +1,210 @@
+"""The extractive span reader: a QA head on the base encoder plus an AdaLoRA adapter.
+
+A model directory (one version of the reader) holds either a PEFT adapter
+(`adapter_config.json` + weights, trained with `stylesprint train`) or a fully
+fine-tuned model (`config.json` + weights), plus `calibration.json` (how margins
+become probabilities and where to decline) and `stylesprint.json` (base model and
+window settings it was trained with). For serving, an adapter is merged into the
+base weights once at load time: inference then costs exactly what the plain
+encoder costs.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qa_engine.calibration import Calibration
+from qa_engine.decoding import best_span, decode_window, merge_candidates
+from qa_engine.types import Passage, ReaderResult, SpanCandidate
+
+MODEL_META_FILE = "stylesprint.json"
+
+
+class ModelLoadError(RuntimeError):
+    """A model directory is missing, incomplete or unreadable."""
+
+
+@dataclass(frozen=True)
+class ReaderConfig:
+    """Windowing and decoding limits; the defaults match training."""
+
+    max_seq_length: int = 256
+    doc_stride: int = 64
+    max_answer_length: int = 48
+    n_best: int = 20
+    batch_size: int = 16
+
+    def __post_init__(self) -> None:
+        if self.doc_stride >= self.max_seq_length // 2:
+            raise ValueError(
+                f"doc_stride ({self.doc_stride}) must be well below max_seq_length "
+                f"({self.max_seq_length}); use at most a quarter of it"
+            )
+
+
+def read_model_meta(model_dir: Path) -> dict[str, Any]:
+    path = Path(model_dir) / MODEL_META_FILE
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def check_model_dir(model_dir: Path) -> str:
+    """'adapter' or 'full' for a complete model directory; raises ModelLoadError otherwise."""
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():
+        raise ModelLoadError(f"model directory {model_dir} does not exist")
+    if (model_dir / "adapter_config.json").exists():
+        weights = ["adapter_model.safetensors", "adapter_model.bin"]
+        kind = "adapter"
+    elif (model_dir / "config.json").exists():
+        weights = ["model.safetensors", "pytorch_model.bin"]
+        kind = "full"
+    else:
+        raise ModelLoadError(
+            f"{model_dir} holds neither an adapter (adapter_config.json) nor a model (config.json)"
+        )
+    if not any((model_dir / w).exists() and (model_dir / w).stat().st_size > 0 for w in weights):
+        raise ModelLoadError(f"{model_dir} has no weights file ({' or '.join(weights)})")
+    return kind
+
+
+def load_qa_model(model_dir: Path | None, base_model: str, merge: bool = True) -> Any:
+    """The QA model for a model directory (adapter merged for serving), in eval mode."""
+    from transformers import AutoModelForQuestionAnswering
+
+    if model_dir is None:
+        model = AutoModelForQuestionAnswering.from_pretrained(base_model)
+    elif check_model_dir(model_dir) == "full":
+        model = AutoModelForQuestionAnswering.from_pretrained(str(model_dir))
+    else:
+        from peft import PeftModel
+
+        base = AutoModelForQuestionAnswering.from_pretrained(base_model)
+        try:
+            model = PeftModel.from_pretrained(base, str(model_dir))
+        except Exception as exc:
+            raise ModelLoadError(f"adapter in {model_dir} cannot be loaded: {exc}") from exc
+        if merge:
+            model = model.merge_and_unload()
+    model.eval()
+    return model
+
+
+class SpanReader:
+    """Finds the answer span for a question in a handful of passages.
+
+    Cheap to construct; `warm_up()` loads tokenizer, model and calibration once.
+    `run()` windows every passage with stride, scores all windows in batched
+    forward passes, decodes each window with `decode_window`, and returns the
+    best span across passages with a calibrated confidence.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path | None,
+        base_model: str,
+        config: ReaderConfig | None = None,
+        device: str = "cpu",
+        threshold: float | None = None,
+        model_version: str = "base",
+    ) -> None:
+        self.model_dir = Path(model_dir) if model_dir else None
+        self.base_model = base_model
+        self.config = config or ReaderConfig()
+        self.device = device
+        self.threshold_override = threshold
+        self.model_version = model_version
+        self.calibration = Calibration()
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ loading
+    def warm_up(self) -> None:
+        if self._model is not None:
+            return
+        with self._lock:
+            if self._model is not None:
+                return
+            from transformers import AutoTokenizer
+
+            self._tokenizer = AutoTokenizer.from_pretrained(self.base_model)
+            model = load_qa_model(self.model_dir, self.base_model)
+            self.calibration = Calibration.load(self.model_dir) if self.model_dir else Calibration()
+            self._model = model.to(self.device)
+
+    @property
+    def threshold(self) -> float:
+        if self.threshold_override is not None:
+            return self.threshold_override
+        return self.calibration.threshold
+
+    # ------------------------------------------------------------------ reading
+    def run(self, question: str, passages: Sequence[Passage]) -> ReaderResult:
+        """The best answer to `question` across `passages`, or a decline."""
+        candidates = self.candidates(question, passages)
+        best = best_span(candidates)
+        if best is None:
+            return ReaderResult(None, 0.0, False, self.threshold, ())
+        confidence = self.calibration.probability(best.margin)
+        return ReaderResult(
+            best=best,
+            confidence=confidence,
+            answered=confidence >= self.threshold,
+            threshold=self.threshold,
+            candidates=tuple(candidates),
+        )
+
+    def candidates(self, question: str, passages: Sequence[Passage]) -> list[SpanCandidate]:
+        """Every passage's n-best spans, merged and ranked by margin."""
+        if not passages:
+            return []
+        self.warm_up()
+        import torch
+
+        cfg = self.config
+        enc = self._tokenizer(
+            [question] * len(passages),
+            [p.text for p in passages],
+            truncation="only_second",
+            max_length=cfg.max_seq_length,
+            stride=cfg.doc_stride,
+            return_overflowing_tokens=True,
+            return_offsets_mapping=True,
+            padding=True,
+            return_tensors="pt",
+        )
+        sample_map = enc.pop("overflow_to_sample_mapping").tolist()
+        offsets_all = enc.pop("offset_mapping").tolist()
+        n_windows = len(sample_map)
+        starts, ends = [], []
+        with torch.inference_mode():
+            for lo in range(0, n_windows, cfg.batch_size):
+                batch = {k: v[lo : lo + cfg.batch_size].to(self.device) for k, v in enc.items()}
+                out = self._model(**batch)
+                starts.extend(out.start_logits.float().cpu().numpy())
+                ends.extend(out.end_logits.float().cpu().numpy())
+        per_window = []
+        for i in range(n_windows):
+            passage = passages[sample_map[i]]
+            seq_ids = enc.sequence_ids(i)
+            offsets = [
+                tuple(off) if seq_ids[j] == 1 else None for j, off in enumerate(offsets_all[i])
+            ]
+            per_window.append(
+                decode_window(
+                    starts[i],
+                    ends[i],
+                    offsets,
+                    passage.text,
+                    passage_id=passage.id,
+                    window=i,
+                    n_best=cfg.n_best,
+                    max_answer_length=cfg.max_answer_length,
+                )
+            )
+        return merge_candidates(per_window, n_best=cfg.n_best)

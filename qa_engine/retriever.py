@@ -1,0 +1,64 @@
+"""Dense retrieval of knowledge-base passages from Chroma."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qa_engine.embedder import Embedder
+from qa_engine.types import KnowledgeBaseUnavailable, Passage, RetrievedPassage
+
+
+def passage_from_record(pid: str, text: str, meta: dict[str, Any] | None) -> Passage:
+    """A Passage from a Chroma record (id, document, metadata)."""
+    meta = meta or {}
+    return Passage(
+        id=pid,
+        text=text or "",
+        title=str(meta.get("title") or meta.get("source") or pid),
+        source=str(meta.get("source") or ""),
+        section=str(meta.get("section") or ""),
+        doc_id=str(meta.get("doc_id") or ""),
+        kind=str(meta.get("kind") or "document"),
+    )
+
+
+class Retriever:
+    """Top-k passages for a question, by cosine similarity of MiniLM embeddings.
+
+    The collection stores cosine *distances*; scores returned here are
+    similarities (1 - distance), so higher is better and 1.0 is identical.
+    """
+
+    def __init__(self, collection: Any, embedder: Embedder, top_k: int = 3) -> None:
+        self.collection = collection
+        self.embedder = embedder
+        self.top_k = top_k
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
+
+    def count(self) -> int:
+        try:
+            return int(self.collection.count())
+        except Exception as exc:
+            raise KnowledgeBaseUnavailable(f"knowledge base unavailable: {exc}") from exc
+
+    def run(self, question: str, top_k: int | None = None) -> list[RetrievedPassage]:
+        k = top_k or self.top_k
+        vector = self.embedder.embed([question])[0]
+        try:
+            res = self.collection.query(
+                query_embeddings=[vector.tolist()],
+                n_results=k,
+                include=["documents", "metadatas", "distances"],
+            )
+        except Exception as exc:
+            raise KnowledgeBaseUnavailable(f"knowledge base unavailable: {exc}") from exc
+        ids = res["ids"][0]
+        docs = res["documents"][0]
+        metas = res["metadatas"][0]
+        dists = res["distances"][0]
+        return [
+            RetrievedPassage(passage_from_record(i, d, m), 1.0 - float(dist))
+            for i, d, m, dist in zip(ids, docs, metas, dists)
+        ]

@@ -1,0 +1,227 @@
+"""The fine-tuning loop for the span reader (AdaLoRA by default).
+
+A hand-written loop rather than the Hugging Face Trainer because AdaLoRA needs
+`update_and_allocate(step)` after `backward()` and before `zero_grad()` on every
+step — that is where importance scores are accumulated and ranks are pruned —
+and the Trainer does not call it. The loop is seeded, shows a progress bar,
+checkpoints every `checkpoint_every` steps (model, optimizer, scheduler, AdaLoRA
+importance state, RNG) and resumes from the last checkpoint in the output
+directory. It saves only the adapter (`save_pretrained`), plus the metadata the
+reader and the registry need and a model card.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from training.adapters import TrainConfig, peft_config, rank_pattern_summary
+from training.datasets import QAExample
+from training.features import build_features
+
+CHECKPOINT_DIR = "checkpoint"
+
+
+@dataclass
+class TrainResult:
+    out_dir: Path
+    steps: int
+    losses: list[float]
+    initial_ranks: dict[str, int] = field(default_factory=dict)
+    final_ranks: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    n_examples: int = 0
+    n_features: int = 0
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def build_model(cfg: TrainConfig, base_model: str, total_steps: int,
+                init_from: Path | None = None) -> Any:
+    """Base QA model wrapped for the method; `init_from` warm-starts from an adapter dir."""
+    from peft import PeftModel, get_peft_model
+    from transformers import AutoModelForQuestionAnswering
+
+    model = AutoModelForQuestionAnswering.from_pretrained(base_model)
+    if cfg.method == "full":
+        if init_from is not None:
+            model = AutoModelForQuestionAnswering.from_pretrained(str(init_from))
+        return model
+    pcfg = peft_config(cfg, total_steps)
+    if init_from is not None and (Path(init_from) / "adapter_config.json").exists():
+        # Warm start: carry over the learned QA head and merge the old adapter into the
+        # base weights, then learn a fresh adapter on top (AdaLoRA's budget schedule
+        # restarts, which a loaded AdaLoRA adapter with a frozen rank pattern cannot do).
+        model = PeftModel.from_pretrained(model, str(init_from)).merge_and_unload()
+    return get_peft_model(model, pcfg)
+
+
+def _save_checkpoint(path: Path, model: Any, optim: Any, sched: Any, step: int,
+                     losses: list[float], initial_ranks: dict[str, int]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    state = {
+        "model": {k: v for k, v in model.state_dict().items()},
+        "optim": optim.state_dict(),
+        "sched": sched.state_dict(),
+        "step": step,
+        "losses": losses,
+        "initial_ranks": initial_ranks,
+        "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state(),
+                "python": random.getstate()},
+    }
+    allocator = getattr(getattr(model, "base_model", None), "rankallocator", None)
+    if allocator is not None:
+        state["allocator"] = {k: getattr(allocator, k) for k in
+                              ("ipt", "exp_avg_ipt", "exp_avg_unc")}
+    torch.save(state, tmp / "state.pt")
+    shutil.rmtree(path, ignore_errors=True)
+    tmp.rename(path)
+
+
+def _load_checkpoint(path: Path, model: Any, optim: Any, sched: Any) -> dict[str, Any]:
+    state = torch.load(path / "state.pt", weights_only=False)
+    model.load_state_dict(state["model"])
+    optim.load_state_dict(state["optim"])
+    sched.load_state_dict(state["sched"])
+    torch.set_rng_state(state["rng"]["torch"])
+    np.random.set_state(state["rng"]["numpy"])
+    random.setstate(state["rng"]["python"])
+    allocator = getattr(getattr(model, "base_model", None), "rankallocator", None)
+    if allocator is not None and "allocator" in state:
+        for k, v in state["allocator"].items():
+            setattr(allocator, k, v)
+    return state
+
+
+def train_reader(
+    examples: Sequence[QAExample],
+    out_dir: Path,
+    base_model: str,
+    cfg: TrainConfig | None = None,
+    init_from: Path | None = None,
+    progress: bool = True,
+    on_step: Callable[[int, Any], None] | None = None,
+    meta: dict[str, Any] | None = None,
+) -> TrainResult:
+    """Train a reader on `examples` and save it to `out_dir` (resuming if interrupted).
+
+    `on_step(step, model)` is called after each optimizer step, once AdaLoRA has
+    reallocated; tests use it to watch the rank budget.
+    """
+    from tqdm.auto import tqdm
+    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+
+    cfg = cfg or TrainConfig()
+    if not examples:
+        raise ValueError("no training examples: give at least one --data file with examples")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    set_seed(cfg.seed)
+    t0 = time.perf_counter()
+
+    tokenizer = AutoTokenizer.from_pretrained(base_model)
+    feats = build_features(examples, tokenizer, cfg.max_seq_length, cfg.doc_stride)
+    n = len(feats)
+    steps_per_epoch = math.ceil(n / cfg.batch_size)
+    total_steps = cfg.max_steps or max(1, math.ceil(steps_per_epoch * cfg.epochs))
+
+    model = build_model(cfg, base_model, total_steps, init_from)
+    model.train()
+    params = [p for p in model.parameters() if p.requires_grad]
+    optim = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    sched = get_linear_schedule_with_warmup(
+        optim, int(total_steps * cfg.warmup_ratio), total_steps
+    )
+    is_adalora = cfg.method == "adalora"
+    initial_ranks = rank_pattern_summary(model) if is_adalora else {}
+
+    ckpt = out_dir / CHECKPOINT_DIR
+    step, losses = 0, []
+    if ckpt.exists():
+        state = _load_checkpoint(ckpt, model, optim, sched)
+        step, losses = state["step"], state["losses"]
+        initial_ranks = state.get("initial_ranks", initial_ranks)
+
+    bar = tqdm(total=total_steps, initial=step, disable=not progress, desc=f"train {cfg.method}",
+               unit="step")
+    while step < total_steps:
+        epoch = step // steps_per_epoch
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed + epoch))
+        for b in range(step % steps_per_epoch, steps_per_epoch):
+            if step >= total_steps:
+                break
+            idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+            batch = {k: v[idx] for k, v in feats.tensors.items()}
+            loss = model(**batch).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optim.step()
+            sched.step()
+            step += 1
+            if is_adalora:
+                # AdaLoRA's rule: after backward(), before zero_grad(), every step.
+                model.base_model.update_and_allocate(step)
+            optim.zero_grad(set_to_none=True)
+            losses.append(float(loss.detach()))
+            bar.update(1)
+            bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
+            if on_step is not None:
+                on_step(step, model)
+            if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and step < total_steps:
+                _save_checkpoint(ckpt, model, optim, sched, step, losses, initial_ranks)
+    bar.close()
+
+    model.eval()
+    final_ranks = rank_pattern_summary(model) if is_adalora else {}
+    model.save_pretrained(str(out_dir))
+    if cfg.method == "full":
+        tokenizer.save_pretrained(str(out_dir))
+    result = TrainResult(
+        out_dir=out_dir, steps=step, losses=losses, initial_ranks=initial_ranks,
+        final_ranks=final_ranks, seconds=time.perf_counter() - t0,
+        n_examples=len(examples), n_features=n,
+    )
+    write_model_meta(out_dir, cfg, base_model, result, meta or {})
+    shutil.rmtree(ckpt, ignore_errors=True)
+    return result
+
+
+def write_model_meta(out_dir: Path, cfg: TrainConfig, base_model: str, result: TrainResult,
+                     extra: dict[str, Any]) -> None:
+    """`stylesprint.json`: what the reader and the registry need to know about this model."""
+    from qa_engine.reader import MODEL_META_FILE
+    from qa_engine.settings import bundled_minilm_path
+
+    meta = {
+        "method": cfg.method,
+        # The bundled model's path differs per machine: record it symbolically.
+        "base_model": "bundled:all-MiniLM-L6-v2" if base_model == bundled_minilm_path()
+        else base_model,
+        "train_config": cfg.to_json(),
+        "steps": result.steps,
+        "examples": result.n_examples,
+        "features": result.n_features,
+        "train_seconds": round(result.seconds, 1),
+        "final_loss": round(float(np.mean(result.losses[-50:])), 4) if result.losses else None,
+        "rank_pattern": result.final_ranks,
+        "initial_ranks": result.initial_ranks,
+        **extra,
+    }
+    path = out_dir / MODEL_META_FILE
+    path.write_text(json.dumps(meta, indent=2, default=str) + "\n")
