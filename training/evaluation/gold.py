@@ -1,0 +1,300 @@
+"""Gold questions for `stylesprint eval`, from every format the team has on disk.
+
+One `GoldRow` type for four formats, so metrics and systems never care where a
+question came from:
+
+* evaluation JSONL: `{question, answer, reference?, group?, context?, category?}`
+  (`answer == ""` means the knowledge base does not answer it);
+* the project's training JSONL (`question, context, answer_text, answer_start, doc,
+  group, reference, kind`), e.g. the shipped `training/data/stylesprint_dev.jsonl`;
+* SQuAD v2 JSON (`data[].paragraphs[].qas[]`, `is_impossible`);
+* SubjQA CSV (`question, review, human_ans_spans, human_ans_indices`).
+
+Bad input fails with a `GoldFormatError` that names the file and the line/row, and
+nothing is half-loaded: a caller either gets every row or an error.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SUBJQA_NOT_FOUND = "ANSWERNOTFOUND"
+
+
+class GoldFormatError(ValueError):
+    """The gold file cannot be read as any supported format (message says where)."""
+
+
+@dataclass(frozen=True)
+class GoldRow:
+    """One evaluation question.
+
+    `answers` holds every acceptable short answer (SQuAD has several); `answer` is the
+    first one, or "" when the question is unanswerable. `context`, when present,
+    lets reader-only mode skip retrieval.
+    """
+
+    id: str
+    question: str
+    answers: tuple[str, ...] = ()
+    reference: str | None = None
+    group: str | None = None
+    context: str | None = None
+    category: str | None = None
+    answer_start: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def answer(self) -> str:
+        return self.answers[0] if self.answers else ""
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers)
+
+
+def load_gold(path: str | Path, limit: int | None = None) -> list[GoldRow]:
+    """Read a gold file, choosing the parser by extension (and content for JSON).
+
+    `limit` keeps the first N rows (a quick run), after parsing the whole file so a
+    broken row further down still reports itself.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise GoldFormatError(f"gold file not found: {path}")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows = _load_subjqa_csv(path)
+    elif suffix == ".jsonl":
+        rows = _load_jsonl(path)
+    elif suffix == ".json":
+        rows = _load_json(path)
+    else:
+        raise GoldFormatError(
+            f"{path}: unsupported gold file type {suffix!r} (use .jsonl, .json or .csv)"
+        )
+    if not rows:
+        raise GoldFormatError(f"{path}: no questions found")
+    if limit is not None:
+        if limit < 1:
+            raise GoldFormatError("limit must be at least 1")
+        rows = rows[:limit]
+    return rows
+
+
+# --- JSONL -----------------------------------------------------------------------------
+
+
+def _load_jsonl(path: Path) -> list[GoldRow]:
+    rows: list[GoldRow] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise GoldFormatError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            if not isinstance(record, dict):
+                raise GoldFormatError(f"{path}:{number}: expected a JSON object per line")
+            rows.append(_row_from_record(record, default_id=f"{path.stem}-{number}",
+                                         where=f"{path}:{number}"))
+    return rows
+
+
+def _row_from_record(record: Mapping[str, Any], default_id: str, where: str) -> GoldRow:
+    """Evaluation or training JSONL object -> GoldRow (`answer_text` maps to `answer`)."""
+    question = record.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise GoldFormatError(f"{where}: missing or empty 'question'")
+    if "answer" in record:
+        raw = record["answer"]
+    elif "answer_text" in record:
+        raw = record["answer_text"]
+    elif "answers" in record:
+        raw = record["answers"]
+    else:
+        raise GoldFormatError(f"{where}: no 'answer' (or 'answer_text') field")
+    answers = _answers(raw, where)
+    context = record.get("context")
+    if context is not None and not isinstance(context, str):
+        raise GoldFormatError(f"{where}: 'context' must be a string")
+    start = record.get("answer_start")
+    known = {"id", "question", "answer", "answer_text", "answers", "reference", "group",
+             "context", "category", "kind", "answer_start"}
+    return GoldRow(
+        id=str(record.get("id") or default_id),
+        question=question.strip(),
+        answers=answers,
+        reference=_optional_text(record.get("reference")),
+        group=_optional_text(record.get("group")),
+        context=context or None,
+        category=_optional_text(record.get("category") or record.get("kind")),
+        answer_start=int(start) if isinstance(start, int) and start >= 0 else None,
+        extra={k: v for k, v in record.items() if k not in known},
+    )
+
+
+def _answers(raw: Any, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return (raw.strip(),) if raw.strip() else ()
+    if isinstance(raw, list):
+        texts = []
+        for item in raw:
+            text = item.get("text") if isinstance(item, dict) else item
+            if not isinstance(text, str):
+                raise GoldFormatError(f"{where}: answers must be strings or {{'text': ...}}")
+            if text.strip() and text.strip() not in texts:
+                texts.append(text.strip())
+        return tuple(texts)
+    raise GoldFormatError(f"{where}: 'answer' must be a string (\"\" = not answerable)")
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+# --- SQuAD v2 JSON ------------------------------------------------------------------------
+
+
+def _load_json(path: Path) -> list[GoldRow]:
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise GoldFormatError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    if isinstance(payload, list):  # a JSON array of evaluation objects
+        return [
+            _row_from_record(item, default_id=f"{path.stem}-{i}", where=f"{path}[{i}]")
+            for i, item in enumerate(payload)
+            if _is_object(item, f"{path}[{i}]")
+        ]
+    if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
+        raise GoldFormatError(f"{path}: expected SQuAD v2 JSON with a top-level 'data' list")
+    rows: list[GoldRow] = []
+    for a, article in enumerate(payload["data"]):
+        title = article.get("title") if isinstance(article, dict) else None
+        for p, paragraph in enumerate(_list(article, "paragraphs", f"{path}: data[{a}]")):
+            context = paragraph.get("context")
+            if not isinstance(context, str):
+                raise GoldFormatError(f"{path}: data[{a}].paragraphs[{p}] has no 'context'")
+            for q, qa in enumerate(_list(paragraph, "qas", f"{path}: data[{a}].paragraphs[{p}]")):
+                where = f"{path}: data[{a}].paragraphs[{p}].qas[{q}]"
+                impossible = bool(qa.get("is_impossible", False))
+                answers = () if impossible else _answers(qa.get("answers", []), where)
+                starts = [x.get("answer_start") for x in qa.get("answers", []) or []
+                          if isinstance(x, dict)]
+                rows.append(
+                    GoldRow(
+                        id=str(qa.get("id") or f"{a}-{p}-{q}"),
+                        question=_question(qa.get("question"), where),
+                        answers=answers,
+                        context=context,
+                        category=_optional_text(title),
+                        answer_start=starts[0] if answers and starts else None,
+                    )
+                )
+    return rows
+
+
+def _is_object(item: Any, where: str) -> bool:
+    if not isinstance(item, dict):
+        raise GoldFormatError(f"{where}: expected a JSON object")
+    return True
+
+
+def _list(container: Any, key: str, where: str) -> list[Any]:
+    value = container.get(key) if isinstance(container, dict) else None
+    if not isinstance(value, list):
+        raise GoldFormatError(f"{where}: expected a list under {key!r}")
+    return value
+
+
+def _question(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise GoldFormatError(f"{where}: missing or empty 'question'")
+    return value.strip()
+
+
+# --- SubjQA CSV ---------------------------------------------------------------------------
+
+
+def _load_subjqa_csv(path: Path) -> list[GoldRow]:
+    csv.field_size_limit(sys.maxsize)  # long reviews exceed the 128 KiB default
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"question", "review", "human_ans_spans"} - set(reader.fieldnames or [])
+        if missing:
+            raise GoldFormatError(
+                f"{path}: not a SubjQA CSV (missing columns: {', '.join(sorted(missing))})"
+            )
+        return [_subjqa_row(record, path, number) for number, record in
+                enumerate(reader, start=2)]
+
+
+def _subjqa_row(record: Mapping[str, str], path: Path, number: int) -> GoldRow:
+    where = f"{path}:row {number}"
+    review = record["review"] or ""
+    # Upstream appends the literal token to every review so a model can "point" at it.
+    if review.endswith(" " + SUBJQA_NOT_FOUND):
+        review = review[: -len(SUBJQA_NOT_FOUND) - 1]
+    review = review.rstrip()
+    span = (record.get("human_ans_spans") or "").strip()
+    answers = () if span in ("", SUBJQA_NOT_FOUND) else (span,)
+    start = None
+    if answers:
+        start, indexed = _subjqa_start(record.get("human_ans_indices"), review, span)
+        if indexed and normalize_space(indexed) != normalize_space(span):
+            # Annotators' spans are sometimes re-tokenised ("awesome !") or point at
+            # other text than the indices; accept both, as SQuAD accepts several answers.
+            answers = (span, indexed)
+    return GoldRow(
+        id=str(record.get("q_review_id") or f"{path.stem}-{number}"),
+        question=_question(record.get("question"), where),
+        answers=answers,
+        context=review,
+        category=_optional_text(record.get("domain")),
+        answer_start=start,
+        extra={"item_id": record.get("item_id"), "review_id": record.get("review_id")},
+    )
+
+
+def _subjqa_start(indices: str | None, review: str, span: str) -> tuple[int | None, str | None]:
+    """(offset of the span in the review, the review text the indices point at)."""
+    indexed = None
+    try:
+        start, end = (int(x) for x in ast.literal_eval(indices or ""))
+        if 0 <= start < end <= len(review):
+            indexed = review[start:end].strip() or None
+            if review[start:end] == span:
+                return start, indexed
+    except (ValueError, SyntaxError, TypeError):
+        pass
+    found = review.find(span)
+    if found >= 0:
+        return found, indexed
+    return (review.find(indexed) if indexed else None), indexed
+
+
+def normalize_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def categories(rows: Iterable[GoldRow]) -> list[str]:
+    """Distinct categories in first-seen order (rows without one are left out)."""
+    seen: list[str] = []
+    for row in rows:
+        if row.category and row.category not in seen:
+            seen.append(row.category)
+    return seen
