@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
-from pathlib import Path
+from collections.abc import Callable
 
 from qa_engine.composer import Composer
 from qa_engine.embedder import Embedder
@@ -19,8 +19,6 @@ from qa_engine.registry import ModelRegistry
 from qa_engine.retriever import Retriever
 from qa_engine.settings import Settings
 from qa_engine.types import Answer, QuestionError, SourceRef
-
-DEMO_KB = Path(__file__).parent / "demo_kb"
 
 
 def clean_question(question: object, max_chars: int) -> str:
@@ -53,22 +51,26 @@ class AnswerEngine:
         composer: Composer,
         max_question_chars: int = 500,
         top_k: int = 3,
+        bootstrap: Callable[[], object] | None = None,
     ) -> None:
         self.retriever = retriever
         self.reader = reader
         self.composer = composer
         self.max_question_chars = max_question_chars
         self.top_k = top_k
+        self.bootstrap = bootstrap
         self._warm = threading.Event()
 
     @classmethod
     def from_settings(cls, settings: Settings, reader: SpanReader | None = None) -> AnswerEngine:
+        from qa_engine.ingest.ingestor import ensure_demo_kb
         from qa_engine.store import get_collection, make_client
 
         embedder = Embedder(settings.resolved_embedding_model, device=settings.device)
         collection = get_collection(make_client(settings), settings.collection)
         retriever = Retriever(collection, embedder, top_k=settings.top_k)
         return cls(
+            bootstrap=lambda: ensure_demo_kb(settings, embedder, collection),
             retriever=retriever,
             reader=reader or build_reader(settings),
             composer=Composer(),
@@ -84,6 +86,8 @@ class AnswerEngine:
         if self._warm.is_set():
             return
         self.retriever.warm_up()
+        if self.bootstrap is not None:
+            self.bootstrap()
         self.reader.warm_up()
         self._warm.set()
 

@@ -20,13 +20,33 @@ from training.datasets import QAExample
 
 @dataclass
 class Features:
-    """Tensors for training, one row per window."""
+    """One row per window; token rows are unpadded, `batch()` pads to the longest row.
 
-    tensors: dict[str, torch.Tensor]
+    Padding per batch rather than to `max_seq_length` matters on CPU: catalog rows
+    and policy sections are far shorter than the window, and attention cost grows
+    with the padded length.
+    """
+
+    columns: dict[str, list[list[int]]]
+    start_positions: list[int]
+    end_positions: list[int]
     example_index: list[int]
+    pad_token_id: int = 0
 
     def __len__(self) -> int:
         return len(self.example_index)
+
+    def batch(self, indices: Sequence[int]) -> dict[str, torch.Tensor]:
+        width = max(len(self.columns["input_ids"][i]) for i in indices)
+        out: dict[str, torch.Tensor] = {}
+        for key, rows in self.columns.items():
+            pad = self.pad_token_id if key == "input_ids" else 0
+            out[key] = torch.tensor(
+                [rows[i] + [pad] * (width - len(rows[i])) for i in indices], dtype=torch.long
+            )
+        out["start_positions"] = torch.tensor([self.start_positions[i] for i in indices])
+        out["end_positions"] = torch.tensor([self.end_positions[i] for i in indices])
+        return out
 
 
 def build_features(
@@ -36,9 +56,11 @@ def build_features(
     doc_stride: int = 64,
     chunk: int = 1000,
 ) -> Features:
-    """Tokenize and label every example (all windows), padded to `max_seq_length`."""
+    """Tokenize and label every example (all windows, at most `max_seq_length` tokens)."""
     keys = ("input_ids", "attention_mask", "token_type_ids")
-    cols: dict[str, list] = {k: [] for k in (*keys, "start_positions", "end_positions")}
+    cols: dict[str, list] = {k: [] for k in keys}
+    starts: list[int] = []
+    ends: list[int] = []
     example_index: list[int] = []
     for lo in range(0, len(examples), chunk):
         batch = examples[lo : lo + chunk]
@@ -50,7 +72,7 @@ def build_features(
             stride=doc_stride,
             return_overflowing_tokens=True,
             return_offsets_mapping=True,
-            padding="max_length",
+            padding=False,
         )
         for i, offsets in enumerate(enc["offset_mapping"]):
             ex_i = enc["overflow_to_sample_mapping"][i]
@@ -67,8 +89,13 @@ def build_features(
             for k in keys:
                 if k in enc:
                     cols[k].append(enc[k][i])
-            cols["start_positions"].append(start_tok)
-            cols["end_positions"].append(end_tok)
+            starts.append(start_tok)
+            ends.append(end_tok)
             example_index.append(lo + ex_i)
-    tensors = {k: torch.tensor(v, dtype=torch.long) for k, v in cols.items() if v}
-    return Features(tensors=tensors, example_index=example_index)
+    return Features(
+        columns={k: v for k, v in cols.items() if v},
+        start_positions=starts,
+        end_positions=ends,
+        example_index=example_index,
+        pad_token_id=tokenizer.pad_token_id or 0,
+    )

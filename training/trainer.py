@@ -166,8 +166,8 @@ def train_reader(
         for b in range(step % steps_per_epoch, steps_per_epoch):
             if step >= total_steps:
                 break
-            idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
-            batch = {k: v[idx] for k, v in feats.tensors.items()}
+            idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size].tolist()
+            batch = feats.batch(idx)
             loss = model(**batch).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -1,0 +1,84 @@
+"""Fit a reader's confidence calibration and decline threshold on a dev split.
+
+Reader-only: each dev example's own passage is read, so the fit sees exactly the
+hard cases the threshold must separate: the right passage (answer the span) and a
+same-topic passage that does not hold the fact (decline). The fitted values are
+stored in the model directory (`calibration.json`) and travel with the version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa_engine.calibration import Calibration, choose_threshold, fit_platt
+from qa_engine.decoding import best_span
+from qa_engine.reader import SpanReader
+from qa_engine.types import Passage
+from training.datasets import QAExample
+from training.evaluation.metrics import exact_match, f1_score
+
+
+@dataclass(frozen=True)
+class ReaderScores:
+    """The reader's best span and margin for each dev example."""
+
+    margins: np.ndarray
+    predictions: list[str | None]
+    answerable: np.ndarray
+    f1_if_answered: np.ndarray
+    em_if_answered: np.ndarray
+
+
+def score_examples(reader: SpanReader, examples: Sequence[QAExample]) -> ReaderScores:
+    margins, preds, f1s, ems = [], [], [], []
+    for ex in examples:
+        passage = Passage(id="ctx", text=ex.context, title=ex.doc or "context", source="dev")
+        best = best_span(reader.candidates(ex.question, [passage]))
+        gold = [ex.answer_text] if ex.answerable else []
+        text = best.text if best else None
+        margins.append(best.margin if best else -1e3)
+        preds.append(text)
+        f1s.append(f1_score(text, gold) if gold else 0.0)
+        ems.append(exact_match(text, gold) if gold else 0.0)
+    return ReaderScores(
+        margins=np.asarray(margins), predictions=preds,
+        answerable=np.asarray([e.answerable for e in examples]),
+        f1_if_answered=np.asarray(f1s), em_if_answered=np.asarray(ems),
+    )
+
+
+def fit_calibration(scores: ReaderScores, source: str,
+                    max_answerable_declined: float = 0.10) -> Calibration:
+    """Platt-scale margins against "span is right" (F1 >= 0.5), then pick the threshold."""
+    correct = scores.answerable & (scores.f1_if_answered >= 0.5)
+    temperature, bias = fit_platt(scores.margins, correct)
+    draft = Calibration(temperature=temperature, bias=bias)
+    probs = np.asarray([draft.probability(m) for m in scores.margins])
+    threshold = choose_threshold(probs, scores.answerable, correct, max_answerable_declined)
+    return Calibration(temperature=temperature, bias=bias, threshold=threshold, fitted_on=source,
+                       stats={"examples": int(len(probs)),
+                              "answerable": int(scores.answerable.sum())})
+
+
+def reader_metrics(scores: ReaderScores, calibration: Calibration) -> dict[str, float]:
+    """Dev figures of the reader with this calibration (decline applied)."""
+    probs = np.asarray([calibration.probability(m) for m in scores.margins])
+    answered = probs >= calibration.threshold
+    ans = scores.answerable
+    em = np.where(ans, answered * scores.em_if_answered, ~answered)
+    f1 = np.where(ans, answered * scores.f1_if_answered, ~answered)
+    out = {
+        "examples": int(len(ans)),
+        "exact_match": float(em.mean()),
+        "f1": float(f1.mean()),
+    }
+    if ans.any():
+        out["answerable_f1"] = float(f1[ans].mean())
+        out["answerable_exact_match"] = float(em[ans].mean())
+        out["answerable_declined"] = float((~answered[ans]).mean())
+    if (~ans).any():
+        out["unanswerable_declined"] = float((~answered[~ans]).mean())
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
