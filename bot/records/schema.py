@@ -1,0 +1,145 @@
+"""Tables of the feedback records: answers, votes, corrections, processed events.
+
+The schema is explicit and versioned (`SCHEMA_VERSION`, the `schema_version`
+table and `MIGRATIONS` in `bot.records.store`) rather than managed by Alembic:
+four small tables do not need a migration framework, and the version check keeps
+an old binary from writing into a newer database.
+
+Votes are an append-only log (one row per reaction added/removed or button
+click); the current vote of an agent is derived from it (see `current_votes`).
+The log keeps the history the retraining loop may want (flip-flopping agents,
+time to feedback), and a retraction never destroys information.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+SCHEMA_VERSION = 1
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SchemaVersion(Base):
+    """One row per applied schema version; the highest is the database's version."""
+
+    __tablename__ = "schema_version"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    applied_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AnswerRow(Base):
+    """One answer the bot gave: everything needed to turn it into a training example."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    question: Mapped[str] = mapped_column(Text)
+    answered: Mapped[bool] = mapped_column(Boolean)
+    reply: Mapped[str] = mapped_column(Text)
+    span: Mapped[str | None] = mapped_column(Text, nullable=True)
+    span_start: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    span_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    passage_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    passage_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    passage_label: Mapped[str | None] = mapped_column(Text, nullable=True)
+    retrieved_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    confidence: Mapped[float] = mapped_column(Float)
+    model_version: Mapped[str] = mapped_column(String(255))
+    latency_ms: Mapped[float] = mapped_column(Float)  # engine time for this question
+    total_ms: Mapped[float | None] = mapped_column(Float, nullable=True)  # request -> posted
+    surface: Mapped[str] = mapped_column(String(32))  # command | mention
+    delivery: Mapped[str | None] = mapped_column(
+        String(32), nullable=True
+    )  # channel | response_url
+    channel: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    asker: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    votes: Mapped[list[VoteRow]] = relationship(
+        back_populates="answer", order_by="VoteRow.id", cascade="all, delete-orphan"
+    )
+    corrections: Mapped[list[CorrectionRow]] = relationship(
+        back_populates="answer", order_by="CorrectionRow.id", cascade="all, delete-orphan"
+    )
+
+
+class VoteRow(Base):
+    """One vote event: `action` is "add" (reaction added / button clicked) or "remove"."""
+
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int] = mapped_column(SmallInteger)  # +1 or -1
+    action: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(16))  # reaction | button
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    answer: Mapped[AnswerRow] = relationship(back_populates="votes")
+
+
+class CorrectionRow(Base):
+    """An agent's suggested right answer (and optionally where it is written)."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    source_hint: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    answer: Mapped[AnswerRow] = relationship(back_populates="corrections")
+
+
+class ProcessedEvent(Base):
+    """Events API deliveries already handled; the primary key makes retries no-ops."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def current_votes(events: list[VoteRow]) -> dict[str, int]:
+    """Each agent's current vote, replaying the log in order.
+
+    An agent's vote is the most recently added value that has not been removed
+    since: 👍 then 👎 counts 👎; removing the 👎 again falls back to the 👍 that
+    is still on the message; removing both leaves no vote.
+    """
+    active: dict[str, dict[int, int]] = {}  # user -> value -> sequence of its latest add
+    for seq, event in enumerate(events):
+        values = active.setdefault(event.user_id, {})
+        if event.action == "add":
+            values[event.value] = seq
+        else:
+            values.pop(event.value, None)
+    return {user: max(values, key=values.__getitem__) for user, values in active.items() if values}

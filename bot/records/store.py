@@ -1,0 +1,382 @@
+"""`Records`: the one API over the feedback database (answers, votes, corrections).
+
+The bot writes through it; `stylesprint feedback export` and the retraining loop
+read through it. SQLite under the data directory by default, PostgreSQL (or any
+SQLAlchemy URL) via `DATABASE_URL`. `__init__` is cheap; `warm_up()` connects,
+creates or upgrades the schema and refuses a database written by newer code.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot.records.schema import (
+    SCHEMA_VERSION,
+    AnswerRow,
+    Base,
+    CorrectionRow,
+    ProcessedEvent,
+    SchemaVersion,
+    VoteRow,
+    current_votes,
+)
+from qa_engine.types import Answer
+
+logger = logging.getLogger(__name__)
+
+# version -> function upgrading a database from version-1 to version (none yet: v1 is the
+# first shipped schema). Each runs inside the upgrade transaction.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+UP, DOWN = 1, -1
+
+
+class SchemaMismatch(RuntimeError):
+    """The database was written by a newer version of StyleSprint Assist."""
+
+
+class UnknownAnswer(LookupError):
+    """A vote or correction names an answer that is not in the records."""
+
+
+@dataclass(frozen=True)
+class AnswerRef:
+    """Where an answer was posted, enough to route a vote or a correction to it."""
+
+    id: int
+    question: str
+    channel: str | None
+    message_ts: str | None
+    thread_ts: str | None
+    answered: bool
+
+
+class Records:
+    """Answers, votes and corrections in one SQL database.
+
+    Args:
+        url: a SQLAlchemy URL (`settings.resolved_database_url`).
+        schema: optional database schema (PostgreSQL) to keep the tables in, e.g.
+            a per-run schema for tests; the default is the connection's own.
+    """
+
+    def __init__(self, url: str, *, schema: str | None = None) -> None:
+        self.url = url
+        self.schema = schema
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+        self._lock = threading.Lock()
+
+    # --- lifecycle ---------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Connect and create/upgrade the schema (idempotent, thread-safe)."""
+        if self._sessions is not None:
+            return
+        with self._lock:
+            if self._sessions is not None:
+                return
+            engine = _make_engine(self.url)
+            if self.schema:
+                engine = engine.execution_options(schema_translate_map={None: self.schema})
+            _migrate(engine)
+            self._engine = engine
+            self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+        self._engine, self._sessions = None, None
+
+    @property
+    def engine(self) -> Engine:
+        self.warm_up()
+        assert self._engine is not None
+        return self._engine
+
+    def schema_version(self) -> int:
+        with self._session() as session:
+            return int(session.scalar(select(func.max(SchemaVersion.version))) or 0)
+
+    def _session(self) -> Session:
+        self.warm_up()
+        assert self._sessions is not None
+        return self._sessions()
+
+    # --- answers -----------------------------------------------------------------------
+    def log_answer(
+        self,
+        answer: Answer,
+        *,
+        surface: str,
+        channel: str | None = None,
+        asker: str | None = None,
+        thread_ts: str | None = None,
+        message_ts: str | None = None,
+    ) -> int:
+        """Store one answer as given (before it is posted) and return its id."""
+        passage = answer.passage
+        row = AnswerRow(
+            question=answer.question,
+            answered=answer.answered,
+            reply=answer.answer,
+            span=answer.span,
+            span_start=answer.span_start,
+            span_end=answer.span_end,
+            passage_id=passage.id if passage else None,
+            passage_text=passage.text if passage else None,
+            passage_label=passage.label if passage else None,
+            retrieved_ids=[r.passage.id for r in answer.retrieved]
+            or [s.id for s in answer.sources],
+            sources=[
+                {"id": s.id, "title": s.title, "source": s.source, "score": s.score}
+                for s in answer.sources
+            ],
+            confidence=float(answer.confidence),
+            model_version=answer.model_version,
+            latency_ms=float(answer.latency_ms),
+            surface=surface,
+            channel=channel,
+            thread_ts=thread_ts,
+            message_ts=message_ts,
+            asker=asker,
+        )
+        with self._session() as session, session.begin():
+            session.add(row)
+        return row.id
+
+    def mark_delivered(
+        self,
+        answer_id: int,
+        *,
+        delivery: str,
+        message_ts: str | None = None,
+        total_ms: float | None = None,
+    ) -> None:
+        """Record where the answer ended up (channel message or response_url)."""
+        with self._session() as session, session.begin():
+            row = session.get(AnswerRow, answer_id)
+            if row is None:
+                raise UnknownAnswer(f"no answer with id {answer_id}")
+            row.delivery = delivery
+            row.message_ts = message_ts
+            row.total_ms = total_ms
+
+    def find_by_message(self, channel: str, message_ts: str) -> AnswerRef | None:
+        """The answer the bot posted as message `message_ts` in `channel`, if any."""
+        with self._session() as session:
+            row = session.scalar(
+                select(AnswerRow)
+                .where(AnswerRow.channel == channel, AnswerRow.message_ts == message_ts)
+                .order_by(AnswerRow.id.desc())
+                .limit(1)
+            )
+            return _ref(row) if row else None
+
+    def get(self, answer_id: int) -> AnswerRef | None:
+        with self._session() as session:
+            row = session.get(AnswerRow, answer_id)
+            return _ref(row) if row else None
+
+    # --- votes -------------------------------------------------------------------------
+    def record_vote(self, answer_id: int, user_id: str, value: int, *, source: str) -> None:
+        """An agent voted `value` (+1/-1); their latest vote is the one that counts."""
+        self._vote(answer_id, user_id, value, "add", source)
+
+    def retract_vote(self, answer_id: int, user_id: str, value: int) -> None:
+        """An agent removed their `value` reaction."""
+        self._vote(answer_id, user_id, value, "remove", "reaction")
+
+    def _vote(self, answer_id: int, user_id: str, value: int, action: str, source: str) -> None:
+        if value not in (UP, DOWN):
+            raise ValueError(f"a vote is +1 or -1, not {value!r}")
+        with self._session() as session, session.begin():
+            if session.get(AnswerRow, answer_id) is None:
+                raise UnknownAnswer(f"no answer with id {answer_id}")
+            session.add(
+                VoteRow(
+                    answer_id=answer_id, user_id=user_id, value=value, action=action, source=source
+                )
+            )
+
+    def votes(self, answer_id: int) -> dict[str, int]:
+        """Current tally `{"up": n, "down": m}` of one answer."""
+        with self._session() as session:
+            events = list(
+                session.scalars(
+                    select(VoteRow).where(VoteRow.answer_id == answer_id).order_by(VoteRow.id)
+                )
+            )
+        return _tally(current_votes(events))
+
+    def user_vote(self, answer_id: int, user_id: str) -> int | None:
+        with self._session() as session:
+            events = list(
+                session.scalars(
+                    select(VoteRow)
+                    .where(VoteRow.answer_id == answer_id, VoteRow.user_id == user_id)
+                    .order_by(VoteRow.id)
+                )
+            )
+        return current_votes(events).get(user_id)
+
+    # --- corrections -------------------------------------------------------------------
+    def add_correction(
+        self, answer_id: int, user_id: str, text: str, source_hint: str | None = None
+    ) -> int:
+        """Store an agent's suggested right answer; returns the correction id."""
+        text = text.strip()
+        if not text:
+            raise ValueError("a correction needs the right answer")
+        with self._session() as session, session.begin():
+            if session.get(AnswerRow, answer_id) is None:
+                raise UnknownAnswer(f"no answer with id {answer_id}")
+            row = CorrectionRow(
+                answer_id=answer_id,
+                user_id=user_id,
+                text=text,
+                source_hint=(source_hint or "").strip() or None,
+            )
+            session.add(row)
+        return row.id
+
+    # --- Events API deduplication ------------------------------------------------------
+    def mark_event_processed(self, event_id: str) -> bool:
+        """True the first time `event_id` is seen, False for every retry (across restarts)."""
+        try:
+            with self._session() as session, session.begin():
+                session.add(ProcessedEvent(event_id=event_id))
+        except IntegrityError:
+            return False
+        return True
+
+    # --- export ------------------------------------------------------------------------
+    def export(self, *, batch_size: int = 500) -> Iterator[dict[str, Any]]:
+        """Every answer with its current votes and corrections, oldest first.
+
+        The first ten keys are the `feedback export --json` contract; the rest
+        (`answered`, passage and span offsets, ...) are what retraining needs.
+        """
+        last_id = 0
+        while True:
+            with self._session() as session:
+                rows = list(
+                    session.scalars(
+                        select(AnswerRow)
+                        .where(AnswerRow.id > last_id)
+                        .order_by(AnswerRow.id)
+                        .limit(batch_size)
+                        .options(selectinload(AnswerRow.votes), selectinload(AnswerRow.corrections))
+                    )
+                )
+                if not rows:
+                    return
+                for row in rows:
+                    yield _export_row(row)
+                last_id = rows[-1].id
+
+
+def _tally(votes: dict[str, int]) -> dict[str, int]:
+    return {
+        "up": sum(1 for v in votes.values() if v == UP),
+        "down": sum(1 for v in votes.values() if v == DOWN),
+    }
+
+
+def _ref(row: AnswerRow) -> AnswerRef:
+    return AnswerRef(
+        id=row.id,
+        question=row.question,
+        channel=row.channel,
+        message_ts=row.message_ts,
+        thread_ts=row.thread_ts,
+        answered=row.answered,
+    )
+
+
+def _export_row(row: AnswerRow) -> dict[str, Any]:
+    return {
+        "answer_id": row.id,
+        "question": row.question,
+        "answer": row.reply,
+        "span": row.span,
+        "confidence": round(row.confidence, 4),
+        "model_version": row.model_version,
+        "channel": row.channel,
+        "ts": row.message_ts,
+        "votes": _tally(current_votes(list(row.votes))),
+        "corrections": [
+            {
+                "user": c.user_id,
+                "text": c.text,
+                "source": c.source_hint,
+                "created_at": c.created_at.isoformat() + "Z",
+            }
+            for c in row.corrections
+        ],
+        "answered": row.answered,
+        "span_start": row.span_start,
+        "span_end": row.span_end,
+        "passage_id": row.passage_id,
+        "passage_text": row.passage_text,
+        "retrieved_ids": list(row.retrieved_ids or []),
+        "asker": row.asker,
+        "latency_ms": round(row.latency_ms, 1),
+        "created_at": row.created_at.isoformat() + "Z",
+    }
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        database = make_url(url).database
+        if database and database != ":memory:":
+            from pathlib import Path
+
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # WAL lets the export read while the bot writes; foreign keys are off by default.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _migrate(engine: Engine) -> None:
+    """Create a fresh schema or upgrade an older one, all in one transaction."""
+    with engine.begin() as conn:
+        schema = conn.get_execution_options().get("schema_translate_map", {}).get(None)
+        has_version_table = inspect(conn).has_table(SchemaVersion.__tablename__, schema=schema)
+        current = 0
+        if has_version_table:
+            current = int(conn.scalar(select(func.max(SchemaVersion.version))) or 0)
+        if current > SCHEMA_VERSION:
+            raise SchemaMismatch(
+                f"the records database is at schema v{current}, newer than this code "
+                f"(v{SCHEMA_VERSION}); upgrade StyleSprint Assist before using it"
+            )
+        if current == SCHEMA_VERSION:
+            return
+        if current == 0:
+            Base.metadata.create_all(conn)
+            conn.execute(SchemaVersion.__table__.insert().values(version=SCHEMA_VERSION))
+            logger.info("created records schema v%d", SCHEMA_VERSION)
+            return
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version](conn)
+            conn.execute(SchemaVersion.__table__.insert().values(version=version))
+            logger.info("upgraded records schema to v%d", version)
