@@ -1,0 +1,205 @@
+"""Block Kit for everything the bot posts.
+
+Every piece of text that did not come from us (the question above all, but also
+knowledge-base text) goes through `escape()`, so `<!channel>`, `<!here>`,
+`<!everyone>`, `<@U…>` and `<!subteam^…>` in a question are shown, never pinged.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from qa_engine.types import Answer
+
+Block = dict[str, Any]
+
+VOTE_UP_ACTION = "stylesprint_vote_up"
+VOTE_DOWN_ACTION = "stylesprint_vote_down"
+SUGGEST_ACTION = "stylesprint_suggest_correction"
+CORRECTION_VIEW = "stylesprint_correction"
+CORRECTION_BLOCK, CORRECTION_INPUT = "correction", "text"
+SOURCE_BLOCK, SOURCE_INPUT = "source", "text"
+
+HIGH, MEDIUM = 0.75, 0.5
+_SECTION_LIMIT = 3000  # Block Kit's limit for a section's text
+
+USAGE = (
+    "*StyleSprint Assist* answers product and policy questions from the knowledge base.\n"
+    "• `/stylesprint ask <question>`: e.g. `/stylesprint ask What is the return window for "
+    "online orders?`\n"
+    "• `/stylesprint help`: this message\n"
+    "• Mention me in a channel or thread: `@StyleSprint <question>`\n"
+    "React to an answer with :+1: if it helped or :-1: if it is wrong; a :-1: lets you "
+    "suggest the right answer."
+)
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters as entities: nothing in `text` can ping or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip(text: str, limit: int = _SECTION_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mrkdwn(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text)}}
+
+
+def _context(*texts: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(t)} for t in texts]}
+
+
+def confidence_badge(confidence: float) -> str:
+    """ "High 87%" style badge: High ≥ 0.75, Medium ≥ 0.5, else Low."""
+    pct = round(confidence * 100)
+    if confidence >= HIGH:
+        return f":large_green_circle: High confidence ({pct}%)"
+    if confidence >= MEDIUM:
+        return f":large_yellow_circle: Medium confidence ({pct}%)"
+    return f":red_circle: Low confidence ({pct}%)"
+
+
+def source_label(answer: Answer) -> str:
+    """Where the span comes from: document title › section, or the product."""
+    if answer.passage is not None:
+        prefix = (
+            ":shopping_bags: Product" if answer.passage.kind == "product" else ":page_facing_up:"
+        )
+        return f"{prefix} {escape(answer.passage.label)}"
+    if answer.sources:
+        return f":page_facing_up: {escape(answer.sources[0].title)}"
+    return ":page_facing_up: no source"
+
+
+def quote(text: str) -> str:
+    return "\n".join("> " + line for line in escape(text).splitlines() or [""])
+
+
+def answer_blocks(
+    answer: Answer, question: str, *, vote_buttons_for: int | None = None
+) -> list[Block]:
+    """The answer message: question, reply, quoted span, source, confidence, 👍/👎 hints.
+
+    `vote_buttons_for` (an answer id) adds 👍/👎 buttons for the response_url
+    fallback, where the message is ephemeral and cannot carry reactions.
+    """
+    blocks: list[Block] = [_context(f":grey_question: *{escape(question)}*")]
+    if answer.answered:
+        blocks.append(_mrkdwn(escape(answer.answer)))
+        if answer.span:
+            blocks.append(_mrkdwn(quote(answer.span)))
+        blocks.append(
+            _context(f"Source: {source_label(answer)}", confidence_badge(answer.confidence))
+        )
+    else:
+        blocks.append(
+            _mrkdwn(
+                ":warning: *I couldn't find a confident answer in the knowledge base.*\n"
+                + escape(answer.answer)
+            )
+        )
+        if answer.sources:
+            closest = "\n".join(
+                f"• {escape(s.title)} ({round(s.score * 100)}% match)" for s in answer.sources[:3]
+            )
+            blocks.append(_mrkdwn(f"*Closest sources:*\n{closest}"))
+        blocks.append(_context(confidence_badge(answer.confidence)))
+    if vote_buttons_for is None:
+        blocks.append(_context("Was this right? React with :+1: or :-1: to help the bot learn."))
+    else:
+        blocks.append(vote_buttons(vote_buttons_for))
+    return blocks
+
+
+def answer_fallback_text(answer: Answer) -> str:
+    """Notification / screen-reader text for the answer message."""
+    if answer.answered:
+        return _clip(escape(answer.answer))
+    return "I couldn't find a confident answer in the knowledge base."
+
+
+def vote_buttons(answer_id: int) -> Block:
+    return {
+        "type": "actions",
+        "block_id": "stylesprint_vote",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": VOTE_UP_ACTION,
+                "text": {"type": "plain_text", "text": ":+1: Helpful", "emoji": True},
+                "value": str(answer_id),
+            },
+            {
+                "type": "button",
+                "action_id": VOTE_DOWN_ACTION,
+                "text": {"type": "plain_text", "text": ":-1: Not right", "emoji": True},
+                "value": str(answer_id),
+            },
+        ],
+    }
+
+
+def correction_offer_blocks(answer_id: int) -> list[Block]:
+    """The ephemeral reply to a 👎: an invitation to suggest the right answer."""
+    return [
+        _mrkdwn("Thanks for flagging this answer. Do you know the right one?"),
+        {
+            "type": "actions",
+            "block_id": "stylesprint_correction_offer",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": SUGGEST_ACTION,
+                    "style": "primary",
+                    "text": {"type": "plain_text", "text": "Suggest the right answer"},
+                    "value": str(answer_id),
+                }
+            ],
+        },
+    ]
+
+
+def correction_modal(answer_id: int, question: str) -> dict[str, Any]:
+    """The modal behind "Suggest the right answer" (the answer id rides in private_metadata)."""
+    return {
+        "type": "modal",
+        "callback_id": CORRECTION_VIEW,
+        "private_metadata": json.dumps({"answer_id": answer_id}),
+        "title": {"type": "plain_text", "text": "Suggest an answer"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            _context(f"Question: *{escape(_clip(question, 1900))}*"),
+            {
+                "type": "input",
+                "block_id": CORRECTION_BLOCK,
+                "label": {"type": "plain_text", "text": "The right answer"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": CORRECTION_INPUT,
+                    "multiline": True,
+                    "max_length": 2000,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": SOURCE_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Which passage or document has it?"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": SOURCE_INPUT,
+                    "max_length": 500,
+                    "placeholder": {"type": "plain_text", "text": "e.g. Returns & Exchanges"},
+                },
+            },
+        ],
+    }
+
+
+def notice_blocks(text: str) -> list[Block]:
+    """A one-paragraph notice (busy, error, usage), already safe mrkdwn."""
+    return [_mrkdwn(text)]

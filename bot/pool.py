@@ -1,0 +1,78 @@
+"""The bounded worker pool that answers questions off Bolt's request threads.
+
+A `ThreadPoolExecutor` alone queues without limit; here a semaphore caps the
+questions running plus waiting, so a burst gets an immediate "busy" reply
+instead of answers that arrive minutes late.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class QuestionPool:
+    """`workers` threads, at most `workers + max_queued` questions admitted at once.
+
+    `on_error` receives any exception a job lets escape (the bot passes its one
+    global error handler), so failures are reported in one place.
+    """
+
+    def __init__(
+        self,
+        workers: int,
+        max_queued: int,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        if workers < 1 or max_queued < 0:
+            raise ValueError("a pool needs at least one worker and a non-negative queue")
+        self.capacity = workers + max_queued
+        self._slots = threading.BoundedSemaphore(self.capacity)
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stylesprint-q")
+        self._on_error = on_error
+        self._admitted = 0
+        self._count_lock = threading.Lock()
+
+    @property
+    def admitted(self) -> int:
+        """Questions running or waiting right now."""
+        return self._admitted
+
+    def set_error_handler(self, on_error: Callable[[BaseException], None]) -> None:
+        self._on_error = on_error
+
+    def try_submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future | None:
+        """Run `fn(*args, **kwargs)` on the pool, or return None at once when it is full."""
+        if not self._slots.acquire(blocking=False):
+            return None
+        with self._count_lock:
+            self._admitted += 1
+        try:
+            return self._executor.submit(self._run, fn, args, kwargs)
+        except BaseException:  # executor shut down: give the slot back, let the caller see it
+            self._release()
+            raise
+
+    def _run(self, fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            if self._on_error is None:
+                raise
+            self._on_error(exc)
+            return None
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._count_lock:
+            self._admitted -= 1
+        self._slots.release()
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._executor.shutdown(wait=wait, cancel_futures=not wait)
