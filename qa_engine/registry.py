@@ -114,7 +114,7 @@ class ModelRegistry:
         tmp.write_text(json.dumps(info, indent=2, default=str) + "\n")
         os.replace(tmp, version.path / VERSION_FILE)
 
-    def promote(self, name: str, reason: str = "") -> None:
+    def promote(self, name: str, reason: str = "", action: str = "promote") -> None:
         """Serve `name` from now on (atomic pointer switch, recorded in the history)."""
         version = self.get(name)
         check_model_dir(version.path)
@@ -122,19 +122,23 @@ class ModelRegistry:
         tmp = self.root / (CURRENT_FILE + ".tmp")
         tmp.write_text(name + "\n")
         os.replace(tmp, self.root / CURRENT_FILE)
-        event = {"at": _now(), "action": "promote", "version": name, "previous": previous,
+        event = {"at": _now(), "action": action, "version": name, "previous": previous,
                  "reason": reason}
         with (self.root / HISTORY_FILE).open("a") as fh:
             fh.write(json.dumps(event) + "\n")
 
     def rollback(self) -> str:
-        """Serve the version that was current before the present one."""
-        history = self.history()
+        """Serve the version that was current before the present one was promoted.
+
+        Rolling back twice walks further back (it follows promotions, not rollbacks).
+        """
         current = self.current_name()
-        for event in reversed(history):
-            if event["version"] == current and event.get("previous"):
+        for event in reversed(self.history()):
+            if event["action"] == "promote" and event["version"] == current and event.get(
+                "previous"
+            ):
                 target = event["previous"]
-                self.promote(target, reason=f"rollback from {current}")
+                self.promote(target, reason=f"rollback from {current}", action="rollback")
                 return target
         raise RuntimeError(f"nothing to roll back to from {current!r}")
 

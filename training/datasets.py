@@ -118,7 +118,9 @@ def load_subjqa(path: Path) -> list[QAExample]:
                     text, start = "", -1
                 else:
                     start, end = ast.literal_eval(row["human_ans_indices"])
-                    text = review[int(start) : int(end)]
+                    # A few upstream spans run into the appended ANSWERNOTFOUND token:
+                    # clip them to the review itself.
+                    text = context[int(start) : min(int(end), len(context))].rstrip()
                 ex = QAExample(
                     row["question"], context, text, int(start),
                     id=row.get("q_review_id") or f"{Path(path).stem}-{n}",
