@@ -214,6 +214,8 @@ class InContextSystem:
     left out of calibration and the coverage curve.
     """
 
+    billed = True  # every call costs tokens: the evaluator skips its untimed warm-up call
+
     def __init__(
         self, client: ChatClient, retrieve: Retrieve | None = None, top_k: int = 3,
         name: str = "in-context",

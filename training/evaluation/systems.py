@@ -15,17 +15,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
+from qa_engine.composer import Composer
 from qa_engine.embedder import Embedder
-from qa_engine.pipeline import AnswerEngine
-from qa_engine.types import Passage, QuestionError, RetrievedPassage
+from qa_engine.pipeline import AnswerEngine, clean_question
+from qa_engine.reader import SpanReader
+from qa_engine.retriever import Retriever
+from qa_engine.types import Passage, RetrievedPassage
 from training.evaluation.base import (
     DECLINE_REPLY,
     Prediction,
     Retrieve,
     Stopwatch,
+    SystemUnavailable,
     gold_passage,
     passages_for,
 )
@@ -78,56 +83,78 @@ class RetrievalOnlySystem:
 class ReaderSystem:
     """A fine-tuned span reader, run through the production `AnswerEngine`.
 
-    End-to-end mode calls `engine.ask()` exactly as the bot does; reader-only mode
-    hands the gold context to the engine's reader and composes the reply with the
-    engine's composer, so replies read the same in both modes.
+    End-to-end mode calls `AnswerEngine.ask()` exactly as the bot does; reader-only
+    mode hands the gold context to the same reader and composes the reply with the
+    same composer, so replies read alike in both modes. `adalora`, `lora` and
+    `full-ft` are this class with different model directories.
     """
 
-    def __init__(self, name: str, engine: AnswerEngine) -> None:
+    def __init__(
+        self,
+        name: str,
+        reader: SpanReader,
+        composer: Composer,
+        retriever: Retriever | None = None,
+        top_k: int = 3,
+        max_question_chars: int = 500,
+    ) -> None:
         self.name = name
-        self.engine = engine
+        self.reader = reader
+        self.composer = composer
+        self.engine = (
+            AnswerEngine(retriever, reader, composer, max_question_chars=max_question_chars,
+                         top_k=top_k)
+            if retriever is not None else None
+        )
 
     @property
     def model_version(self) -> str:
-        return self.engine.model_version
+        return self.reader.model_version
+
+    @property
+    def threshold(self) -> float:
+        return self.reader.threshold
 
     def warm_up(self) -> None:
-        self.engine.reader.warm_up()
+        if self.engine is not None:
+            self.engine.warm_up()
+        self.reader.warm_up()
 
     def answer(self, question: str, context: str | None) -> Prediction:
         with Stopwatch() as watch:
-            try:
-                if context is None:
-                    prediction = self._end_to_end(question)
-                else:
-                    prediction = self._reader_only(question, context)
-            except QuestionError as exc:
-                prediction = Prediction(None, None, DECLINE_REPLY, 0.0, error=str(exc))
-        return _with_latency(prediction, watch.seconds)
+            if context is None:
+                prediction = self._end_to_end(question)
+            else:
+                prediction = self._reader_only(question, context)
+        return replace(prediction, latency=watch.seconds)
 
     def _end_to_end(self, question: str) -> Prediction:
-        self.engine.warm_up()
+        if self.engine is None:
+            raise SystemUnavailable(
+                f"{self.name}: end-to-end mode needs a knowledge base (this row has no context)"
+            )
         answer = self.engine.ask(question)
-        candidate = None
-        if answer.passage is not None and answer.span_start is not None:
+        candidate = answer.span
+        if not answer.answered and answer.passage is not None and answer.span_start is not None:
             candidate = answer.passage.text[answer.span_start: answer.span_end]
         return Prediction(
             text=answer.span if answer.answered else None,
             confidence=answer.confidence,
             reply=answer.answer,
             latency=0.0,
-            candidate=answer.span if answer.answered else candidate,
+            candidate=candidate,
             retrieved=tuple(r.passage.text for r in answer.retrieved),
         )
 
     def _reader_only(self, question: str, context: str) -> Prediction:
+        question = clean_question(question, 10**6)  # same cleaning as the engine
         passage = gold_passage(context)
-        result = self.engine.reader.run(question, [passage])
+        result = self.reader.run(question, [passage])
         best = result.best
         if result.answered and best is not None:
-            reply = self.engine.composer.answer(passage, best.start, best.end)
+            reply = self.composer.answer(passage, best.start, best.end)
         else:
-            reply = self.engine.composer.declined([])
+            reply = self.composer.declined([])
         return Prediction(
             text=best.text if result.answered and best is not None else None,
             confidence=result.confidence,
@@ -135,12 +162,6 @@ class ReaderSystem:
             latency=0.0,
             candidate=best.text if best is not None else None,
         )
-
-
-def _with_latency(prediction: Prediction, seconds: float) -> Prediction:
-    from dataclasses import replace
-
-    return replace(prediction, latency=seconds)
 
 
 def retrieval_function(retriever) -> Retrieve:  # noqa: ANN001
