@@ -12,9 +12,10 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -27,6 +28,7 @@ from bot.records.schema import (
     SchemaVersion,
     VoteRow,
     current_votes,
+    utcnow,
 )
 from qa_engine.types import Answer
 
@@ -37,6 +39,8 @@ logger = logging.getLogger(__name__)
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
 UP, DOWN = 1, -1
+EVENT_ID_RETENTION = timedelta(days=1)
+PRUNE_EVERY = 1000  # event ids marked between two prunes
 
 
 class SchemaMismatch(RuntimeError):
@@ -74,6 +78,7 @@ class Records:
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
+        self._marked = 0
 
     # --- lifecycle ---------------------------------------------------------------------
     def warm_up(self) -> None:
@@ -255,7 +260,18 @@ class Records:
                 session.add(ProcessedEvent(event_id=event_id))
         except IntegrityError:
             return False
+        self._marked += 1
+        if self._marked % PRUNE_EVERY == 0:
+            self.prune_processed_events()
         return True
+
+    def prune_processed_events(self, older_than: timedelta = EVENT_ID_RETENTION) -> int:
+        """Forget event ids older than Slack's retry horizon (retries stop after minutes)."""
+        with self._session() as session, session.begin():
+            result = session.execute(
+                delete(ProcessedEvent).where(ProcessedEvent.received_at < utcnow() - older_than)
+            )
+        return int(result.rowcount or 0)
 
     # --- export ------------------------------------------------------------------------
     def export(self, *, batch_size: int = 500) -> Iterator[dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from qa_engine.cli import ask, ingest, train
+from qa_engine.cli import ask, evaluate, ingest, models, slack, train
 
 app = typer.Typer(
     name="stylesprint",
@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (ask, ingest, train):
+for _module in (ask, ingest, train, models, slack, evaluate):
     _module.register(app)
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from qa_engine.types import Answer, Passage, RetrievedPassage, SourceRef
-
 from bot.records import DOWN, UP, Records
+from qa_engine.types import Answer, Passage, RetrievedPassage, SourceRef
 
 PASSAGE = Passage(
     id="policy-returns-0003",

@@ -78,3 +78,20 @@ def test_declined_answer_without_passage_is_logged(records: Records) -> None:
     (row,) = list(records.export())
     assert row["answer_id"] == answer_id and row["answered"] is False
     assert row["span"] is None and row["passage_text"] is None
+
+
+def test_old_event_ids_are_pruned_recent_ones_kept(records: Records) -> None:
+    from datetime import timedelta
+
+    from bot.records.schema import ProcessedEvent, utcnow
+
+    assert records.mark_event_processed("EvOld") and records.mark_event_processed("EvNew")
+    with records.engine.begin() as conn:
+        conn.execute(
+            ProcessedEvent.__table__.update()
+            .where(ProcessedEvent.event_id == "EvOld")
+            .values(received_at=utcnow() - timedelta(days=2))
+        )
+    assert records.prune_processed_events() == 1
+    assert records.mark_event_processed("EvNew") is False  # still deduplicated
+    assert records.mark_event_processed("EvOld") is True  # long forgotten

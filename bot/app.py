@@ -1,0 +1,88 @@
+"""`build_app()`: the one Bolt `App` of StyleSprint Assist, built explicitly from settings.
+
+The transport is chosen at the edge (`bot.server` for HTTP, `bot.socket` for
+Socket Mode); everything here is the same in both.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot import listeners, middleware
+from bot.answering import Answerer, Engine
+from bot.errors import handle_error
+from bot.pool import QuestionPool
+from bot.records import Records
+from qa_engine.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class MissingSlackSetting(ValueError):
+    """A token or secret the chosen transport needs is not configured."""
+
+
+def build_client(settings: Settings) -> WebClient:
+    """Web API client with retries for connection errors, 429s and 5xx responses."""
+    if settings.slack_bot_token is None:
+        raise MissingSlackSetting("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
+    kwargs: dict[str, Any] = {}
+    if settings.slack_api_url:
+        kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+        **kwargs,
+    )
+
+
+def build_app(
+    settings: Settings,
+    engine: Engine,
+    records: Records,
+    executor: QuestionPool,
+    client: WebClient | None = None,
+    *,
+    socket_mode: bool = False,
+) -> App:
+    """The Bolt app with every listener and middleware registered.
+
+    Args:
+        settings: tokens, signing secret, `SLACK_API_URL`.
+        engine: a warmed-up `AnswerEngine` (anything with `ask(question) -> Answer`).
+        records: where answers, votes and corrections go.
+        executor: the bounded pool questions run on.
+        client: a ready Web API client (default: `build_client(settings)`).
+        socket_mode: Socket Mode needs no signing secret (requests come over the socket).
+    """
+    signing_secret = settings.slack_signing_secret
+    if signing_secret is None and not socket_mode:
+        raise MissingSlackSetting(
+            "SLACK_SIGNING_SECRET is not set (Basic Information > App Credentials > Signing Secret)"
+        )
+    client = client or build_client(settings)
+    app = App(
+        client=client,  # auth.test runs here: a bad token fails at start-up, not on a question
+        signing_secret=signing_secret.get_secret_value() if signing_secret else "",
+        process_before_response=False,
+        name="stylesprint",
+    )
+    app.error(handle_error)
+    executor.set_error_handler(handle_error)
+    middleware.register(app, records)
+    answerer = Answerer(engine=engine, records=records, pool=executor, client=client)
+    listeners.register(app, answerer=answerer, records=records)
+    return app

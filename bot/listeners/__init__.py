@@ -1,0 +1,16 @@
+"""All listeners, one per file under commands/, events/, actions/ and views/."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.answering import Answerer
+from bot.listeners import actions, commands, events, views
+from bot.records import Records
+
+
+def register(app: App, *, answerer: Answerer, records: Records) -> None:
+    commands.register(app, answerer=answerer)
+    events.register(app, answerer=answerer, records=records)
+    actions.register(app, records=records)
+    views.register(app, records=records)

@@ -1,0 +1,13 @@
+"""Block actions: the 👍/👎 buttons and "Suggest the right answer"."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners.actions import suggest_correction, vote_buttons
+from bot.records import Records
+
+
+def register(app: App, *, records: Records) -> None:
+    vote_buttons.register(app, records)
+    suggest_correction.register(app, records)

@@ -1,0 +1,47 @@
+"""`/stylesprint ask <question>` and `/stylesprint help`.
+
+The acknowledgement is the only thing done on Bolt's request thread: it carries
+the "looking that up" note (or the usage / busy text), and the question itself
+goes to the bounded pool, which posts the answer in the channel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.answering import BUSY, LOOKING, Answerer, Question
+from bot.blocks import USAGE, escape
+
+SUBCOMMANDS = "`ask <question>`, `help`"
+
+
+def register(app: App, answerer: Answerer) -> None:
+    @app.command("/stylesprint")
+    def stylesprint_command(ack: Ack, command: dict[str, Any]) -> None:
+        subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
+        subcommand = subcommand.lower()
+        if subcommand in ("", "help"):
+            ack(text=USAGE, response_type="ephemeral")
+            return
+        if subcommand != "ask":
+            ack(
+                text=f"I don't know `{escape(subcommand[:40])}`. "
+                f"`/stylesprint` has: {SUBCOMMANDS}.\n\n{USAGE}",
+                response_type="ephemeral",
+            )
+            return
+        if not rest.strip():
+            ack(text=f"Please add your question after `ask`.\n\n{USAGE}", response_type="ephemeral")
+            return
+        question = Question(
+            text=rest.strip(),
+            asker=command["user_id"],
+            channel=command["channel_id"],
+            surface="command",
+            # Slack sends thread_ts when the command is run inside a thread.
+            thread_ts=command.get("thread_ts") or None,
+            response_url=command.get("response_url"),
+        )
+        ack(text=LOOKING if answerer.submit(question) else BUSY, response_type="ephemeral")

@@ -1,0 +1,95 @@
+"""Wires one bot process together: records, engine, pool, Bolt app.
+
+Models load once, here, before the bot accepts a request; a missing token is
+reported before that (loading takes seconds, a typo should not).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.answering import Engine
+from bot.app import MissingSlackSetting, build_app, build_client
+from bot.pool import QuestionPool
+from bot.records import Records
+from qa_engine.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def check_slack_settings(settings: Settings, *, socket_mode: bool) -> None:
+    """Raise `MissingSlackSetting` naming every variable the transport lacks."""
+    missing = []
+    if settings.slack_bot_token is None:
+        missing.append("SLACK_BOT_TOKEN")
+    if socket_mode and settings.slack_app_token is None:
+        missing.append("SLACK_APP_TOKEN")
+    if not socket_mode and settings.slack_signing_secret is None:
+        missing.append("SLACK_SIGNING_SECRET")
+    if missing:
+        mode = "Socket Mode" if socket_mode else "HTTP mode"
+        raise MissingSlackSetting(
+            f"{mode} needs {', '.join(missing)} (see docs/slack.md and .env.example)"
+        )
+
+
+@dataclass
+class BotRuntime:
+    settings: Settings
+    engine: Any
+    records: Records
+    pool: QuestionPool
+    app: App
+
+    @classmethod
+    def start(
+        cls,
+        settings: Settings,
+        *,
+        socket_mode: bool = False,
+        engine: Engine | None = None,
+        client: WebClient | None = None,
+    ) -> BotRuntime:
+        """Check settings, open the records, load and warm the engine, build the app."""
+        check_slack_settings(settings, socket_mode=socket_mode)
+        records = Records(settings.resolved_database_url)
+        records.warm_up()
+        if engine is None:
+            from qa_engine.pipeline import AnswerEngine
+
+            engine = AnswerEngine.from_settings(settings)
+        warm_up = getattr(engine, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
+        pool = QuestionPool(settings.worker_threads, settings.max_queued_questions)
+        app = build_app(
+            settings,
+            engine,
+            records,
+            pool,
+            client or build_client(settings),
+            socket_mode=socket_mode,
+        )
+        logger.info(
+            "bot ready: model %s, %d workers, %d questions admitted at most",
+            getattr(engine, "model_version", "?"),
+            settings.worker_threads,
+            pool.capacity,
+        )
+        return cls(settings=settings, engine=engine, records=records, pool=pool, app=app)
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "model_version": getattr(self.engine, "model_version", None),
+            "questions_in_flight": self.pool.admitted,
+            "capacity": self.pool.capacity,
+        }
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        self.records.close()

@@ -1,0 +1,32 @@
+"""Which reactions are votes, and on which answer.
+
+Only 👍 (`+1`, `thumbsup`) and 👎 (`-1`, `thumbsdown`), with or without a skin
+tone, on a message the bot posted as an answer, count; everything else is
+ignored without a trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.records import DOWN, UP, AnswerRef, Records
+
+VOTE_REACTIONS: dict[str, int] = {"+1": UP, "thumbsup": UP, "-1": DOWN, "thumbsdown": DOWN}
+
+
+def reaction_value(reaction: str) -> int | None:
+    """+1 / -1 for a vote emoji ("+1::skin-tone-3" included), None for any other."""
+    return VOTE_REACTIONS.get(reaction.split("::", 1)[0])
+
+
+def vote_target(event: dict[str, Any], records: Records) -> tuple[AnswerRef, int] | None:
+    """The answer a reaction event votes on and the vote's value, or None to ignore it."""
+    value = reaction_value(str(event.get("reaction", "")))
+    item = event.get("item") or {}
+    if value is None or item.get("type") != "message" or not event.get("user"):
+        return None
+    channel, ts = item.get("channel"), item.get("ts")
+    if not channel or not ts:
+        return None
+    answer = records.find_by_message(str(channel), str(ts))
+    return (answer, value) if answer is not None else None

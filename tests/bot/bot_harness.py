@@ -1,0 +1,168 @@
+"""The bot's test harness: request signing like Slack's, uvicorn on a free port."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from slack_sdk.signature import SignatureVerifier
+from slack_standin import SlackStandIn
+
+from bot.pool import QuestionPool
+from bot.records import Records
+from bot.server import bind, make_server
+from qa_engine.settings import Settings
+
+# Slack's documented example secret (see test_bot_signature.py).
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN = "xoxb-test-token"
+
+
+def bot_settings(data_dir: Path, api_url: str, **overrides: Any) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=api_url,
+        **overrides,
+    )
+
+
+@dataclass
+class BotServer:
+    """The bot's real HTTP endpoint plus helpers that sign requests like Slack does."""
+
+    url: str
+    records: Records
+    standin: SlackStandIn
+    pool: QuestionPool
+    secret: str = SIGNING_SECRET
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def events_url(self) -> str:
+        return f"{self.url}/slack/events"
+
+    def signed_post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        ts = int(time.time()) if timestamp is None else timestamp
+        sig = signature or SignatureVerifier(self.secret).generate_signature(
+            timestamp=str(ts), body=body
+        )
+        all_headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(ts),
+            "X-Slack-Signature": sig,
+            **(headers or {}),
+        }
+        return httpx.post(self.events_url, content=body.encode(), headers=all_headers, timeout=30)
+
+    def command(
+        self, text: str, *, channel: str = "C0SUPPORT", user: str = "UAGENT1", **extra: str
+    ) -> httpx.Response:
+        n = next(self._ids)
+        form = {
+            "token": "legacy-verification-token",
+            "team_id": self.standin.team_id,
+            "team_domain": "stylesprint-test",
+            "channel_id": channel,
+            "channel_name": "support",
+            "user_id": user,
+            "user_name": "agent",
+            "command": "/stylesprint",
+            "text": text,
+            "api_app_id": "A0TEST",
+            "response_url": self.standin.response_url(f"cmd-{n}"),
+            "trigger_id": f"{n}.trigger",
+            **extra,
+        }
+        return self.signed_post(urlencode(form), "application/x-www-form-urlencoded")
+
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
+    ) -> httpx.Response:
+        body = json.dumps(
+            {
+                "token": "legacy-verification-token",
+                "team_id": self.standin.team_id,
+                "api_app_id": "A0TEST",
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{next(self._ids):08d}",
+                "event_time": int(time.time()),
+            }
+        )
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.signed_post(body, "application/json", headers=headers)
+
+    def reaction(
+        self, kind: str, reaction: str, user: str, channel: str, ts: str, **kw: Any
+    ) -> httpx.Response:
+        event = {
+            "type": kind,
+            "user": user,
+            "reaction": reaction,
+            "item_user": self.standin.bot_user_id,
+            "item": {"type": "message", "channel": channel, "ts": ts},
+            "event_ts": f"{time.time():.6f}",
+        }
+        return self.event(event, **kw)
+
+    def interaction(self, payload: dict[str, Any]) -> httpx.Response:
+        base = {"team": {"id": self.standin.team_id}, "api_app_id": "A0TEST", "token": "legacy"}
+        body = urlencode({"payload": json.dumps({**base, **payload})})
+        return self.signed_post(body, "application/x-www-form-urlencoded")
+
+    def click(
+        self, action_id: str, value: str, user: str, *, response_url: str | None = None
+    ) -> httpx.Response:
+        n = next(self._ids)
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": user},
+                "trigger_id": f"{n}.trigger",
+                "response_url": response_url or self.standin.response_url(f"action-{n}"),
+                "container": {"type": "message", "is_ephemeral": True},
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": action_id,
+                        "block_id": "b",
+                        "value": value,
+                        "action_ts": f"{time.time():.6f}",
+                    }
+                ],
+            }
+        )
+
+
+def run_uvicorn(asgi_app: Any) -> tuple[Any, threading.Thread, str]:
+    sock = bind("127.0.0.1", 0)
+    server = make_server(asgi_app, log_level="warning")
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    return server, thread, f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+

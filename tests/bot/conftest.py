@@ -1,0 +1,61 @@
+"""Fixtures for the bot tests: the real engine (once per session), a local Slack
+stand-in, real records and the bot's real HTTP endpoint under uvicorn."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bot_harness import BOT_TOKEN, BotServer, bot_settings, run_uvicorn
+from slack_standin import SlackStandIn
+
+from bot.app import build_app
+from bot.pool import QuestionPool
+from bot.records import Records
+from bot.server import create_asgi_app
+from qa_engine.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The real AnswerEngine (shipped reader, real Chroma, demo KB), loaded once."""
+    from qa_engine.cli.common import quiet_libraries
+    from qa_engine.pipeline import AnswerEngine
+
+    quiet_libraries()
+    settings = Settings(data_dir=tmp_path_factory.mktemp("engine-data"))
+    answer_engine = AnswerEngine.from_settings(settings)
+    answer_engine.warm_up()
+    return answer_engine
+
+
+@pytest.fixture
+def standin() -> Iterator[SlackStandIn]:
+    server = SlackStandIn(token=BOT_TOKEN).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def records(tmp_path: Path) -> Iterator[Records]:
+    store = Records(f"sqlite:///{tmp_path / 'records.db'}")
+    store.warm_up()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def bot_server(
+    engine: Any, standin: SlackStandIn, records: Records, tmp_path: Path
+) -> Iterator[BotServer]:
+    """The bot (real engine, real records) on uvicorn, talking to the stand-in."""
+    settings = bot_settings(tmp_path, standin.api_url)
+    pool = QuestionPool(workers=1, max_queued=2)
+    app = build_app(settings, engine, records, pool)
+    server, thread, url = run_uvicorn(create_asgi_app(app))
+    yield BotServer(url=url, records=records, standin=standin, pool=pool)
+    server.should_exit = True
+    thread.join(timeout=10)
+    pool.shutdown(wait=True)

@@ -1,0 +1,208 @@
+"""A local stand-in for the Slack Web API and `response_url`s, over real HTTP.
+
+`SlackStandIn().start()` listens on a free port on a thread; point the bot's
+`WebClient(base_url=standin.api_url)` at it. It records every call, answers
+the methods the bot uses the way Slack documents them, checks the bot token,
+and can be told that a channel is closed to the bot (`not_in_channel`,
+`is_archived`), which is what exercises the response_url fallback.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+
+@dataclass
+class Call:
+    method: str  # Web API method ("chat.postMessage") or "response_url"
+    params: dict[str, Any]
+    path: str = ""
+    response: Any = None
+    at: float = field(default_factory=time.time)
+
+
+class SlackStandIn:
+    def __init__(
+        self,
+        token: str = "xoxb-test-token",
+        bot_user_id: str = "UBOT",
+        bot_id: str = "BBOT",
+        team_id: str = "T0TEST",
+    ) -> None:
+        self.token = token
+        self.bot_user_id, self.bot_id, self.team_id = bot_user_id, bot_id, team_id
+        self.calls: list[Call] = []
+        self.closed_channels: dict[str, str] = {}
+        self.bot_users: set[str] = set()
+        self._ts = itertools.count(1)
+        self._cond = threading.Condition()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------
+    def start(self) -> SlackStandIn:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                status, payload = standin._handle(self.path, dict(self.headers), raw)
+                body = payload if isinstance(payload, str) else json.dumps(payload)
+                data = body.encode("utf-8")
+                self.send_response(status)
+                ctype = "text/plain" if isinstance(payload, str) else "application/json"
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"{self.url}/response/{name}"
+
+    # --- configuration -----------------------------------------------------------------
+    def close_channel(self, channel: str, error: str = "not_in_channel") -> None:
+        self.closed_channels[channel] = error
+
+    def add_bot_user(self, user_id: str) -> None:
+        self.bot_users.add(user_id)
+
+    # --- inspection --------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._cond:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 60.0) -> list[Call]:
+        """Block until `method` has been called `count` times; the matching calls."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self.calls if c.method == method]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = sorted({c.method for c in self.calls})
+                    raise TimeoutError(f"{method} called {len(found)}/{count} times; saw {seen}")
+                self._cond.wait(left)
+
+    # --- the API -----------------------------------------------------------------------
+    def _handle(self, path: str, headers: dict[str, str], raw: str) -> tuple[int, Any]:
+        lower = {k.lower(): v for k, v in headers.items()}
+        params = _parse_body(raw, lower.get("content-type", ""))
+        if path.startswith("/response/"):
+            self._record(Call("response_url", params, path, response="ok"))
+            return 200, "ok"
+        if not path.startswith("/api/"):
+            return 404, {"ok": False, "error": "not_found"}
+        method = path[len("/api/") :].split("?", 1)[0]
+        token = lower.get("authorization", "").removeprefix("Bearer ") or params.get("token")
+        handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+        if token != self.token:
+            response: dict[str, Any] = {"ok": False, "error": "invalid_auth"}
+        elif handler is None:
+            response = {"ok": False, "error": "unknown_method"}
+        else:
+            response = handler(params)
+        self._record(Call(method, params, path, response=response))
+        return 200, response
+
+    def _record(self, call: Call) -> None:
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
+
+    def _next_ts(self) -> str:
+        n = next(self._ts)
+        return f"{1_700_000_000 + n}.{n:06d}"
+
+    def _api_auth_test(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://stylesprint-test.slack.com/",
+            "team": "StyleSprint Test",
+            "user": "stylesprint",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _api_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        channel = params.get("channel")
+        if channel in self.closed_channels:
+            return {"ok": False, "error": self.closed_channels[channel]}
+        ts = self._next_ts()
+        message = {
+            "type": "message",
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "ts": ts,
+            "text": params.get("text", ""),
+            "blocks": params.get("blocks", []),
+        }
+        if params.get("thread_ts"):
+            message["thread_ts"] = params["thread_ts"]
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _api_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        channel = params.get("channel")
+        if channel in self.closed_channels:
+            return {"ok": False, "error": self.closed_channels[channel]}
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = dict(params.get("view") or {})
+        view.update({"id": f"V{next(self._ts):08d}", "team_id": self.team_id})
+        return {"ok": True, "view": view}
+
+    def _api_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = params.get("user")
+        if not user:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": {"id": user, "is_bot": user in self.bot_users}}
+
+
+def _parse_body(raw: str, content_type: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    if "json" in content_type:
+        return json.loads(raw)
+    params: dict[str, Any] = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+    for key in ("blocks", "view", "attachments"):  # JSON-encoded inside form bodies
+        if isinstance(params.get(key), str):
+            params[key] = json.loads(params[key])
+    return params

@@ -1,0 +1,36 @@
+"""The app manifest matches what the bot listens to, so the app works after one paste."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+import bot
+
+MANIFEST = Path(bot.__file__).parent / "manifest.yml"
+
+
+def test_manifest_declares_the_command_scopes_events_and_interactivity() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == "/stylesprint" and command["url"].endswith("/slack/events")
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "reactions:read", "app_mentions:read", "users:read"} <= scopes
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_mention",
+        "reaction_added",
+        "reaction_removed",
+    }
+    assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
+    assert settings["interactivity"]["is_enabled"] is True
+    assert settings["interactivity"]["request_url"].endswith("/slack/events")
+    assert manifest["features"]["bot_user"]["display_name"]
+
+
+def test_every_subscribed_event_has_a_listener() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    listeners = Path(bot.__file__).parent / "listeners" / "events"
+    for event in manifest["settings"]["event_subscriptions"]["bot_events"]:
+        assert f'@app.event("{event}")' in (listeners / f"{event}.py").read_text()
