@@ -40,24 +40,29 @@ SYSTEM_PROMPT = (
     f"with exactly {NOT_FOUND}."
 )
 
-#: (context, question, answer) few-shot turns; the last one teaches declining.
-FEW_SHOT: tuple[tuple[str, str, str], ...] = (
+#: (title, context, question, answer) few-shot turns. Fictional items and policies that
+#: the demo knowledge base does not mention, so no example can leak into or contradict
+#: an evaluated answer; the last one teaches declining.
+FEW_SHOT: tuple[tuple[str, str, str, str], ...] = (
     (
-        "Product: Linen Wrap Dress\nMaterial: 100% European linen\n"
-        "Care instructions: Machine wash cold, line dry\nPrice: 89.00 USD",
-        "What is the Linen Wrap Dress made of?",
-        "100% European linen",
+        "Meridian Canvas Backpack",
+        "Name: Meridian Canvas Backpack\nCategory: Bags\nMaterial: 16 oz organic cotton canvas\n"
+        "Care: Spot clean with mild soap.\nPrice: $64.00",
+        "What is the Meridian Canvas Backpack made of?",
+        "16 oz organic cotton canvas",
     ),
     (
-        "Returns & Exchanges\nUnworn items with tags attached can be returned within 30 days "
-        "of delivery for a full refund. Final-sale items cannot be returned.",
-        "How long do customers have to return an item?",
-        "within 30 days of delivery",
+        "Event Rentals",
+        "Selected occasion dresses can be rented for 4 or 8 days. The rental fee includes dry "
+        "cleaning, and a late return is charged $10 per day.",
+        "What is charged for a late rental return?",
+        "$10 per day",
     ),
     (
-        "Shipping\nStandard shipping takes 3-5 business days. Orders over 75 USD ship free "
-        "within the continental US.",
-        "Do you ship to Canada?",
+        "Event Rentals",
+        "Selected occasion dresses can be rented for 4 or 8 days. The rental fee includes dry "
+        "cleaning, and a late return is charged $10 per day.",
+        "Can rented dresses be shipped to a hotel?",
         NOT_FOUND,
     ),
 )
@@ -79,8 +84,10 @@ def user_message(context: str, question: str) -> str:
 def build_messages(question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
     """System prompt, the few-shot turns, then the real question with its context."""
     messages = [{"role": "system", "content": SYSTEM_PROMPT}]
-    for context, shot_question, shot_answer in FEW_SHOT:
-        messages.append({"role": "user", "content": user_message(f"[1]\n{context}", shot_question)})
+    for title, context, shot_question, shot_answer in FEW_SHOT:
+        shot = Passage(id="example", text=context, title=title, source="example")
+        messages.append({"role": "user", "content": user_message(format_context([shot]),
+                                                                 shot_question)})
         messages.append({"role": "assistant", "content": shot_answer})
     messages.append({"role": "user", "content": user_message(format_context(passages), question)})
     return messages
