@@ -1,0 +1,401 @@
+"""Ingesting knowledge-base files into the Chroma collection.
+
+Per file the work is: load and chunk (pure, cheap) -> compare the passage ids
+with those already stored for that source -> embed only the new passages ->
+upsert them -> delete the source's stale ids. Ids are content hashes, so:
+
+* re-ingesting unchanged files embeds and writes nothing ("unchanged");
+* a changed file gets its new passages written *before* its old ones are
+  deleted: a crash in between leaves old and new side by side (never neither),
+  and the next run finishes the job because it recomputes the same ids;
+* a file that fails to load or embed writes nothing, so its previous passages
+  stay in place and keep answering questions.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from qa_engine.embedder import Embedder
+from qa_engine.ingest.files import IngestPathError, KBFile, discover
+from qa_engine.ingest.loaders import LoadError, load_file
+from qa_engine.ingest.passages import PassageRecord, build_passages
+from qa_engine.settings import Settings
+from qa_engine.store import get_collection, make_client
+from qa_engine.types import KnowledgeBaseUnavailable
+
+log = logging.getLogger(__name__)
+
+FileStatus = Literal["ingested", "unchanged", "failed", "skipped"]
+
+#: Show a progress bar (on a terminal) when at least this many passages need embedding.
+PROGRESS_MIN_PASSAGES = 200
+#: Texts embedded per call; also the progress bar's step.
+EMBED_BATCH = 128
+
+
+@dataclass
+class FileReport:
+    """What happened to one file."""
+
+    path: str  # as found on disk
+    source: str  # as stored in metadata and cited
+    status: FileStatus
+    passages: int = 0  # passages of this file in the store after the run
+    added: int = 0
+    removed: int = 0
+    reason: str | None = None  # why it failed or was skipped
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    """The outcome of one `Ingestor.run` (the `stylesprint ingest --json` object)."""
+
+    collection: str
+    files: list[FileReport] = field(default_factory=list)
+    pruned_sources: list[str] = field(default_factory=list)
+    passages_pruned: int = 0
+    collection_size: int = 0
+    reset: bool = False
+    elapsed_s: float = 0.0
+
+    def _with(self, status: FileStatus) -> list[FileReport]:
+        return [f for f in self.files if f.status == status]
+
+    @property
+    def ingested(self) -> list[FileReport]:
+        return self._with("ingested")
+
+    @property
+    def unchanged(self) -> list[FileReport]:
+        return self._with("unchanged")
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return self._with("failed")
+
+    @property
+    def skipped(self) -> list[FileReport]:
+        return self._with("skipped")
+
+    @property
+    def passages_added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def passages_removed(self) -> int:
+        """Stale passages of changed files plus passages of pruned files."""
+        return sum(f.removed for f in self.files) + self.passages_pruned
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every file was fine, 1 when some failed (the rest were still ingested)."""
+        return 0 if self.ok else 1
+
+    def summary(self) -> str:
+        pruned = f" ({self.passages_pruned} pruned)" if self.pruned_sources else ""
+        return (
+            f"{len(self.ingested)} ingested, {len(self.unchanged)} unchanged, "
+            f"{len(self.failed)} failed, {len(self.skipped)} skipped; "
+            f"passages +{self.passages_added} -{self.passages_removed}{pruned}; "
+            f"collection {self.collection!r} holds {self.collection_size} passages "
+            f"({self.elapsed_s:.1f}s)"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "collection": self.collection,
+            "ok": self.ok,
+            "reset": self.reset,
+            "files_ingested": len(self.ingested),
+            "files_unchanged": len(self.unchanged),
+            "files_failed": len(self.failed),
+            "files_skipped": len(self.skipped),
+            "passages_added": self.passages_added,
+            "passages_removed": self.passages_removed,
+            "pruned_sources": list(self.pruned_sources),
+            "collection_size": self.collection_size,
+            "elapsed_s": round(self.elapsed_s, 2),
+            "files": [asdict(f) for f in self.files],
+        }
+
+
+@dataclass
+class _Prepared:
+    """A loaded file waiting to be written."""
+
+    file: KBFile
+    records: list[PassageRecord]
+    report: FileReport
+    existing: set[str] = field(default_factory=set)
+
+    @property
+    def new(self) -> list[PassageRecord]:
+        return [r for r in self.records if r.id not in self.existing]
+
+    @property
+    def stale(self) -> list[str]:
+        wanted = {r.id for r in self.records}
+        return sorted(self.existing - wanted)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Ingestor:
+    """Loads, chunks, embeds and stores knowledge-base files; see the module docstring.
+
+    `__init__` only stores its arguments. `collection` may be None (opened from
+    `settings` on first use); `client` is only needed for `reset=True` and is
+    likewise opened from `settings` when not given.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        collection: Any | None = None,
+        *,
+        client: Any | None = None,
+        progress: bool | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._collection = collection
+        self._client = client
+        self.progress = progress  # None = on when stderr is a terminal and the input is large
+
+    # --- store access -------------------------------------------------------------------
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self._client
+
+    @property
+    def collection(self) -> Any:
+        """The collection written to (a new object after a reset)."""
+        if self._collection is None:
+            self._collection = get_collection(self.client, self.settings.collection)
+        return self._collection
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
+
+    def _reset(self) -> None:
+        name = self._collection.name if self._collection is not None else self.settings.collection
+        try:
+            self.client.delete_collection(name)
+        except Exception as exc:  # not there yet is fine; anything else is not
+            if "not exist" not in str(exc).lower() and "not found" not in str(exc).lower():
+                raise KnowledgeBaseUnavailable(f"cannot reset collection {name!r}: {exc}") from exc
+        self._collection = get_collection(self.client, name)
+
+    def _ids_where(self, where: dict[str, Any] | None) -> list[str]:
+        """All ids matching `where`, paged so huge collections are fetched in pieces."""
+        page = self._batch_size()
+        ids: list[str] = []
+        offset = 0
+        while True:
+            got = self.collection.get(where=where, include=[], limit=page, offset=offset)
+            ids.extend(got["ids"])
+            if len(got["ids"]) < page:
+                return ids
+            offset += page
+
+    def _sources(self) -> set[str]:
+        page = self._batch_size()
+        sources: set[str] = set()
+        offset = 0
+        while True:
+            got = self.collection.get(include=["metadatas"], limit=page, offset=offset)
+            sources.update(str((m or {}).get("source", "")) for m in got["metadatas"] or [])
+            if len(got["ids"]) < page:
+                return sources
+            offset += page
+
+    def _batch_size(self) -> int:
+        try:
+            return max(1, min(int(self.client.get_max_batch_size()), 5000))
+        except Exception:
+            return 1000
+
+    # --- the run ------------------------------------------------------------------------
+    def run(
+        self, paths: Sequence[Path | str], reset: bool = False, prune: bool = False
+    ) -> IngestReport:
+        """Ingest `paths` (files or folders). Raises IngestPathError if one does not exist."""
+        started = time.perf_counter()
+        found = discover(paths)  # before anything is touched: a typo must not reset the store
+        report = IngestReport(collection=self.settings.collection, reset=reset)
+        prepared = self._load(found.files, report)
+        for entry in found.unsupported:
+            report.files.append(
+                FileReport(str(entry.path), entry.source, "failed", reason=_unsupported(entry))
+            )
+        for entry in found.skipped:
+            report.files.append(
+                FileReport(str(entry.path), entry.source, "skipped", reason="unsupported type")
+            )
+
+        if reset:
+            self._reset()
+        collection = self.collection
+        report.collection = collection.name
+        if not reset:
+            for item in prepared:
+                item.existing = set(self._ids_where({"source": item.file.source}))
+
+        todo = [p for p in prepared if p.new or p.stale]
+        for item in prepared:
+            if item not in todo:
+                item.report.status = "unchanged"
+                item.report.passages = len(item.records)
+        total = sum(len(p.new) for p in todo)
+        if todo:
+            self.embedder.warm_up()
+        with self._progress_bar(total) as bar:
+            for item in todo:
+                self._write(item, bar)
+
+        if prune:
+            keep = {f.source for f in found.files} | {f.source for f in found.unsupported}
+            for source in sorted(self._sources() - keep - {""}):
+                ids = self._ids_where({"source": source})
+                for batch in _chunks(ids, self._batch_size()):
+                    collection.delete(ids=list(batch))
+                report.pruned_sources.append(source)
+                report.passages_pruned += len(ids)
+                log.info("pruned %s (%d passages)", source, len(ids))
+
+        report.collection_size = int(collection.count())
+        report.elapsed_s = time.perf_counter() - started
+        return report
+
+    def _load(self, files: list[KBFile], report: IngestReport) -> list[_Prepared]:
+        prepared: list[_Prepared] = []
+        by_source: dict[str, KBFile] = {}
+        for entry in files:
+            file_report = FileReport(str(entry.path), entry.source, "ingested")
+            report.files.append(file_report)
+            if entry.source in by_source:
+                file_report.status = "failed"
+                file_report.reason = (
+                    f"same source name as {by_source[entry.source].path}; "
+                    "ingest their folders instead or rename one"
+                )
+                continue
+            by_source[entry.source] = entry
+            try:
+                loaded = load_file(entry.path, entry.source)
+            except LoadError as exc:
+                file_report.status, file_report.reason = "failed", str(exc)
+                log.warning("cannot ingest %s: %s", entry.path, exc)
+                continue
+            records, duplicates = build_passages(
+                loaded.parts,
+                entry.source,
+                self.settings.passage_max_words,
+                self.settings.passage_overlap_words,
+            )
+            file_report.warnings.extend(loaded.warnings)
+            if duplicates:
+                file_report.warnings.append(f"{duplicates} duplicate passage(s) stored once")
+            prepared.append(_Prepared(entry, records, file_report))
+        return prepared
+
+    def _write(self, item: _Prepared, bar: Any) -> None:
+        """Embed a file's new passages, upsert them, then delete its stale ones."""
+        new, stale, rep = item.new, item.stale, item.report
+        try:
+            vectors = []
+            for batch in _chunks(new, EMBED_BATCH):
+                vectors.extend(self.embedder.embed([r.embed_text for r in batch]))
+                bar.update(len(batch))
+            for batch, vecs in zip(
+                _chunks(new, self._batch_size()),
+                _chunks(vectors, self._batch_size()),
+                strict=True,
+            ):
+                self.collection.upsert(
+                    ids=[r.id for r in batch],
+                    embeddings=[v.tolist() for v in vecs],
+                    documents=[r.text for r in batch],
+                    metadatas=[r.metadata for r in batch],
+                )
+            rep.added = len(new)
+            for batch in _chunks(stale, self._batch_size()):
+                self.collection.delete(ids=list(batch))
+            rep.removed = len(stale)
+        except Exception as exc:  # embedding or store failure: report it, go on with the rest
+            rep.status = "failed"
+            rep.reason = _store_failure(exc)
+            log.warning("cannot ingest %s: %s", item.file.path, rep.reason)
+            log.debug("ingest failure for %s", item.file.path, exc_info=True)
+            return
+        rep.passages = len(item.records)
+        log.info("ingested %s: +%d -%d", item.file.source, rep.added, rep.removed)
+
+    def _progress_bar(self, total: int) -> Any:
+        from tqdm import tqdm
+
+        show = self.progress
+        if show is None:
+            show = total >= PROGRESS_MIN_PASSAGES and sys.stderr.isatty()
+        return tqdm(total=total, disable=not show, file=sys.stderr, unit="passage", desc="embed")
+
+
+def _unsupported(entry: KBFile) -> str:
+    from qa_engine.ingest.loaders import LOADERS
+
+    suffix = entry.path.suffix or "(none)"
+    return f"unsupported file type {suffix!r} (supported: {', '.join(sorted(LOADERS))})"
+
+
+def _store_failure(exc: Exception) -> str:
+    message = f"{type(exc).__name__}: {exc}"
+    if "dimension" in str(exc).lower():
+        message += " (the collection was built with another embedding model: use --reset)"
+    return message
+
+
+def demo_kb_path() -> Path:
+    """The demo knowledge base shipped in the package (catalog + policies)."""
+    return Path(__file__).resolve().parent.parent / "demo_kb"
+
+
+def ensure_demo_kb(settings: Settings, embedder: Embedder, collection: Any) -> IngestReport | None:
+    """Fill an empty collection from `settings.kb_paths` (or the demo KB); None if not empty.
+
+    Called by `stylesprint ask` and the bot on first use so that a fresh install
+    answers questions straight away. Raises KnowledgeBaseUnavailable when the
+    paths are missing or nothing at all could be ingested.
+    """
+    try:
+        if int(collection.count()) > 0:
+            return None
+    except Exception as exc:
+        raise KnowledgeBaseUnavailable(f"knowledge base unavailable: {exc}") from exc
+    paths = list(settings.kb_paths or [demo_kb_path()])
+    try:
+        report = Ingestor(settings, embedder, collection).run(paths)
+    except IngestPathError as exc:
+        raise KnowledgeBaseUnavailable(f"cannot ingest the knowledge base: {exc}") from exc
+    if report.collection_size == 0:
+        reasons = "; ".join(f"{f.source}: {f.reason}" for f in report.failed) or "no files"
+        raise KnowledgeBaseUnavailable(f"the knowledge base is empty after ingesting: {reasons}")
+    log.info("knowledge base initialised: %s", report.summary())
+    return report
