@@ -246,7 +246,10 @@ class InContextSystem:
         return cls(client, retrieve=retrieve, top_k=top_k or settings.top_k)
 
     def warm_up(self) -> None:
+        """Open the HTTP client and exercise retrieval once (no billed call is made)."""
         self.client.warm_up()
+        if self.retrieve is not None:
+            self.retrieve("warm-up", 1)
 
     def answer(self, question: str, context: str | None) -> Prediction:
         with Stopwatch() as watch:
