@@ -1,4 +1,7 @@
-"""Shared fixtures for the evaluation tests: one embedder, a tiny gold set, the stand-in."""
+"""Fixtures for the evaluation tests: a tiny gold set and the chat stand-in.
+
+The real MiniLM `embedder` fixture comes from tests/conftest.py (session scope).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from qa_engine.embedder import Embedder
-from qa_engine.settings import bundled_minilm_path
 from training.evaluation.standin import StandInServer
 
 RETURNS = (
@@ -29,13 +30,6 @@ GOLD_ROWS = [
     {"id": "u1", "question": "Do you sell gift cards in Canada?", "answer": "",
      "context": SHIPPING, "category": "shipping"},
 ]
-
-
-@pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    model = Embedder(bundled_minilm_path())
-    model.warm_up()
-    return model
 
 
 @pytest.fixture()
