@@ -179,6 +179,9 @@ class SpanReader:
             return_tensors="pt",
         )
         sample_map = enc.pop("overflow_to_sample_mapping").tolist()
+        # peft's QA wrapper drops token_type_ids, so adapters are trained without them
+        # (and training/features.py leaves them out for every method): serve the same way.
+        enc.pop("token_type_ids", None)
         offsets_all = enc.pop("offset_mapping").tolist()
         n_windows = len(sample_map)
         starts, ends = [], []

@@ -57,7 +57,10 @@ def build_features(
     chunk: int = 1000,
 ) -> Features:
     """Tokenize and label every example (all windows, at most `max_seq_length` tokens)."""
-    keys = ("input_ids", "attention_mask", "token_type_ids")
+    # No token_type_ids: peft's PeftModelForQuestionAnswering.forward drops them, so an
+    # adapter never sees them in training; leaving them out for every method keeps
+    # training, the merged serving model and full fine-tuning computing the same function.
+    keys = ("input_ids", "attention_mask")
     cols: dict[str, list] = {k: [] for k in keys}
     starts: list[int] = []
     ends: list[int] = []
