@@ -20,6 +20,40 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 COLLECTION_METADATA = {"hnsw:space": "cosine"}
 
 
+def _refuse_embedding_function() -> Any:
+    """An embedding function that refuses to run.
+
+    In chromadb 1.x a collection opened with `embedding_function=None` still falls
+    back to Chroma's default model (downloaded on first use) whenever a call passes
+    texts instead of vectors. Installing this one turns such a call into a clear
+    error instead of a download.
+    """
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+    class RefuseEmbedding(EmbeddingFunction[Documents]):
+        def __init__(self) -> None:
+            pass
+
+        def __call__(self, input: Documents) -> Embeddings:
+            raise RuntimeError(
+                "StyleSprint passes its own MiniLM vectors to Chroma; "
+                "Chroma's own embedding function is disabled"
+            )
+
+        @staticmethod
+        def name() -> str:
+            return "stylesprint-refuse"
+
+        def get_config(self) -> dict[str, Any]:
+            return {}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> RefuseEmbedding:
+            return RefuseEmbedding()
+
+    return RefuseEmbedding()
+
+
 def make_client(settings: Settings) -> Any:
     """A Chroma client for the configured location, telemetry off."""
     import chromadb
@@ -43,10 +77,11 @@ def make_client(settings: Settings) -> Any:
 
 
 def get_collection(client: Any, name: str) -> Any:
-    """The knowledge-base collection (cosine distance, no embedding function)."""
+    """The knowledge-base collection (cosine distance, Chroma's own embedding disabled)."""
     try:
         return client.get_or_create_collection(
-            name=name, metadata=COLLECTION_METADATA, embedding_function=None
+            name=name, metadata=COLLECTION_METADATA,
+            embedding_function=_refuse_embedding_function(),
         )
     except Exception as exc:
         raise KnowledgeBaseUnavailable(f"cannot open collection {name!r}: {exc}") from exc

@@ -30,11 +30,13 @@ def test_persistent_client_lives_under_the_data_dir_and_survives_reopening(tmp_p
     assert again.get(ids=["a"])["documents"] == ["first"]
 
 
-def test_collection_uses_cosine_distance_and_no_embedding_function(tmp_path: Path):
+def test_collection_uses_cosine_distance_and_never_chromas_embedding(tmp_path: Path):
     collection = get_collection(make_client(_settings(tmp_path)), "store_test")
     assert collection.metadata == COLLECTION_METADATA
     assert collection.configuration_json["hnsw"]["space"] == "cosine"
-    assert collection.configuration_json["embedding_function"] is None
+    # Chroma would otherwise download its default model for text queries: refused instead.
+    with pytest.raises(Exception, match="embedding function is disabled"):
+        collection.query(query_texts=["winter coats"], n_results=1)
     collection.upsert(
         ids=["x", "y"],
         embeddings=[[1.0, 0.0], [0.0, 1.0]],
