@@ -66,6 +66,10 @@ class AnswerEngine:
         from qa_engine.ingest.ingestor import ensure_demo_kb
         from qa_engine.store import get_collection, make_client
 
+        if settings.torch_threads:
+            import torch
+
+            torch.set_num_threads(settings.torch_threads)
         embedder = Embedder(settings.resolved_embedding_model, device=settings.device)
         collection = get_collection(make_client(settings), settings.collection)
         retriever = Retriever(collection, embedder, top_k=settings.top_k)

@@ -9,9 +9,10 @@ replaced by a placeholder.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _env(*names: str) -> AliasChoices:
@@ -59,7 +60,7 @@ class Settings(BaseSettings):
     collection: str = Field(
         "stylesprint_kb", validation_alias=_env("STYLESPRINT_COLLECTION", "collection")
     )
-    kb_paths: list[Path] | None = Field(
+    kb_paths: Annotated[list[Path] | None, NoDecode] = Field(
         None,
         validation_alias=_env("STYLESPRINT_KB_PATHS", "kb_paths"),
         description="What a fresh, empty collection ingests on first ask. Empty = demo KB.",

@@ -1,0 +1,56 @@
+"""Settings: every field is documented in .env.example, env names work, secrets stay secret."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from qa_engine.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env_names() -> list[str]:
+    names = []
+    for name, field in Settings.model_fields.items():
+        names.append(field.validation_alias.choices[0] if field.validation_alias else name.upper())
+    return names
+
+
+def test_env_example_lists_every_setting():
+    text = (ROOT / ".env.example").read_text()
+    listed = set(re.findall(r"^([A-Z0-9_]+)=", text, flags=re.M))
+    missing = sorted(set(_env_names()) - listed)
+    unknown = sorted(listed - set(_env_names()))
+    assert not missing, f".env.example lacks {missing}"
+    assert not unknown, f".env.example lists settings the code does not read: {unknown}"
+
+
+def test_env_names_and_derived_paths(monkeypatch, tmp_path):
+    monkeypatch.setenv("STYLESPRINT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("STYLESPRINT_KB_PATHS", "kb/policies, kb/catalog.csv")
+    monkeypatch.setenv("STYLESPRINT_TOP_K", "5")
+    s = Settings(_env_file=None)
+    assert s.data_dir == tmp_path
+    assert s.chroma_dir == tmp_path / "chroma"
+    assert s.models_dir == tmp_path / "models"
+    assert s.resolved_database_url == f"sqlite:///{(tmp_path / 'stylesprint.db').resolve()}"
+    assert [str(p).strip() for p in s.kb_paths] == ["kb/policies", "kb/catalog.csv"]
+    assert s.top_k == 5
+    assert Path(s.resolved_base_model, "config.json").exists()
+
+
+def test_secrets_are_masked(monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-not-a-real-token")
+    s = Settings(_env_file=None)
+    assert s.slack_bot_token.get_secret_value() == "xoxb-not-a-real-token"
+    assert "xoxb-not-a-real-token" not in repr(s)
+
+
+def test_invalid_values_are_rejected_with_the_setting_named(monkeypatch):
+    monkeypatch.setenv("STYLESPRINT_TOP_K", "0")
+    with pytest.raises(ValidationError, match="STYLESPRINT_TOP_K|top_k"):
+        Settings(_env_file=None)
