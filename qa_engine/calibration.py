@@ -70,6 +70,11 @@ def fit_platt(
     y = np.asarray(correct, dtype=np.float64)
     if x.shape != y.shape or x.size < 2:
         raise ValueError("need at least two (margin, correct) pairs of equal length to calibrate")
+
+    def objective(w: float, b: float) -> float:  # penalised negative log-likelihood
+        z = w * x + b
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * l2 * w * w)
+
     w, b = 1.0, 0.0
     for _ in range(iters):
         z = np.clip(w * x + b, -60, 60)
@@ -85,10 +90,21 @@ def fit_platt(
             break
         d_w = (h_bb * g_w - h_wb * g_b) / det
         d_b = (h_ww * g_b - h_wb * g_w) / det
+        # Damped Newton: a full step from a saturated start (margins spread over +-10)
+        # overshoots and diverges; halve it until the objective does not get worse.
+        step, current = 1.0, objective(w, b)
+        while step > 1e-6 and objective(w - step * d_w, b - step * d_b) > current:
+            step /= 2
+        d_w, d_b = step * d_w, step * d_b
         w, b = w - d_w, b - d_b
         if abs(d_w) < 1e-8 and abs(d_b) < 1e-8:
             break
-    w = max(w, 1e-3)  # a larger margin must never mean lower confidence
+    if w < 1e-3:
+        # A larger margin must never mean lower confidence: flatten the slope and give
+        # every margin the dev set's base rate (b fitted for the old slope is meaningless).
+        w = 1e-3
+        rate = float(np.clip(y.mean(), 1e-3, 1 - 1e-3))
+        b = math.log(rate / (1 - rate)) - w * float(x.mean())
     return 1.0 / w, -b / w
 
 
