@@ -96,7 +96,9 @@ def register(app: typer.Typer) -> None:
 
 def _run(settings, rows, names, models, mode, correct, kb, report_dir, gold):  # noqa: ANN001, ANN202
     from qa_engine.embedder import Embedder
-    from training.evaluation.evaluator import Evaluator
+    from qa_engine.reader import ModelLoadError
+    from training.evaluation.base import SystemUnavailable
+    from training.evaluation.evaluator import Evaluator, SkippedSystem
     from training.evaluation.report import write_report
     from training.evaluation.runner import build_systems, open_retriever
 
@@ -114,6 +116,12 @@ def _run(settings, rows, names, models, mode, correct, kb, report_dir, gold):  #
         typer.echo(f"note: {skipped.system} skipped: {skipped.reason}", err=True)
     results = []
     for system in built.systems:
+        try:
+            system.warm_up()
+        except (ModelLoadError, SystemUnavailable, OSError) as exc:
+            built.skipped.append(SkippedSystem(system.name, f"cannot load: {exc}"))
+            typer.echo(f"note: {system.name} skipped: cannot load: {exc}", err=True)
+            continue
         typer.echo(f"evaluating {system.name} on {len(rows)} questions ...", err=True)
         results.append(evaluator.run(system, rows, built.details.get(system.name)))
         close = getattr(system, "close", None)

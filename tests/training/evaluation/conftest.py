@@ -43,3 +43,24 @@ def gold_file(tmp_path: Path) -> Path:
 def standin():
     with StandInServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def lora_dir(tmp_path_factory) -> Path:
+    """A real (untrained) LoRA adapter directory, as `stylesprint train --method lora` writes.
+
+    B matrices start at zero, so it reads like the bare base model; what is under test
+    is the evaluation's model plumbing, not the adapter's quality.
+    """
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForQuestionAnswering
+
+    from qa_engine.settings import bundled_minilm_path
+
+    out = tmp_path_factory.mktemp("lora")
+    base = AutoModelForQuestionAnswering.from_pretrained(bundled_minilm_path())
+    config = LoraConfig(r=4, lora_alpha=8, target_modules=["query", "value"],
+                        modules_to_save=["qa_outputs"], task_type="QUESTION_ANS")
+    get_peft_model(base, config).save_pretrained(str(out))
+    (out / "stylesprint.json").write_text(json.dumps({"method": "lora"}), encoding="utf-8")
+    return out

@@ -64,3 +64,26 @@ def test_eval_rejects_bad_input_clearly(tmp_path, gold_file):
                                env=_env(tmp_path))
         assert result.exit_code == 2, (args, result.output)
         assert message in result.stderr, (args, result.stderr)
+
+
+def test_eval_reader_systems_from_model_dirs_and_the_registry(tmp_path, gold_file, lora_dir):
+    """adalora from --model, lora found in the registry by the method it was trained with."""
+    from qa_engine.registry import ModelRegistry
+
+    env = _env(tmp_path)
+    ModelRegistry(tmp_path / "data" / "models").add(lora_dir, "lora-v1", {"method": "lora"})
+    result = runner.invoke(app, [
+        "eval", "--gold", str(gold_file), "--systems", "adalora,lora,full-ft",
+        "--model", f"adalora={lora_dir}", "--json",
+    ], env=env)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    systems = {s["system"]: s for s in payload["systems"]}
+    assert set(systems) == {"adalora", "lora"}
+    assert systems["lora"]["model_dir"].endswith("lora-v1")
+    for entry in systems.values():
+        metrics = entry["metrics"]
+        assert metrics["n_confident"] == 4 and metrics["ece"] is not None
+        assert metrics["threshold"] == 0.5  # uncalibrated default stored with no model
+        assert len(metrics["reliability"]) == 10
+    assert payload["skipped"][0]["system"] == "full-ft"
