@@ -25,12 +25,15 @@ def clean_question(question: object, max_chars: int) -> str:
     """The question as the engine reads it; raises QuestionError for unusable input."""
     if not isinstance(question, str):
         raise QuestionError("the question must be text")
-    # Drop control characters (keep ordinary whitespace), collapse runs of spaces.
+    # Drop control characters (keep ordinary whitespace and the zero-width (non-)joiners
+    # that hold emoji sequences and Persian words together), collapse runs of spaces.
+    joiners = "\u200c\u200d"
     text = "".join(
-        ch if ch in "\t\n " or unicodedata.category(ch)[0] != "C" else " " for ch in question
+        ch if ch in "\t\n " + joiners or unicodedata.category(ch)[0] != "C" else " "
+        for ch in question
     )
     text = " ".join(text.split())
-    if not text:
+    if not text.strip(joiners + " "):
         raise QuestionError("the question is empty: ask something like "
                             "'What is the return policy for online purchases?'")
     if len(text) > max_chars:
