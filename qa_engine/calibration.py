@@ -113,13 +113,16 @@ def choose_threshold(
     answerable: Sequence[bool],
     correct: Sequence[bool],
     max_answerable_declined: float = 0.10,
+    wrong_answer_cost: float = 0.5,
 ) -> float:
     """The decline threshold that best serves agents on the dev split.
 
-    Among thresholds that wrongly decline at most `max_answerable_declined` of the
-    answerable questions, take the one with the best accuracy of the final
-    behaviour (a right span when answered, a decline when unanswerable); when no
-    threshold meets the limit, take the best accuracy overall.
+    Each question scores 1 for the right behaviour (a right span when answerable, a
+    decline when not), 0 for declining an answerable question, and
+    `-wrong_answer_cost` for giving a wrong answer: a wrong answer pasted to a
+    customer costs more than "let me check". Among thresholds that decline at most
+    `max_answerable_declined` of the answerable questions take the best mean score;
+    when none meets that limit, the best mean score overall.
     """
     p = np.asarray(probabilities, dtype=np.float64)
     ans = np.asarray(answerable, dtype=bool)
@@ -129,7 +132,8 @@ def choose_threshold(
     for t in candidates:
         answered = p >= t
         right = np.where(ans, answered & ok, ~answered)
-        accuracy = right.mean()
+        wrong = answered & ~(ans & ok)
+        accuracy = right.mean() - wrong_answer_cost * wrong.mean()
         declined_answerable = (~answered[ans]).mean() if ans.any() else 0.0
         key = (accuracy, -abs(t - 0.5))
         if best_any is None or key > best_any[0]:
