@@ -1,0 +1,359 @@
+"""The synthetic QA generator: fictional stores' policies, listings and catalogs.
+
+Every passage is built for one fictional brand from facts (`topics_*`), listings
+(`tables`) or products (`catalog`), with shuffled fact order, several layouts (prose,
+FAQ, bullets, pipe tables, "Column: value" records) and distractor sentences full of
+numbers and dates. Each passage yields one or two answerable questions and, to keep
+about `UNANSWERABLE_SHARE` of the output unanswerable, often a question it does not
+answer: mostly hard negatives (a fact of the same topic that is absent, a store or
+product the passage does not list, a catalog column it lacks), sometimes a question
+from another topic entirely.
+
+`generate(n, seed)` is deterministic: the same arguments give the same records.
+"""
+
+from __future__ import annotations
+
+from random import Random
+from typing import Any
+
+from qa_engine.ingest.rendering import field_label, render_record
+from training.synth import catalog, tables
+from training.synth import vocab as w
+from training.synth.facts import Fact, Rendered, can_ask_unanswerable, question_for, render
+from training.synth.noise import style
+from training.synth.records import NO_ANSWER_REFERENCE, make_record
+from training.synth.topics_orders import TOPICS_ORDERS
+from training.synth.topics_services import TOPICS_SERVICES
+
+UNANSWERABLE_SHARE = 0.30
+TOPICS: dict[str, list[Fact]] = {**TOPICS_ORDERS, **TOPICS_SERVICES}
+ALL_FACTS: list[Fact] = [f for facts in TOPICS.values() for f in facts]
+
+LEADS = {
+    "returns": ("Returns and exchanges", "We want you to love what you ordered."),
+    "shipping": ("Shipping information", "Here is how delivery works."),
+    "intl": ("International orders", "We're happy to ship around the world."),
+    "orders": ("Managing your order", "Need to change something?"),
+    "payments": ("Payment options", "Paying is quick and secure."),
+    "discounts": ("Discounts and offers", "Everyone loves a good deal."),
+    "giftcards": ("Gift cards", "The perfect present when you can't decide."),
+    "loyalty": ("Rewards program", "Membership has its perks."),
+    "warranty": ("Our quality promise", "We stand behind everything we make."),
+    "repairs": ("Repairs and alterations", "Make your favourites last longer."),
+    "rental": ("Rental and subscription", "Wear something new without buying it."),
+    "services": ("Stores and customer care", "We're here to help."),
+    "account": ("Your account", "Keep your details safe."),
+    "green": ("Sustainability", "We're working to reduce our footprint."),
+    "stores": ("Our stores", "Come and see us in person."),
+}
+DISTRACTORS = (
+    "{brand} was founded in {year} in {city}.",
+    "Our warehouse in {city} packs more than {n},000 orders each week.",
+    "Thank you for shopping with {brand}.",
+    "This page was last updated on {date}.",
+    "Prices and promotions may change without notice.",
+    "Our team of {n} stylists is based in {city}.",
+    "Questions about this policy? Our team is happy to help.",
+    "Since {year}, we have donated over {cur}{n},000 to local charities.",
+    "More than {n}0,000 customers shopped with us last year.",
+    "Our flagship store in {city} opened on {date}, {year}.",
+    "We review this policy every {n} months.",
+    "Over {n}% of our customers rate us five stars.",
+)
+
+
+def make_context(rng: Random) -> dict[str, str]:
+    name = w.brand(rng)
+    return {"brand": name, "site": w.website(name), "email": w.email(rng, name),
+            "phone": w.phone(rng), "city": rng.choice(w.CITIES), "cur": w.currency(rng),
+            "program": f"{name.split(' ')[0]} {rng.choice(w.PROGRAM_WORDS)}"}
+
+
+class _Passage:
+    """Text under construction, remembering where each stated fact's answer lies."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.answers: dict[str, tuple[Rendered, int]] = {}
+        self.faq_questions: dict[str, str] = {}  # fact key -> template used as FAQ heading
+
+    def put(self, piece: str) -> None:
+        self.text += piece
+
+    def put_fact(self, rendered: Rendered) -> None:
+        self.answers[rendered.fact.key] = (rendered, len(self.text) + rendered.offset)
+        self.text += rendered.sentence
+
+
+class Generator:
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.rng = Random(seed)
+        self.records: list[dict[str, Any]] = []
+        self.unanswerable = 0
+        self.passages = 0
+
+    # -- bookkeeping ----------------------------------------------------------------
+    def want_unanswerable(self) -> bool:
+        share = self.unanswerable / max(1, len(self.records))
+        return self.rng.random() < (0.75 if share < UNANSWERABLE_SHARE else 0.1)
+
+    def emit(self, doc: str, kind: str, context: str, question: str, answer: str,
+             start: int | None, group: str, reply: str) -> None:
+        self.records.append(make_record(
+            id=f"syn{self.seed}-{len(self.records):06d}", question=style(question, self.rng),
+            context=context, answer_text=answer, answer_start=start if answer else None,
+            doc=doc, group=f"{doc}/{group}", reference=reply if answer else NO_ANSWER_REFERENCE,
+            kind=kind))
+        if not answer:
+            self.unanswerable += 1
+
+    def other_topic_question(self, present: list[Fact], ctx: dict[str, str]) -> tuple[str, str]:
+        for _ in range(20):
+            fact = self.rng.choice(ALL_FACTS)
+            if can_ask_unanswerable(fact, present):
+                return question_for(fact, self.rng, ctx), fact.key
+        raise RuntimeError("no unanswerable question found")  # pragma: no cover
+
+    # -- policy prose / FAQ / bullets -------------------------------------------------
+    def policy(self, doc: str) -> None:
+        rng, ctx = self.rng, make_context(self.rng)
+        topic = rng.choice(list(TOPICS))
+        pool = list(TOPICS[topic])
+        rng.shuffle(pool)
+        chosen: list[Fact] = []
+        for fact in pool:
+            if fact.fam not in {c.fam for c in chosen}:
+                chosen.append(fact)
+            if len(chosen) >= rng.randint(2, 6):
+                break
+        if rng.random() < 0.2:
+            extra = rng.choice(ALL_FACTS)
+            if extra.topic != topic and extra.fam not in {c.fam for c in chosen}:
+                chosen.append(extra)
+        rendered = [render(f, rng, ctx) for f in chosen]
+        rng.shuffle(rendered)
+        layout = rng.choices(("prose", "faq", "bullets"), weights=(65, 17, 18))[0]
+        passage = self.layout(layout, rendered, topic, ctx)
+
+        asked = rng.sample(rendered, min(len(rendered), rng.choice((1, 1, 2))))
+        for r in asked:
+            used = passage.faq_questions.get(r.fact.key)
+            templates = [q for q in r.fact.questions if q != used] or list(r.fact.questions)
+            question = rng.choice(templates).format(**ctx)
+            _, start = passage.answers[r.fact.key]
+            self.emit(doc, "policy", passage.text, question, r.answer, start, r.fact.key,
+                      r.reply)
+        if self.want_unanswerable():
+            candidates = [f for f in TOPICS[topic] if can_ask_unanswerable(f, chosen)]
+            if candidates and rng.random() < 0.8:
+                fact = rng.choice(candidates)
+                question, key = question_for(fact, rng, ctx), fact.key
+            else:
+                question, key = self.other_topic_question(chosen, ctx)
+            self.emit(doc, "policy", passage.text, question, "", None, f"{key}~absent", "")
+
+    def layout(self, layout: str, rendered: list[Rendered], topic: str,
+               ctx: dict[str, str]) -> _Passage:
+        rng = self.rng
+        passage = _Passage()
+        if layout == "faq":
+            qa = rng.random() < 0.5
+            for i, r in enumerate(rendered):
+                if i:
+                    passage.put("\n")
+                faq_q = r.fact.questions[0]  # the generic wording: FAQ headings are tidy
+                passage.faq_questions[r.fact.key] = faq_q
+                faq_q = faq_q.format(**ctx)
+                faq_q = faq_q[:1].upper() + faq_q[1:]
+                passage.put(f"Q: {faq_q}\nA: " if qa else f"{faq_q}\n")
+                passage.put_fact(r)
+            return passage
+        sentences: list[Rendered | str] = list(rendered)
+        for _ in range(rng.choice((0, 0, 1, 1, 2))):
+            slots = {**ctx, "year": str(rng.randint(1968, 2021)), "n": str(rng.randint(2, 60)),
+                     "date": w.date(rng)}
+            sentences.insert(rng.randrange(len(sentences) + 1),
+                             rng.choice(DISTRACTORS).format(**slots))
+        title, lead = LEADS.get(topic, ("", ""))
+        if layout == "bullets":
+            sep = "\n" if rng.random() < 0.75 else " "
+            if rng.random() < 0.5:
+                passage.put(f"{title}:{sep}")
+            for i, s in enumerate(sentences):
+                passage.put(("" if i == 0 else sep) + "- ")
+                self._put(passage, s)
+            return passage
+        if rng.random() < 0.3:
+            sentences.insert(0, lead)
+        breaks = set(rng.sample(range(1, len(sentences)), min(len(sentences) - 1,
+                                                              rng.choice((0, 0, 1, 2)))))
+        for i, s in enumerate(sentences):
+            if i:
+                passage.put("\n" if i in breaks else " ")
+            self._put(passage, s)
+        return passage
+
+    @staticmethod
+    def _put(passage: _Passage, item: Rendered | str) -> None:
+        if isinstance(item, str):
+            passage.put(item)
+        else:
+            passage.put_fact(item)
+
+    # -- listings ---------------------------------------------------------------------
+    def listing(self, doc: str) -> None:
+        rng, ctx = self.rng, make_context(self.rng)
+        listing = rng.choice(tables.BUILDERS)(rng, ctx)
+        answerable = [(e, a) for (e, a) in listing.spans if a in listing.questions]
+        for entity, attr in rng.sample(answerable, min(len(answerable), rng.choice((1, 2)))):
+            span = listing.spans[(entity, attr)]
+            question = rng.choice(listing.questions[attr]).format(e=entity)
+            reply = listing.replies[attr].format(E=entity[:1].upper() + entity[1:], A=span.text)
+            self.emit(doc, "policy", listing.text, question, span.text, span.start,
+                      f"{entity}/{attr}", reply)
+        if self.want_unanswerable():
+            if rng.random() < 0.6:
+                entity = rng.choice(listing.absent_entities)
+                attr = rng.choice(list(listing.questions))
+                question = rng.choice(listing.questions[attr]).format(e=entity)
+            else:
+                entity = rng.choice(listing.entities)
+                attr = rng.choice(list(listing.absent_attrs))
+                question = rng.choice(listing.absent_attrs[attr]).format(e=entity)
+            self.emit(doc, "policy", listing.text, question, "", None,
+                      f"{entity}/{attr}~absent", "")
+
+    # -- catalog records ----------------------------------------------------------------
+    def record(self, doc: str) -> None:
+        rng = self.rng
+        cur = w.currency(rng) if rng.random() < 0.3 else "$"
+        product = catalog.make_product(rng, cur=cur)
+        fields = {f: v for f, v in product.fields.items()
+                  if (f in catalog.BASE_FIELDS and rng.random() < 0.88)
+                  or (f in catalog.EXTRA_FIELDS and rng.random() < 0.25)}
+        order = [f for f in (*catalog.BASE_FIELDS, *catalog.EXTRA_FIELDS) if f in fields]
+        if rng.random() < 0.3:
+            rng.shuffle(order)
+        row: dict[str, str] = {rng.choice(catalog.COLUMN_NAMES["name"]): product.name}
+        if rng.random() < 0.8:
+            row[rng.choice(catalog.COLUMN_NAMES["category"])] = product.category
+        describe = rng.random() < 0.85
+        desc_key = rng.choice(catalog.COLUMN_NAMES["description"])
+        if describe:
+            row[desc_key] = product.fields["description"]
+        keys = {f: rng.choice(catalog.COLUMN_NAMES[f]) for f in order}
+        for f in order:
+            row[keys[f]] = fields[f]
+        text = render_record(row)
+
+        def value_start(key: str, value: str) -> int:
+            return text.index(f"{field_label(key)}: {value}") + len(field_label(key)) + 2
+
+        alias = rng.choice((product.name, product.name, product.name.lower(),
+                            product.name.split(" ", 1)[1].lower()))
+        options: list[tuple[str, str, int, str, str]] = []  # question, answer, start, group, reply
+        for f in order:
+            q = rng.choice(catalog.FIELD_QUESTIONS[f]).format(n=alias)
+            options.append((q, fields[f], value_start(keys[f], fields[f]), f,
+                            catalog.FIELD_REPLIES[f].format(N=product.name, A=fields[f])))
+        if describe:
+            base = value_start(desc_key, product.fields["description"])
+            for i, feat in enumerate(product.features):
+                at = base + product.fields["description"].index(feat.text)
+                at += feat.text.index(feat.value)
+                options.append((rng.choice(feat.questions).format(n=alias), feat.value, at,
+                                f"feature{i}", feat.reply.replace("{N}", product.name)))
+        for q, answer, start, group, reply in rng.sample(options, min(len(options),
+                                                                      rng.choice((1, 1, 2)))):
+            self.emit(doc, "product", text, q, answer, start, group, reply)
+        if self.want_unanswerable():
+            missing = [f for f in (*catalog.BASE_FIELDS, *catalog.EXTRA_FIELDS) if f not in fields]
+            roll = rng.random()
+            if missing and roll < 0.45:
+                f = rng.choice(missing)
+                q, group = rng.choice(catalog.FIELD_QUESTIONS[f]).format(n=alias), f"{f}~absent"
+            elif roll < 0.9:
+                other = catalog.make_product(rng, product.category)
+                if other.name == product.name:
+                    other.name = f"{other.name} II"
+                f = rng.choice(order or ["price"])
+                q = rng.choice(catalog.FIELD_QUESTIONS[f]).format(n=other.name)
+                group = f"{f}~other-product"
+            else:
+                q, group = self.other_topic_question([], make_context(rng))
+            self.emit(doc, "product", text, q, "", None, group, "")
+
+    def product_prose(self, doc: str) -> None:
+        """Two or three products described in running text (a lookbook or FAQ answer)."""
+        rng = self.rng
+        products = []
+        category = rng.choice(list(catalog.CATEGORIES))
+        names: set[str] = set()
+        while len(products) < rng.randint(2, 3):
+            p = catalog.make_product(rng, category)
+            if p.name not in names:
+                names.add(p.name)
+                products.append(p)
+        templates = (
+            ("price", "colors", "The {name} costs {price} and comes in {colors}."),
+            ("price", "sizes", "The {name} ({price}) is available in sizes {sizes}."),
+            ("material", "price", "Our {name} is made of {material} and costs {price}."),
+            ("colors", "sizes", "Choose the {name} in {colors}, sizes {sizes}."),
+            ("price", "material", "At {price}, the {name} is made from {material}."),
+        )
+        text = ""
+        spans: dict[tuple[str, str], tuple[str, int]] = {}
+        for i, p in enumerate(products):
+            f1, f2, template = rng.choice(templates)
+            vals = {"name": p.name, f1: p.fields[f1], f2: p.fields[f2]}
+            if "material" in vals:
+                vals["material"] = vals["material"][:1].lower() + vals["material"][1:]
+            text += " " if i else ""
+            pos = 0
+            for part in template.split("{")[1:]:
+                slot, _, _ = part.partition("}")
+                before = template[pos:template.index("{" + slot + "}", pos)]
+                text += before.format(**vals)
+                if slot != "name":
+                    spans[(p.name, slot)] = (vals[slot], len(text))
+                text += vals[slot]
+                pos = template.index("{" + slot + "}", pos) + len(slot) + 2
+            text += template[pos:]
+        stated = list(spans)
+        for name, f in rng.sample(stated, rng.choice((1, 2))):
+            value, start = spans[(name, f)]
+            q = rng.choice(catalog.FIELD_QUESTIONS[f]).format(n=name)
+            self.emit(doc, "product", text, q, value, start, f"{name}/{f}",
+                      catalog.FIELD_REPLIES[f].format(N=name, A=value))
+        if self.want_unanswerable():
+            unstated = [(p.name, f) for p in products for f in ("price", "colors", "sizes",
+                                                                 "material", "care")
+                        if (p.name, f) not in spans]
+            if unstated and rng.random() < 0.6:
+                name, f = rng.choice(unstated)
+            else:
+                name = catalog.make_product(rng, category).name
+                while name in names:
+                    name = f"{name} Plus"
+                f = rng.choice(("price", "colors", "sizes", "material"))
+            q = rng.choice(catalog.FIELD_QUESTIONS[f]).format(n=name)
+            self.emit(doc, "product", text, q, "", None, f"{name}/{f}~absent", "")
+
+    # -- driver -----------------------------------------------------------------------------
+    def run(self, n: int) -> list[dict[str, Any]]:
+        makers = (self.policy, self.listing, self.record, self.product_prose)
+        weights = (52, 16, 22, 10)
+        while len(self.records) < n:
+            doc = f"synth-{self.seed}-{self.passages:06d}"
+            self.passages += 1
+            self.rng.choices(makers, weights=weights)[0](doc)
+        return self.records[:n]
+
+
+def generate(n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """`n` synthetic QA records (project JSONL dicts), deterministic for `seed`."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    return Generator(seed).run(n)
