@@ -123,10 +123,12 @@ class Generator:
         pool = list(TOPICS[topic])
         rng.shuffle(pool)
         chosen: list[Fact] = []
+        # Leave at least one fact of the topic unstated: it is the hard negative.
+        k = rng.randint(2, min(6, max(2, len(pool) - 1)))
         for fact in pool:
             if fact.fam not in {c.fam for c in chosen}:
                 chosen.append(fact)
-            if len(chosen) >= rng.randint(2, 6):
+            if len(chosen) >= k:
                 break
         if rng.random() < 0.2:
             extra = rng.choice(ALL_FACTS)
@@ -147,12 +149,13 @@ class Generator:
                       r.reply)
         if self.want_unanswerable():
             candidates = [f for f in TOPICS[topic] if can_ask_unanswerable(f, chosen)]
-            if candidates and rng.random() < 0.8:
+            if candidates and rng.random() < 0.85:
                 fact = rng.choice(candidates)
-                question, key = question_for(fact, rng, ctx), fact.key
+                question, group = question_for(fact, rng, ctx), f"{fact.key}~absent"
             else:
                 question, key = self.other_topic_question(chosen, ctx)
-            self.emit(doc, "policy", passage.text, question, "", None, f"{key}~absent", "")
+                group = f"{key}~other-topic"
+            self.emit(doc, "policy", passage.text, question, "", None, group, "")
 
     def layout(self, layout: str, rendered: list[Rendered], topic: str,
                ctx: dict[str, str]) -> _Passage:
@@ -282,7 +285,8 @@ class Generator:
                 q = rng.choice(catalog.FIELD_QUESTIONS[f]).format(n=other.name)
                 group = f"{f}~other-product"
             else:
-                q, group = self.other_topic_question([], make_context(rng))
+                q, key = self.other_topic_question([], make_context(rng))
+                group = f"{key}~other-topic"
             self.emit(doc, "product", text, q, "", None, group, "")
 
     def product_prose(self, doc: str) -> None:
