@@ -81,9 +81,16 @@ class _Passage:
     def put(self, piece: str) -> None:
         self.text += piece
 
-    def put_fact(self, rendered: Rendered) -> None:
-        self.answers[rendered.fact.key] = (rendered, len(self.text) + rendered.offset)
-        self.text += rendered.sentence
+    def put_fact(self, rendered: Rendered, bold: bool = False) -> None:
+        """Append the fact's sentence; `bold` wraps the answer in Markdown `**` (ingestion
+        keeps inline markup, so a KB that bolds key values shows the reader `**30 days**`)."""
+        sentence, offset = rendered.sentence, rendered.offset
+        if bold:
+            end = offset + len(rendered.answer)
+            sentence = f"{sentence[:offset]}**{rendered.answer}**{sentence[end:]}"
+            offset += 2
+        self.answers[rendered.fact.key] = (rendered, len(self.text) + offset)
+        self.text += sentence
 
 
 class Generator:
@@ -93,6 +100,7 @@ class Generator:
         self.records: list[dict[str, Any]] = []
         self.unanswerable = 0
         self.passages = 0
+        self.markdown = False  # this passage uses inline Markdown emphasis
 
     # -- bookkeeping ----------------------------------------------------------------
     def want_unanswerable(self) -> bool:
@@ -161,6 +169,7 @@ class Generator:
                ctx: dict[str, str]) -> _Passage:
         rng = self.rng
         passage = _Passage()
+        self.markdown = rng.random() < 0.12
         if layout == "faq":
             qa = rng.random() < 0.5
             for i, r in enumerate(rendered):
@@ -170,8 +179,10 @@ class Generator:
                 passage.faq_questions[r.fact.key] = faq_q
                 faq_q = faq_q.format(**ctx)
                 faq_q = faq_q[:1].upper() + faq_q[1:]
+                if self.markdown and not qa:
+                    faq_q = f"**{faq_q}**"
                 passage.put(f"Q: {faq_q}\nA: " if qa else f"{faq_q}\n")
-                passage.put_fact(r)
+                self._put(passage, r)
             return passage
         sentences: list[Rendered | str] = list(rendered)
         for _ in range(rng.choice((0, 0, 1, 1, 2))):
@@ -198,12 +209,11 @@ class Generator:
             self._put(passage, s)
         return passage
 
-    @staticmethod
-    def _put(passage: _Passage, item: Rendered | str) -> None:
+    def _put(self, passage: _Passage, item: Rendered | str) -> None:
         if isinstance(item, str):
             passage.put(item)
         else:
-            passage.put_fact(item)
+            passage.put_fact(item, bold=self.markdown and self.rng.random() < 0.5)
 
     # -- listings ---------------------------------------------------------------------
     def listing(self, doc: str) -> None:
