@@ -102,6 +102,93 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. Empty = SQLite file under the data directory.",
     )
 
+    # --- retraining (stylesprint retrain / scheduler) ---------------------------------
+    retrain_day_of_week: str = Field(
+        "sun",
+        validation_alias=_env("STYLESPRINT_RETRAIN_DAY", "retrain_day_of_week"),
+        description="Day(s) of the weekly retrain, cron style: sun, mon-fri, ...",
+    )
+    retrain_hour: int = Field(
+        3, ge=0, le=23, validation_alias=_env("STYLESPRINT_RETRAIN_HOUR", "retrain_hour")
+    )
+    retrain_minute: int = Field(
+        0, ge=0, le=59, validation_alias=_env("STYLESPRINT_RETRAIN_MINUTE", "retrain_minute")
+    )
+    retrain_cron: str | None = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_RETRAIN_CRON", "retrain_cron"),
+        description="A full crontab expression; overrides day/hour/minute when set.",
+    )
+    retrain_timezone: str = Field(
+        "UTC", validation_alias=_env("STYLESPRINT_RETRAIN_TIMEZONE", "retrain_timezone")
+    )
+    retrain_misfire_grace_s: int = Field(
+        6 * 3600,
+        ge=1,
+        validation_alias=_env("STYLESPRINT_RETRAIN_MISFIRE_GRACE_S", "retrain_misfire_grace_s"),
+        description="A run missed while the scheduler was down still starts this late.",
+    )
+    retrain_timeout_s: int = Field(
+        4 * 3600,
+        ge=1,
+        validation_alias=_env("STYLESPRINT_RETRAIN_TIMEOUT_S", "retrain_timeout_s"),
+        description="Training + evaluation is stopped (and the run failed) after this long.",
+    )
+    retrain_margin_f1: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        validation_alias=_env("STYLESPRINT_RETRAIN_MARGIN_F1", "retrain_margin_f1"),
+    )
+    retrain_margin_similarity: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        validation_alias=_env("STYLESPRINT_RETRAIN_MARGIN_SIMILARITY", "retrain_margin_similarity"),
+    )
+    retrain_margin_unanswerable: float = Field(
+        0.02,
+        ge=0,
+        le=1,
+        validation_alias=_env(
+            "STYLESPRINT_RETRAIN_MARGIN_UNANSWERABLE", "retrain_margin_unanswerable"
+        ),
+    )
+    retrain_base_data: Annotated[list[Path] | None, NoDecode] = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_RETRAIN_BASE_DATA", "retrain_base_data"),
+        description="Comma-separated training files. Empty = the shipped train split.",
+    )
+    retrain_gold_data: Path | None = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_RETRAIN_GOLD_DATA", "retrain_gold_data"),
+        description="Frozen dev/gold file, never trained on. Empty = the shipped dev split.",
+    )
+    retrain_heldout_share: float = Field(
+        0.2,
+        ge=0,
+        lt=1,
+        validation_alias=_env("STYLESPRINT_RETRAIN_HELDOUT_SHARE", "retrain_heldout_share"),
+        description="Share of corrections kept out of training for the gold set.",
+    )
+    retrain_epochs: float = Field(
+        1.0, gt=0, validation_alias=_env("STYLESPRINT_RETRAIN_EPOCHS", "retrain_epochs")
+    )
+    retrain_max_steps: int | None = Field(
+        None, ge=1, validation_alias=_env("STYLESPRINT_RETRAIN_MAX_STEPS", "retrain_max_steps")
+    )
+    retrain_slack_channel: str | None = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_RETRAIN_CHANNEL", "retrain_slack_channel"),
+        description="Slack channel id that gets a one-line summary of every retrain.",
+    )
+    model_watch_interval_s: float = Field(
+        30.0,
+        gt=0,
+        validation_alias=_env("STYLESPRINT_MODEL_WATCH_INTERVAL_S", "model_watch_interval_s"),
+        description="How often a serving process checks the registry for a new version.",
+    )
+
     # --- Slack -----------------------------------------------------------------------
     slack_bot_token: SecretStr | None = Field(
         None, validation_alias=_env("SLACK_BOT_TOKEN", "slack_bot_token")
@@ -134,11 +221,22 @@ class Settings(BaseSettings):
         0.0006, ge=0, validation_alias=_env("OPENAI_PRICE_PER_1K_TOKENS", "openai_price_per_1k_tokens")
     )
 
-    @field_validator("kb_paths", mode="before")
+    @field_validator("kb_paths", "retrain_base_data", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:
         if isinstance(value, str):
             return [p for p in value.split(",") if p.strip()] or None
+        return value
+
+    @field_validator("retrain_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
         return value
 
     # --- derived locations ---------------------------------------------------------------
