@@ -14,6 +14,10 @@ def _configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Bolt reads SLACK_BOT_TOKEN itself and warns that the (configured) client wins: noise.
+    logging.getLogger("slack_bolt.App").addFilter(
+        lambda record: "`token` will be unused" not in record.getMessage()
+    )
 
 
 def register(app: typer.Typer) -> None:

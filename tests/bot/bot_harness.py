@@ -6,9 +6,10 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -23,6 +24,20 @@ from qa_engine.settings import Settings
 # Slack's documented example secret (see test_bot_signature.py).
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
+T = TypeVar("T")
+
+
+def eventually(check: Callable[[], T], timeout: float = 30.0) -> T:
+    """Poll until `check()` is truthy (listeners run after the HTTP ack)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last: {value!r})")
+        time.sleep(0.02)
 
 
 def bot_settings(data_dir: Path, api_url: str, **overrides: Any) -> Settings:
@@ -164,5 +179,3 @@ def run_uvicorn(asgi_app: Any) -> tuple[Any, threading.Thread, str]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     return server, thread, f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,11 +33,12 @@ class SlackStandIn:
     def __init__(
         self,
         token: str = "xoxb-test-token",
+        app_token: str = "xapp-test-token",
         bot_user_id: str = "UBOT",
         bot_id: str = "BBOT",
         team_id: str = "T0TEST",
     ) -> None:
-        self.token = token
+        self.token, self.app_token = token, app_token
         self.bot_user_id, self.bot_id, self.team_id = bot_user_id, bot_id, team_id
         self.calls: list[Call] = []
         self.closed_channels: dict[str, str] = {}
@@ -45,6 +47,8 @@ class SlackStandIn:
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._ws_server: Any = None
+        self._outbox: queue.Queue[dict[str, Any]] = queue.Queue()
 
     # --- lifecycle ---------------------------------------------------------------------
     def start(self) -> SlackStandIn:
@@ -74,6 +78,8 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
+        if self._ws_server is not None:
+            self._ws_server.shutdown()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -90,6 +96,51 @@ class SlackStandIn:
 
     def response_url(self, name: str) -> str:
         return f"{self.url}/response/{name}"
+
+    # --- Socket Mode -------------------------------------------------------------------
+    def open_socket(self) -> str:
+        """Serve Socket Mode's WebSocket; `apps.connections.open` then hands out its URL."""
+        from websockets.exceptions import ConnectionClosed
+        from websockets.sync.server import serve
+
+        def session(ws: Any) -> None:
+            ws.send(
+                json.dumps(
+                    {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0TEST"}}
+                )
+            )
+            while True:
+                try:
+                    ws.send(json.dumps(self._outbox.get(timeout=0.02)))
+                except queue.Empty:
+                    pass
+                try:
+                    self._record(Call("socket_ack", json.loads(ws.recv(timeout=0.02))))
+                except TimeoutError:
+                    pass
+                except ConnectionClosed:
+                    return
+
+        self._ws_server = serve(session, "127.0.0.1", 0)
+        threading.Thread(target=self._ws_server.serve_forever, daemon=True).start()
+        return self.socket_url
+
+    @property
+    def socket_url(self) -> str:
+        return f"ws://127.0.0.1:{self._ws_server.socket.getsockname()[1]}/link"
+
+    def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
+        """Push a Socket Mode envelope ("slash_commands", "events_api", "interactive")."""
+        envelope_id = f"env-{next(self._ts)}"
+        self._outbox.put(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+            }
+        )
+        return envelope_id
 
     # --- configuration -----------------------------------------------------------------
     def close_channel(self, channel: str, error: str = "not_in_channel") -> None:
@@ -129,7 +180,8 @@ class SlackStandIn:
         method = path[len("/api/") :].split("?", 1)[0]
         token = lower.get("authorization", "").removeprefix("Bearer ") or params.get("token")
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
-        if token != self.token:
+        expected = self.app_token if method == "apps.connections.open" else self.token
+        if token != expected:
             response: dict[str, Any] = {"ok": False, "error": "invalid_auth"}
         elif handler is None:
             response = {"ok": False, "error": "unknown_method"}
@@ -188,6 +240,11 @@ class SlackStandIn:
         view = dict(params.get("view") or {})
         view.update({"id": f"V{next(self._ts):08d}", "team_id": self.team_id})
         return {"ok": True, "view": view}
+
+    def _api_apps_connections_open(self, _params: dict[str, Any]) -> dict[str, Any]:
+        if self._ws_server is None:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": self.socket_url}
 
     def _api_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user = params.get("user")
