@@ -98,7 +98,7 @@ def _run(settings, rows, names, models, mode, correct, kb, report_dir, gold):  #
     from qa_engine.embedder import Embedder
     from qa_engine.reader import ModelLoadError
     from training.evaluation.base import SystemUnavailable
-    from training.evaluation.evaluator import Evaluator, SkippedSystem
+    from training.evaluation.evaluator import EvaluationAborted, Evaluator, SkippedSystem
     from training.evaluation.report import write_report
     from training.evaluation.runner import build_systems, open_retriever
 
@@ -123,7 +123,11 @@ def _run(settings, rows, names, models, mode, correct, kb, report_dir, gold):  #
             typer.echo(f"note: {system.name} skipped: cannot load: {exc}", err=True)
             continue
         typer.echo(f"evaluating {system.name} on {len(rows)} questions ...", err=True)
-        results.append(evaluator.run(system, rows, built.details.get(system.name)))
+        try:
+            results.append(evaluator.run(system, rows, built.details.get(system.name)))
+        except EvaluationAborted as exc:
+            built.skipped.append(SkippedSystem(system.name, str(exc)))
+            typer.echo(f"note: {system.name} stopped: {exc}", err=True)
         close = getattr(system, "close", None)
         if close:
             close()

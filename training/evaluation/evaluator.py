@@ -33,6 +33,10 @@ Mode = Literal["auto", "reader", "e2e"]
 ROW_ERRORS: tuple[type[Exception], ...] = (InContextError, QuestionError)
 
 
+class EvaluationAborted(RuntimeError):
+    """A system failed on so many questions in a row that going on is pointless."""
+
+
 @dataclass(frozen=True)
 class RowResult:
     gold: GoldRow
@@ -114,6 +118,7 @@ class Evaluator:
         price_per_1k_tokens: float | None = None,
         n_bins: int = 10,
         progress: Callable[[str, int, int], None] | None = None,
+        max_consecutive_errors: int = 5,
     ) -> None:
         if mode not in ("auto", "reader", "e2e"):
             raise ValueError(f"mode must be auto, reader or e2e, not {mode!r}")
@@ -124,6 +129,7 @@ class Evaluator:
         self.price_per_1k_tokens = price_per_1k_tokens
         self.n_bins = n_bins
         self.progress = progress
+        self.max_consecutive_errors = max_consecutive_errors
 
     def context_for(self, row: GoldRow) -> str | None:
         if self.mode == "e2e":
@@ -154,6 +160,7 @@ class Evaluator:
             except ROW_ERRORS:
                 pass
         results: list[tuple[GoldRow, Prediction, str, float, float]] = []
+        failing = 0
         for i, row in enumerate(rows):
             context = self.context_for(row)
             cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -164,6 +171,14 @@ class Evaluator:
                 prediction = Prediction(None, None, DECLINE_REPLY, time.perf_counter() - wall0,
                                         error=str(exc))
             cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            failing = failing + 1 if prediction.error else 0
+            if failing >= self.max_consecutive_errors:
+                # An unreachable endpoint would otherwise cost every question its
+                # full retry budget; one clear failure is more useful.
+                raise EvaluationAborted(
+                    f"{system.name} failed on {failing} questions in a row "
+                    f"(last: {prediction.error})"
+                )
             results.append((row, prediction, "e2e" if context is None else "reader", cpu, wall))
             if self.progress:
                 self.progress(system.name, i + 1, len(rows))

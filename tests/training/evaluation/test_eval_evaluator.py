@@ -114,3 +114,21 @@ def test_end_to_end_mode_retrieves_from_a_kb_folder(embedder, tmp_path):
     assert result.rows[0].prediction.text == "Standard shipping takes 3-5 business days."
     with pytest.raises(ValueError, match="needs a context"):
         Evaluator(embedder, mode="reader").check(load_gold(gold))
+
+
+def test_a_dead_endpoint_stops_the_system_instead_of_every_question(embedder, gold_file):
+    from training.evaluation.evaluator import EvaluationAborted
+    from training.evaluation.standin import StandInServer
+
+    with StandInServer(fail_first=1) as server:
+        url = server.base_url
+        # one failed question is recorded as a decline with its error, and the run goes on
+        client = ChatClient(url, "m", max_retries=0, timeout=2)
+        result = Evaluator(embedder, mode="reader").run(InContextSystem(client),
+                                                        load_gold(gold_file))
+    assert result.metrics.errors == 1 and "503" in result.rows[0].prediction.error
+    assert not result.rows[0].prediction.answered
+    dead = ChatClient(url, "m", max_retries=0, timeout=2)  # the server is gone now
+    with pytest.raises(EvaluationAborted, match="2 questions in a row"):
+        Evaluator(embedder, mode="reader", max_consecutive_errors=2).run(
+            InContextSystem(dead), load_gold(gold_file))
