@@ -25,9 +25,10 @@ from training.synth.noise import style
 from training.synth.records import NO_ANSWER_REFERENCE, make_record
 from training.synth.topics_orders import TOPICS_ORDERS
 from training.synth.topics_services import TOPICS_SERVICES
+from training.synth.topics_stores import TOPICS_STORES
 
 UNANSWERABLE_SHARE = 0.30
-TOPICS: dict[str, list[Fact]] = {**TOPICS_ORDERS, **TOPICS_SERVICES}
+TOPICS: dict[str, list[Fact]] = {**TOPICS_ORDERS, **TOPICS_SERVICES, **TOPICS_STORES}
 ALL_FACTS: list[Fact] = [f for facts in TOPICS.values() for f in facts]
 
 LEADS = {
