@@ -1,0 +1,374 @@
+"""From agents' feedback (votes and corrections) to training examples, and a review list.
+
+The records (`bot.records.Records.export()`) hold every answer the bot gave with
+the passage text exactly as the reader saw it and the span offsets in it. An
+agent's 👍 confirms that span; a correction names the right answer, which is
+located in the same passage. Everything agents gave ends up in exactly one of:
+
+- the training examples (project JSONL, loadable by `training.datasets.load_jsonl`);
+- the held-out examples: a deterministic slice of the corrections that joins the
+  frozen gold set and is never trained on;
+- the review list, with the reason it could not become training data
+  (a 👎 without a correction, a correction not found in the passage, a tie ...).
+
+Rules (docs/retraining.md has the prose):
+- one feedback *item* per answer with a current vote (its tally of latest votes)
+  and one per correction;
+- items about the same question (case and spacing ignored) and the same passage
+  text are one *group*; inside a group each candidate answer (a span, or "" for
+  "rightly declined") scores its 👍 minus 👎, plus one per correction naming it;
+- the candidate with the highest positive score wins if no other ties it: its
+  items are merged into one example; items for candidates with a score <= 0 are
+  overruled by it (kept as provenance on the example); other positive candidates
+  are outvoted and go to review. No positive candidate, or a tie: review.
+
+This module is pure (rows in, dataclasses out) except `load_feedback_rows` and
+`write_dataset`, so every rule is tested on hand-written rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from training.datasets import QAExample
+from training.evaluation.metrics import normalize_answer
+
+# review reasons (stable codes; the text is in REVIEW_TEXT)
+NET_DOWN = "net_down_without_correction"
+TIED_VOTES = "tied_votes"
+NO_PASSAGE = "no_passage_recorded"
+SPAN_NOT_IN_PASSAGE = "span_not_in_passage"
+CORRECTION_NOT_IN_PASSAGE = "correction_not_in_passage"
+CONFLICT = "conflicting_feedback"
+OUTVOTED = "outvoted"
+IN_GOLD_SET = "in_gold_set"
+
+REVIEW_TEXT = {
+    NET_DOWN: "more 👎 than 👍 and nobody said what the right answer is",
+    TIED_VOTES: "as many 👍 as 👎",
+    NO_PASSAGE: "the answer has no passage recorded, so there is nothing to train on",
+    SPAN_NOT_IN_PASSAGE: "the recorded span is not in the recorded passage",
+    CORRECTION_NOT_IN_PASSAGE: "the corrected answer is not written in the passage the bot used",
+    CONFLICT: "agents disagree and no answer has a majority",
+    OUTVOTED: "another answer to the same question and passage has more support",
+    IN_GOLD_SET: "the question and passage are in the frozen gold set, which is never trained on",
+}
+
+DECLINE = ""  # candidate key of "the bot was right to decline"
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    """One thing agents gave: the votes on an answer, or one correction."""
+
+    answer_id: int
+    kind: str  # "vote" | "correction"
+    question: str
+    passage_text: str | None
+    passage_id: str | None
+    answer_text: str  # the span (vote on an answer), the correction text, "" = declined
+    answer_start: int  # located offset in passage_text; -1 = declined or not found
+    up: int = 0
+    down: int = 0
+    user: str | None = None  # the corrector
+
+    @property
+    def score(self) -> int:
+        return self.up - self.down if self.kind == "vote" else 1
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """An item that did not become training data, and why."""
+
+    item: FeedbackItem
+    reason: str
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reason": self.reason, "why": REVIEW_TEXT[self.reason], "detail": self.detail,
+                **asdict(self.item)}
+
+
+@dataclass
+class FeedbackDataset:
+    """Training examples, held-out gold examples and the review list, with counts."""
+
+    train: list[dict[str, Any]] = field(default_factory=list)
+    heldout: list[dict[str, Any]] = field(default_factory=list)
+    review: list[ReviewItem] = field(default_factory=list)
+    counts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes exactly when the examples (train or held out) change."""
+        rows = sorted((r["id"], r["question"], r["context"], r["answer_text"], r["answer_start"])
+                      for r in self.train + self.heldout)
+        return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+
+    def train_examples(self) -> list[QAExample]:
+        return [to_example(r) for r in self.train]
+
+    def heldout_examples(self) -> list[QAExample]:
+        return [to_example(r) for r in self.heldout]
+
+
+def to_example(row: Mapping[str, Any]) -> QAExample:
+    return QAExample(**{k: row[k] for k in QAExample.__dataclass_fields__ if k in row})
+
+
+def question_key(question: str) -> str:
+    return " ".join(question.casefold().split())
+
+
+def example_key(question: str, context: str) -> tuple[str, str]:
+    """Two examples are duplicates when question (case/spacing aside) and passage agree."""
+    return question_key(question), context
+
+
+def locate(answer: str, passage: str) -> tuple[str, int] | None:
+    """The answer as written in the passage and its offset, or None.
+
+    Exact first, then ignoring case, then ignoring the spacing and punctuation
+    between words (an agent types "30 days." for "30 days"); never inside a word
+    ("turn" is not in "returned"). The passage's own characters are returned, so
+    the example's span is a true substring.
+    """
+    text = answer.strip().strip(" .,;:!?\"'")
+    if not text:
+        return None
+    words = re.findall(r"\w+", text)
+    patterns = [(re.escape(text), 0), (re.escape(text), re.IGNORECASE)]
+    if words:
+        patterns.append((r"\W+".join(re.escape(w) for w in words), re.IGNORECASE))
+    for body, flags in patterns:
+        found = re.search(r"(?<!\w)" + body + r"(?!\w)", passage, flags=flags)
+        if found:
+            return found.group(0), found.start()
+    return None
+
+
+def items_from_row(row: Mapping[str, Any]) -> tuple[list[FeedbackItem], list[ReviewItem]]:
+    """The feedback items of one exported answer, and those that cannot be used at all."""
+    items: list[FeedbackItem] = []
+    review: list[ReviewItem] = []
+    passage = row.get("passage_text")
+    base = dict(answer_id=int(row["answer_id"]), question=str(row["question"]),
+                passage_text=passage, passage_id=row.get("passage_id"))
+    votes = row.get("votes") or {}
+    up, down = int(votes.get("up", 0)), int(votes.get("down", 0))
+    if up or down:
+        span = row.get("span") if row.get("answered") else None
+        item = FeedbackItem(kind="vote", answer_text=span or DECLINE, answer_start=-1, up=up,
+                            down=down, **base)
+        if not passage:
+            review.append(ReviewItem(item, NO_PASSAGE))
+        elif span:
+            start, end = row.get("span_start"), row.get("span_end")
+            if start is not None and end is not None and passage[start:end] == span:
+                items.append(FeedbackItem(**{**asdict(item), "answer_start": int(start)}))
+            elif (found := locate(span, passage)) is not None:
+                items.append(FeedbackItem(**{**asdict(item), "answer_text": found[0],
+                                             "answer_start": found[1]}))
+            elif up > down:
+                review.append(ReviewItem(item, SPAN_NOT_IN_PASSAGE, f"span {span!r}"))
+            else:  # a 👎 on an unlocatable span still counts against nothing trainable
+                review.append(ReviewItem(item, NET_DOWN if down > up else TIED_VOTES))
+        else:
+            items.append(item)
+    for correction in row.get("corrections") or []:
+        item = FeedbackItem(kind="correction", answer_text=str(correction["text"]),
+                            answer_start=-1, user=correction.get("user"), **base)
+        if not passage:
+            review.append(ReviewItem(item, NO_PASSAGE))
+            continue
+        found = locate(item.answer_text, passage)
+        if found is None:
+            hint = correction.get("source")
+            review.append(ReviewItem(item, CORRECTION_NOT_IN_PASSAGE,
+                                     f"source given: {hint}" if hint else ""))
+            continue
+        items.append(FeedbackItem(**{**asdict(item), "answer_text": found[0],
+                                     "answer_start": found[1]}))
+    return items, review
+
+
+def _bucket(key: tuple[str, str]) -> float:
+    """A stable number in [0, 1) per question+passage: decides the held-out slice."""
+    digest = hashlib.sha256(("\0".join(key)).encode()).hexdigest()
+    return int(digest[:8], 16) / 2**32
+
+
+def build_dataset(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    gold_keys: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
+    heldout_share: float = 0.2,
+) -> FeedbackDataset:
+    """Turn exported answer rows into a `FeedbackDataset` (see the module docstring)."""
+    ds = FeedbackDataset()
+    groups: dict[tuple[str, str], list[FeedbackItem]] = defaultdict(list)
+    answers = with_feedback = total_items = 0
+    for row in rows:
+        answers += 1
+        items, review = items_from_row(row)
+        if items or review:
+            with_feedback += 1
+        total_items += len(items) + len(review)
+        ds.review.extend(review)
+        for item in items:
+            assert item.passage_text is not None
+            groups[example_key(item.question, item.passage_text)].append(item)
+
+    in_examples = overruled = merged = 0
+    kinds: dict[str, int] = defaultdict(int)
+    for key, items in groups.items():
+        support: dict[str, int] = defaultdict(int)
+        for item in items:
+            support[normalize_answer(item.answer_text)] += item.score
+        ranked = sorted(support.items(), key=lambda kv: kv[1], reverse=True)
+        best, best_score = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else None
+        if best_score <= 0:
+            for item in items:
+                ds.review.append(ReviewItem(item, NET_DOWN if item.score < 0 else TIED_VOTES))
+            continue
+        if runner_up == best_score:
+            tied = [c for c, s in ranked if s == best_score]
+            for item in items:
+                ds.review.append(ReviewItem(item, CONFLICT, "tied: " + " | ".join(
+                    repr(c or "(decline)") for c in tied)))
+            continue
+        winners = [i for i in items if normalize_answer(i.answer_text) == best]
+        losers = [i for i in items if normalize_answer(i.answer_text) != best]
+        outvoted = [i for i in losers if support[normalize_answer(i.answer_text)] > 0]
+        for item in outvoted:
+            ds.review.append(ReviewItem(item, OUTVOTED, f"winner {best or '(decline)'!r} "
+                                        f"scores {best_score}"))
+        if key in gold_keys:
+            for item in winners + [i for i in losers if i not in outvoted]:
+                ds.review.append(ReviewItem(item, IN_GOLD_SET))
+            continue
+        example = _example(key, winners, [i for i in losers if i not in outvoted])
+        kinds[example["kind"]] += 1
+        in_examples += len(winners)
+        overruled += len(losers) - len(outvoted)
+        merged += len(winners) - 1
+        if example["kind"] == "feedback-correction" and _bucket(key) < heldout_share:
+            ds.heldout.append(example)
+        else:
+            ds.train.append(example)
+
+    by_reason: dict[str, int] = defaultdict(int)
+    for r in ds.review:
+        by_reason[r.reason] += 1
+    ds.counts = {
+        "answers": answers,
+        "answers_with_feedback": with_feedback,
+        "feedback_items": total_items,
+        "examples": len(ds.train) + len(ds.heldout),
+        "train": len(ds.train),
+        "heldout": len(ds.heldout),
+        "from_votes": kinds["feedback-vote"],
+        "from_corrections": kinds["feedback-correction"],
+        "declines_confirmed": kinds["feedback-decline"],
+        "items_merged_as_duplicates": merged,
+        "items_overruled": overruled,
+        "review": len(ds.review),
+        "review_by_reason": dict(sorted(by_reason.items())),
+    }
+    accounted = in_examples + overruled + len(ds.review)
+    if accounted != total_items:  # a bug here would silently lose feedback: refuse instead
+        raise RuntimeError(f"feedback bookkeeping: {total_items} items but {accounted} placed")
+    return ds
+
+
+def _example(key: tuple[str, str], winners: list[FeedbackItem],
+             overruled: list[FeedbackItem]) -> dict[str, Any]:
+    first = winners[0]
+    has_correction = any(i.kind == "correction" for i in winners)
+    kind = ("feedback-correction" if has_correction
+            else "feedback-decline" if first.answer_text == DECLINE else "feedback-vote")
+    # prefer the span as an agent wrote it (a correction) over the bot's own
+    source = next((i for i in winners if i.kind == "correction"), first)
+    votes = [i for i in winners if i.kind == "vote"]
+    return {
+        "id": "fb-" + hashlib.sha256(("\0".join(key)).encode()).hexdigest()[:12],
+        "question": first.question.strip(),
+        "context": first.passage_text,
+        "answer_text": source.answer_text,
+        "answer_start": source.answer_start if source.answer_text else -1,
+        "doc": first.passage_id or "",
+        "group": "feedback",
+        "reference": "",
+        "kind": kind,
+        # provenance (ignored by the loaders): which answers and votes this came from
+        "answer_ids": sorted({i.answer_id for i in winners}),
+        "overruled_answer_ids": sorted({i.answer_id for i in overruled}),
+        "votes": {"up": sum(i.up for i in votes), "down": sum(i.down for i in votes)},
+        "corrections": sum(1 for i in winners if i.kind == "correction"),
+    }
+
+
+def load_feedback_rows(database_url: str) -> list[dict[str, Any]]:
+    """Every exported answer row from the records database (read-only use)."""
+    from bot.records import Records
+
+    records = Records(database_url)
+    try:
+        records.warm_up()
+        return list(records.export())
+    finally:
+        records.close()
+
+
+def dataset_paths(out: Path) -> dict[str, Path]:
+    """`x.jsonl` -> train `x.jsonl`, held out `x.heldout.jsonl`, review `x.review.jsonl`."""
+    out = Path(out)
+    stem = out.name.removesuffix(".jsonl")
+    return {"train": out, "heldout": out.with_name(f"{stem}.heldout.jsonl"),
+            "review": out.with_name(f"{stem}.review.jsonl")}
+
+
+def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Write atomically (temporary file, then rename): a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def write_dataset(ds: FeedbackDataset, out: Path) -> dict[str, Path]:
+    paths = dataset_paths(out)
+    write_jsonl(paths["train"], ds.train)
+    write_jsonl(paths["heldout"], ds.heldout)
+    write_jsonl(paths["review"], (r.to_json() for r in ds.review))
+    return paths
+
+
+def format_counts(counts: Mapping[str, Any]) -> str:
+    """The human summary `feedback dataset` and `retrain` print."""
+    lines = [
+        f"{counts['answers']} answer(s), {counts['answers_with_feedback']} with feedback "
+        f"({counts['feedback_items']} item(s): votes and corrections)",
+        f"examples: {counts['examples']} ({counts['from_votes']} from 👍, "
+        f"{counts['from_corrections']} from corrections, {counts['declines_confirmed']} "
+        f"confirmed declines); {counts['train']} for training, {counts['heldout']} held out "
+        "for the gold set",
+        f"merged duplicates: {counts['items_merged_as_duplicates']}, overruled: "
+        f"{counts['items_overruled']}",
+        f"for review: {counts['review']}",
+    ]
+    for reason, n in counts.get("review_by_reason", {}).items():
+        lines.append(f"  {n:>4}  {reason}: {REVIEW_TEXT[reason]}")
+    return "\n".join(lines)
