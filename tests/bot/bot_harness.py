@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -179,3 +180,23 @@ def run_uvicorn(asgi_app: Any) -> tuple[Any, threading.Thread, str]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     return server, thread, f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@contextlib.contextmanager
+def running_bot(
+    engine: Any, standin: SlackStandIn, records: Records, data_dir: Path
+) -> Iterator[BotServer]:
+    """`build_app` over `engine` and `records`, served by uvicorn on a free port."""
+    from bot.app import build_app
+    from bot.server import create_asgi_app
+
+    settings = bot_settings(data_dir, standin.api_url)
+    pool = QuestionPool(workers=1, max_queued=2)
+    app = build_app(settings, engine, records, pool)
+    server, thread, url = run_uvicorn(create_asgi_app(app))
+    try:
+        yield BotServer(url=url, records=records, standin=standin, pool=pool)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        pool.shutdown(wait=True)

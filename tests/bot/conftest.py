@@ -8,13 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_harness import BOT_TOKEN, BotServer, bot_settings, run_uvicorn
+from bot_harness import BOT_TOKEN, BotServer, running_bot
 from slack_standin import SlackStandIn
 
-from bot.app import build_app
-from bot.pool import QuestionPool
 from bot.records import Records
-from bot.server import create_asgi_app
 from qa_engine.settings import Settings
 
 
@@ -51,11 +48,5 @@ def bot_server(
     engine: Any, standin: SlackStandIn, records: Records, tmp_path: Path
 ) -> Iterator[BotServer]:
     """The bot (real engine, real records) on uvicorn, talking to the stand-in."""
-    settings = bot_settings(tmp_path, standin.api_url)
-    pool = QuestionPool(workers=1, max_queued=2)
-    app = build_app(settings, engine, records, pool)
-    server, thread, url = run_uvicorn(create_asgi_app(app))
-    yield BotServer(url=url, records=records, standin=standin, pool=pool)
-    server.should_exit = True
-    thread.join(timeout=10)
-    pool.shutdown(wait=True)
+    with running_bot(engine, standin, records, tmp_path) as server:
+        yield server
