@@ -69,6 +69,10 @@ def register(app: typer.Typer) -> None:
         """Fine-tune the span reader (AdaLoRA by default) and save only the adapter."""
         quiet_libraries()
         settings = settings_or_exit()
+        if settings.torch_threads:
+            import torch
+
+            torch.set_num_threads(settings.torch_threads)
         from training.adapters import TrainConfig
         from training.datasets import DatasetError, load_examples
         from training.trainer import train_reader
