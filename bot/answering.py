@@ -8,6 +8,7 @@ and nothing is lost when posting fails.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -84,7 +85,20 @@ class Answerer:
         return self.pool.try_submit(self.answer, question) is not None
 
     def answer(self, question: Question) -> int | None:
-        """Answer and post; returns the answer id (None when no answer could be made)."""
+        """Answer and post; returns the answer id (None when no answer could be made).
+
+        Whatever fails, the asker hears about it: expected problems (bad question,
+        knowledge base down) with their reason, anything else with an apology, and
+        the error itself goes on to the one error handler.
+        """
+        try:
+            return self._answer(question)
+        except Exception:
+            with contextlib.suppress(Exception):  # the original error is the one to report
+                self.reply_privately(question, FAILED)
+            raise
+
+    def _answer(self, question: Question) -> int | None:
         try:
             answer = self.engine.ask(question.text)
         except QuestionError as exc:
@@ -94,9 +108,6 @@ class Answerer:
             logger.warning("knowledge base unavailable; told the asker")
             self.reply_privately(question, KB_DOWN)
             return None
-        except Exception:
-            self.reply_privately(question, FAILED)
-            raise  # reported by the pool's (the app's global) error handler
         answer_id = self.records.log_answer(
             answer,
             surface=question.surface,

@@ -326,3 +326,15 @@ def test_declined_answer_is_posted_plainly_with_closest_sources(
     assert "confidence (" in blocks and ":+1:" in blocks
     (row,) = list(records.export())
     assert row["answer_id"] == answer_id and row["answered"] is False and row["span"] is None
+
+
+def test_unexpected_slack_error_still_tells_the_asker_and_keeps_the_answer(
+    bot_server: BotServer,
+) -> None:
+    bot, slack = bot_server, bot_server.standin
+    slack.close_channel("C0BROKEN", "fatal_error")  # not a "closed channel" error: no fallback
+    assert bot.command(f"ask {QUESTION}", channel="C0BROKEN").status_code == 200
+    (note,) = slack.wait_for("response_url")
+    assert "something went wrong" in note.params["text"]
+    (row,) = list(bot.records.export())  # logged before posting: nothing lost
+    assert row["question"] == QUESTION and row["channel"] == "C0BROKEN" and row["ts"] is None
