@@ -38,8 +38,9 @@ def exercise_records(records: Records) -> None:
     answer_id = records.log_answer(
         make_answer(), surface="command", channel="C1", asker="UASK", thread_ts=None
     )
-    records.mark_delivered(answer_id, delivery="channel", message_ts="1700000001.000001",
-                           total_ms=456.0)
+    records.mark_delivered(
+        answer_id, delivery="channel", message_ts="1700000001.000001", total_ms=456.0
+    )
     ref = records.find_by_message("C1", "1700000001.000001")
     assert ref is not None and ref.id == answer_id
     assert records.find_by_message("C1", "1700000009.000009") is None

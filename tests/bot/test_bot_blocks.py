@@ -38,8 +38,14 @@ def test_escape_neutralises_every_mention_form() -> None:
 
 @pytest.mark.parametrize(
     ("confidence", "label", "pct"),
-    [(0.75, "High", "75%"), (0.99, "High", "99%"), (0.749, "Medium", "75%"),
-     (0.5, "Medium", "50%"), (0.4999, "Low", "50%"), (0.0, "Low", "0%")],
+    [
+        (0.75, "High", "75%"),
+        (0.99, "High", "99%"),
+        (0.749, "Medium", "75%"),
+        (0.5, "Medium", "50%"),
+        (0.4999, "Low", "50%"),
+        (0.0, "Low", "0%"),
+    ],
 )
 def test_confidence_badge_thresholds(confidence: float, label: str, pct: str) -> None:
     badge = confidence_badge(confidence)
@@ -64,8 +70,10 @@ def test_declined_answer_says_so_with_closest_sources() -> None:
     answer = make_answer()
     answer.answered, answer.span, answer.confidence = False, None, 0.21
     answer.answer = "I'm not sure about that one. Check with a team lead."
-    answer.sources = [SourceRef("a", "Shipping › Rates", "policies/shipping.md", 0.42),
-                      SourceRef("b", "Care <guide>", "policies/care.md", 0.31)]
+    answer.sources = [
+        SourceRef("a", "Shipping › Rates", "policies/shipping.md", 0.42),
+        SourceRef("b", "Care <guide>", "policies/care.md", 0.31),
+    ]
     text = _all_text(answer_blocks(answer, "What about space travel?"))
     assert "couldn't find a confident answer" in text
     assert "Closest sources" in text and "Shipping › Rates (42% match)" in text
@@ -78,7 +86,9 @@ def test_fallback_answer_carries_vote_buttons_with_the_answer_id() -> None:
     actions = blocks[-1]
     assert actions["type"] == "actions"
     assert [(e["action_id"], e["value"]) for e in actions["elements"]] == [
-        (VOTE_UP_ACTION, "42"), (VOTE_DOWN_ACTION, "42")]
+        (VOTE_UP_ACTION, "42"),
+        (VOTE_DOWN_ACTION, "42"),
+    ]
 
 
 def test_correction_offer_and_modal() -> None:

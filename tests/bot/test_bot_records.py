@@ -40,8 +40,10 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     records = Records(url)
     records.warm_up()
     with records.engine.begin() as conn:
-        conn.execute(text("INSERT INTO schema_version (version, applied_at) "
-                          "VALUES (:v, CURRENT_TIMESTAMP)"), {"v": SCHEMA_VERSION + 1})
+        conn.execute(
+            text("INSERT INTO schema_version (version, applied_at) VALUES (:v, CURRENT_TIMESTAMP)"),
+            {"v": SCHEMA_VERSION + 1},
+        )
     records.close()
     with pytest.raises(SchemaMismatch, match=f"v{SCHEMA_VERSION + 1}"):
         Records(url).warm_up()
@@ -63,8 +65,10 @@ def test_bad_votes_and_corrections_are_refused_and_lose_nothing(records: Records
 
 
 def test_export_pages_through_many_answers_in_order(records: Records) -> None:
-    ids = [records.log_answer(make_answer(f"question {i}?"), surface="command", channel="C1")
-           for i in range(7)]
+    ids = [
+        records.log_answer(make_answer(f"question {i}?"), surface="command", channel="C1")
+        for i in range(7)
+    ]
     rows = list(records.export(batch_size=3))
     assert [r["answer_id"] for r in rows] == ids
     json.dumps(rows)  # the export is plain JSON
