@@ -54,6 +54,7 @@ class AnswerEngine:
         composer: Composer,
         max_question_chars: int = 500,
         top_k: int = 3,
+        min_retrieval_score: float = -1.0,
         bootstrap: Callable[[], object] | None = None,
     ) -> None:
         self.retriever = retriever
@@ -61,6 +62,7 @@ class AnswerEngine:
         self.composer = composer
         self.max_question_chars = max_question_chars
         self.top_k = top_k
+        self.min_retrieval_score = min_retrieval_score
         self.bootstrap = bootstrap
         self._warm = threading.Event()
 
@@ -73,9 +75,11 @@ class AnswerEngine:
             import torch
 
             torch.set_num_threads(settings.torch_threads)
-        embedder = Embedder(settings.resolved_embedding_model, device=settings.device)
+        embedder = Embedder(settings.resolved_embedding_model, device=settings.device,
+                            int8=settings.embedder_int8)
         collection = get_collection(make_client(settings), settings.collection)
-        retriever = Retriever(collection, embedder, top_k=settings.top_k)
+        retriever = Retriever(collection, embedder, top_k=settings.top_k,
+                              cache_size=settings.question_cache_size)
         return cls(
             bootstrap=lambda: ensure_demo_kb(settings, embedder, collection),
             retriever=retriever,
@@ -83,6 +87,7 @@ class AnswerEngine:
             composer=Composer(),
             max_question_chars=settings.max_question_chars,
             top_k=settings.top_k,
+            min_retrieval_score=settings.min_retrieval_score,
         )
 
     @property
@@ -105,7 +110,11 @@ class AnswerEngine:
         reader = self.reader  # one reader for the whole question, even if swapped meanwhile
         retrieved = self.retriever.run(text, top_k=top_k or self.top_k)
         t1 = time.perf_counter()
-        result = reader.run(text, [r.passage for r in retrieved])
+        on_topic = bool(retrieved) and retrieved[0].score >= self.min_retrieval_score
+        # Off-topic questions are declined without reading: a span reader always finds
+        # *some* span, and no calibration makes "2 points per dollar" a safe answer to
+        # a question about the weather.
+        result = reader.run(text, [r.passage for r in retrieved] if on_topic else [])
         t2 = time.perf_counter()
         sources = [
             SourceRef(id=r.passage.id, title=r.passage.label, source=r.passage.source,
@@ -151,6 +160,7 @@ def build_reader(settings: Settings, registry: ModelRegistry | None = None) -> S
         doc_stride=settings.doc_stride,
         max_answer_length=settings.max_answer_length,
         n_best=settings.n_best,
+        int8=settings.reader_int8,
     )
     if settings.adapter_dir is not None:
         model_dir, version = settings.adapter_dir, f"path:{settings.adapter_dir.name}"

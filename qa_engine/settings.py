@@ -53,6 +53,22 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(
         None, validation_alias=_env("STYLESPRINT_TORCH_THREADS", "torch_threads")
     )
+    reader_int8: bool = Field(
+        False,
+        validation_alias=_env("STYLESPRINT_READER_INT8", "reader_int8"),
+        description="Serve the reader with int8 dynamic quantisation of its Linear layers.",
+    )
+    embedder_int8: bool = Field(
+        False,
+        validation_alias=_env("STYLESPRINT_EMBEDDER_INT8", "embedder_int8"),
+        description="Embed questions with int8 dynamic quantisation (stored vectors stay fp32).",
+    )
+    question_cache_size: int = Field(
+        1024,
+        ge=0,
+        validation_alias=_env("STYLESPRINT_QUESTION_CACHE_SIZE", "question_cache_size"),
+        description="Embeddings of this many recent distinct questions are kept; 0 = off.",
+    )
 
     # --- knowledge base & retrieval --------------------------------------------------
     chroma_host: str | None = Field(None, validation_alias=_env("CHROMA_HOST", "chroma_host"))
@@ -66,6 +82,14 @@ class Settings(BaseSettings):
         description="What a fresh, empty collection ingests on first ask. Empty = demo KB.",
     )
     top_k: int = Field(3, ge=1, le=50, validation_alias=_env("STYLESPRINT_TOP_K", "top_k"))
+    min_retrieval_score: float = Field(
+        0.30,
+        ge=-1.0,
+        le=1.0,
+        validation_alias=_env("STYLESPRINT_MIN_RETRIEVAL_SCORE", "min_retrieval_score"),
+        description="Decline without reading when no passage is at least this similar "
+        "(cosine) to the question: the knowledge base does not cover the topic.",
+    )
     passage_max_words: int = Field(
         120, ge=20, validation_alias=_env("STYLESPRINT_PASSAGE_MAX_WORDS", "passage_max_words")
     )

@@ -134,3 +134,22 @@ def tiny_reader(tmp_path_factory: pytest.TempPathFactory) -> TinyReader:
         mp.setattr(AdaLoraModel, "update_and_allocate", recording)
         result = train_reader(examples, out, base, cfg, progress=False, on_step=on_step)
     return TinyReader(out, base, cfg, examples, result, seen["model"], calls, after)
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory shared by the tests that read the demo knowledge base."""
+    return tmp_path_factory.mktemp("demo-data")
+
+
+@pytest.fixture(scope="session")
+def engine(demo_data_dir: Path) -> Any:
+    """The real AnswerEngine (shipped reader, real Chroma, demo KB ingested), loaded once."""
+    from qa_engine.cli.common import quiet_libraries
+    from qa_engine.pipeline import AnswerEngine
+    from qa_engine.settings import Settings
+
+    quiet_libraries()
+    answer_engine = AnswerEngine.from_settings(Settings(data_dir=demo_data_dir, _env_file=None))
+    answer_engine.warm_up()
+    return answer_engine

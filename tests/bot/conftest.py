@@ -12,20 +12,6 @@ from bot_harness import BOT_TOKEN, BotServer, running_bot
 from slack_standin import SlackStandIn
 
 from bot.records import Records
-from qa_engine.settings import Settings
-
-
-@pytest.fixture(scope="session")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The real AnswerEngine (shipped reader, real Chroma, demo KB), loaded once."""
-    from qa_engine.cli.common import quiet_libraries
-    from qa_engine.pipeline import AnswerEngine
-
-    quiet_libraries()
-    settings = Settings(data_dir=tmp_path_factory.mktemp("engine-data"))
-    answer_engine = AnswerEngine.from_settings(settings)
-    answer_engine.warm_up()
-    return answer_engine
 
 
 @pytest.fixture

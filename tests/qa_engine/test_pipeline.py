@@ -1,0 +1,56 @@
+"""The answer engine end to end: real Chroma with the demo KB, the shipped reader."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_engine.types import QuestionError
+
+
+def test_return_policy_is_answered_from_the_returns_document(engine):
+    answer = engine.ask("What is the return policy for online purchases?")
+    assert answer.answered
+    assert answer.passage is not None
+    assert answer.passage.source.endswith("returns-and-exchanges.md")
+    # The span is verbatim passage text at its offsets, and the reply carries it unaltered.
+    assert answer.passage.text[answer.span_start : answer.span_end] == answer.span
+    assert answer.span in answer.answer
+    assert "30 days" in answer.answer
+    assert answer.sources[0].id == answer.passage.id
+    assert 0.0 <= answer.confidence <= 1.0
+    assert answer.model_version == engine.model_version
+    assert set(answer.timings_ms) == {"retrieve", "read"}
+
+
+def test_kids_winter_coat_comes_from_the_catalog(engine):
+    answer = engine.ask("Are winter coats available in children's sizes?")
+    assert answer.answered
+    assert answer.passage.kind == "product"
+    assert "Kids" in answer.span
+    assert answer.passage.title in answer.answer  # products are named in the reply
+
+
+@pytest.mark.parametrize(
+    "question", ["What is the boiling point of mercury on Jupiter?", "who won the world cup in 2018"]
+)
+def test_off_topic_questions_are_declined_with_closest_sources(engine, question):
+    answer = engine.ask(question)
+    assert not answer.answered
+    assert answer.span is None
+    assert answer.sources, "a decline still names the closest sources"
+    assert answer.sources[0].title in answer.answer
+    assert "team lead" in answer.answer
+
+
+def test_json_contract_fields(engine):
+    data = engine.ask("how much is express shipping?").to_json()
+    assert list(data) == ["question", "answered", "answer", "span", "confidence", "sources",
+                          "model_version", "latency_ms"]
+    assert set(data["sources"][0]) == {"id", "title", "source", "score"}
+
+
+def test_bad_questions_raise_question_error(engine):
+    with pytest.raises(QuestionError):
+        engine.ask("   ")
+    with pytest.raises(QuestionError, match="limit"):
+        engine.ask("why " * 400)
