@@ -1,0 +1,358 @@
+"""The gated retrain: feedback + base data -> candidate reader -> promote only if not worse.
+
+`run_retrain(settings)` is the one entry point (`stylesprint retrain --now` and the
+scheduled job both call it). One run:
+
+1. takes the retrain lock in the database (another run in progress: skipped);
+2. builds the feedback dataset from the records (`training.feedback`) and stops if
+   nothing became an example (failed: no new data) or if the examples are exactly
+   those of the last evaluated run (skipped: no new feedback);
+3. trains a candidate warm-started from the serving version, with the serving
+   version's hyperparameters (AdaLoRA as `stylesprint train`), on the base data plus
+   the feedback examples, never on the frozen gold set (dev split + held-out
+   corrections); recalibrates it on the dev split; evaluates serving version and
+   candidate on the gold set — all of it in a child process with a time limit;
+4. adds the candidate to the registry (complete copy, then rename) with parent,
+   data counts, metrics, decision and reason, and switches the CURRENT pointer only
+   if the gate passes.
+
+Any failure (crash, timeout, out of memory, bad data) leaves CURRENT untouched, is
+recorded with its reason in `retrain_runs`, and the next run starts in a fresh
+directory. Feedback is only ever read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qa_engine.settings import Settings
+from training.feedback import (
+    FeedbackDataset,
+    build_dataset,
+    example_key,
+    format_counts,
+    load_feedback_rows,
+    write_dataset,
+    write_jsonl,
+)
+from training.runs import RetrainStore, default_owner, utcnow
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).parent / "data"
+SHIPPED_TRAIN = DATA_DIR / "stylesprint_train.jsonl"
+SHIPPED_DEV = DATA_DIR / "stylesprint_dev.jsonl"
+GATED = (("f1", "F1", "retrain_margin_f1"),
+         ("similarity", "similarity", "retrain_margin_similarity"),
+         ("unanswerable_declined", "unanswerable declined", "retrain_margin_unanswerable"))
+
+
+class RetrainFailed(RuntimeError):
+    """A run could not produce an evaluated candidate; the message is the recorded reason."""
+
+
+@dataclass
+class RetrainOutcome:
+    """What one run did: status is promoted, rejected, failed or skipped."""
+
+    status: str
+    reason: str
+    run_id: int | None = None
+    parent: str | None = None
+    candidate: str | None = None
+    counts: dict[str, Any] = field(default_factory=dict)
+    current_metrics: dict[str, Any] | None = None
+    candidate_metrics: dict[str, Any] | None = None
+    deltas: dict[str, float | None] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def promoted(self) -> bool:
+        return self.status == "promoted"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        """One line for the terminal and the Slack channel."""
+        head = f"Retrain #{self.run_id or '-'} {self.status}"
+        if self.candidate:
+            head += f" {self.candidate}" + (f" (parent {self.parent})" if self.parent else "")
+        parts = [f"{head}: {self.reason}"]
+        if self.current_metrics and self.candidate_metrics:
+            deltas = []
+            for key, label, _ in GATED:
+                a, b = self.current_metrics.get(key), self.candidate_metrics.get(key)
+                if a is not None and b is not None:
+                    deltas.append(f"{label} {a:.3f} → {b:.3f} ({b - a:+.3f})")
+            parts.append("; ".join(deltas))
+        if self.counts.get("examples") is not None:
+            parts.append(f"{self.counts['examples']} feedback example(s) "
+                         f"({self.counts.get('heldout', 0)} held out), "
+                         f"{self.counts.get('review', 0)} for review")
+        return " | ".join(parts)
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    promote: bool
+    reason: str
+    deltas: dict[str, float | None]
+
+
+def gate(current: Mapping[str, Any], candidate: Mapping[str, Any],
+         margins: Mapping[str, float]) -> GateDecision:
+    """Promote iff the candidate is not worse than current by more than the margin on each
+    gated metric (a metric the gold set cannot measure, e.g. no unanswerable rows, is skipped).
+    """
+    deltas: dict[str, float | None] = {}
+    worse, fine = [], []
+    for key, label, _ in GATED:
+        a, b = current.get(key), candidate.get(key)
+        if a is None or b is None:
+            deltas[key] = None
+            fine.append(f"{label} not measured")
+            continue
+        delta = round(float(b) - float(a), 4)
+        deltas[key] = delta
+        margin = float(margins.get(key, 0.0))
+        text = f"{label} {a:.3f} → {b:.3f} ({delta:+.3f}, margin {margin:.3f})"
+        (worse if delta < -margin else fine).append(text)
+    if worse:
+        return GateDecision(False, "worse on " + "; ".join(worse), deltas)
+    return GateDecision(True, "not worse: " + "; ".join(fine), deltas)
+
+
+def margins_from(settings: Settings) -> dict[str, float]:
+    return {key: float(getattr(settings, attr)) for key, _, attr in GATED}
+
+
+def gold_path(settings: Settings) -> Path:
+    return Path(settings.retrain_gold_data or SHIPPED_DEV)
+
+
+def base_paths(settings: Settings) -> list[Path]:
+    return [Path(p) for p in (settings.retrain_base_data or [SHIPPED_TRAIN])]
+
+
+def feedback_dataset(settings: Settings) -> FeedbackDataset:
+    """The feedback dataset as a retrain would build it now (gold questions kept out)."""
+    from training.datasets import load_jsonl
+
+    gold_keys = {example_key(e.question, e.context) for e in load_jsonl(gold_path(settings))}
+    rows = load_feedback_rows(settings.resolved_database_url)
+    return build_dataset(rows, gold_keys=gold_keys, heldout_share=settings.retrain_heldout_share)
+
+
+def retrain_config(settings: Settings, current_dir: Path) -> dict[str, Any]:
+    """The serving version's hyperparameters, with the retrain's epochs and step cap."""
+    from training.adapters import TrainConfig
+
+    meta_path = current_dir / "stylesprint.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    known = set(TrainConfig.__dataclass_fields__)
+    cfg = {k: v for k, v in (meta.get("train_config") or {}).items() if k in known}
+    cfg.update(epochs=settings.retrain_epochs, max_steps=settings.retrain_max_steps)
+    TrainConfig(**cfg)  # validate here: a bad config fails the run before the child starts
+    return cfg
+
+
+def run_work(job: Any, job_path: Path, *, isolate: bool, timeout_s: float) -> dict[str, Any]:
+    """Run `training.retrain_work` (in a child process unless `isolate=False`)."""
+    from training.retrain_work import RESULT_FILE, run_job
+
+    if not isolate:
+        try:
+            return run_job(job)
+        except MemoryError as exc:
+            raise RetrainFailed("out of memory while training or evaluating") from exc
+        except Exception as exc:
+            raise RetrainFailed(f"crash: {type(exc).__name__}: {exc}") from exc
+    log_path = job_path.parent / "work.log"
+    with log_path.open("w") as log:
+        try:
+            proc = subprocess.run([sys.executable, "-m", "training.retrain_work", str(job_path)],
+                                  stdout=log, stderr=subprocess.STDOUT, timeout=timeout_s,
+                                  check=False)
+        except subprocess.TimeoutExpired as exc:  # subprocess.run has killed the child
+            raise RetrainFailed(f"timeout: training and evaluation did not finish within "
+                                f"{timeout_s:g} s") from exc
+    result_path = job_path.parent / RESULT_FILE
+    result = json.loads(result_path.read_text()) if result_path.exists() else None
+    if proc.returncode < 0:
+        signal = -proc.returncode
+        hint = " (out of memory?)" if signal == 9 else ""
+        raise RetrainFailed(f"killed by signal {signal}{hint}; see {log_path}")
+    if proc.returncode != 0 or result is None or "error" in result:
+        error = (result or {}).get("error") or f"exit code {proc.returncode}, see {log_path}"
+        kind = (result or {}).get("kind", "crash")
+        raise RetrainFailed(error if kind == "oom" else f"crash: {error}")
+    return result
+
+
+def run_retrain(
+    settings: Settings,
+    *,
+    trigger: str = "manual",
+    force: bool = False,
+    isolate: bool = True,
+    train_config: Mapping[str, Any] | None = None,
+    store: RetrainStore | None = None,
+    notify: Callable[[RetrainOutcome], None] | None = None,
+) -> RetrainOutcome:
+    """One gated retrain (see the module docstring); never raises for a failed run.
+
+    `train_config` replaces the hyperparameters taken from the serving version (tests
+    use a tiny one); `force` retrains even without new feedback; `notify` gets the
+    outcome (default: a Slack summary when STYLESPRINT_RETRAIN_CHANNEL is set).
+    """
+    t0 = time.perf_counter()
+    store = store or RetrainStore(settings.resolved_database_url)
+    owner = default_owner()
+    if not store.acquire(owner, ttl_s=settings.retrain_timeout_s + 900):
+        holder = store.holder()
+        reason = f"another retrain is running ({holder[0] if holder else 'lock just released'})"
+        run_id = store.record_event(trigger, "skipped", reason)
+        outcome = RetrainOutcome("skipped", reason, run_id=run_id)
+    else:
+        try:
+            store.fail_interrupted()
+            outcome = _locked_run(settings, store, owner, trigger, force, isolate, train_config)
+        finally:
+            store.release(owner)
+    outcome.seconds = round(time.perf_counter() - t0, 1)
+    logger.info("%s", outcome.summary())
+    try:
+        (notify or (lambda o: post_summary(settings, o)))(outcome)
+    except Exception:  # a summary that cannot be posted must not fail the run
+        logger.warning("could not post the retrain summary", exc_info=True)
+    return outcome
+
+
+def _locked_run(settings: Settings, store: RetrainStore, owner: str, trigger: str, force: bool,
+                isolate: bool, train_config: Mapping[str, Any] | None) -> RetrainOutcome:
+    from qa_engine.registry import ModelRegistry
+
+    registry = ModelRegistry(settings.models_dir)
+    run_id = store.start_run(trigger, owner=owner, parent=registry.current_name())
+    outcome = RetrainOutcome("failed", "", run_id=run_id, parent=registry.current_name())
+    run_dir = settings.data_dir / "retrain" / f"run-{run_id:05d}"
+    try:
+        shutil.rmtree(run_dir, ignore_errors=True)  # a fresh start, whatever was left before
+        run_dir.mkdir(parents=True)
+        _prepare_and_train(settings, store, registry, run_dir, outcome, force, isolate,
+                           train_config)
+    except RetrainFailed as exc:
+        outcome.status, outcome.reason = "failed", str(exc)
+    except Exception as exc:  # recorded, never raised: the scheduler keeps running
+        logger.exception("retrain run %d crashed", run_id)
+        outcome.status, outcome.reason = "failed", f"crash: {type(exc).__name__}: {exc}"
+    finally:
+        shutil.rmtree(run_dir / "candidate", ignore_errors=True)  # the registry has a copy
+    store.finish_run(run_id, outcome.status, outcome.reason, candidate=outcome.candidate,
+                     details=_details(outcome))
+    return outcome
+
+
+def _details(outcome: RetrainOutcome) -> dict[str, Any]:
+    return {"counts": outcome.counts, "current_metrics": outcome.current_metrics,
+            "candidate_metrics": outcome.candidate_metrics, "deltas": outcome.deltas}
+
+
+def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, run_dir: Path,
+                       outcome: RetrainOutcome, force: bool, isolate: bool,
+                       train_config: Mapping[str, Any] | None) -> None:
+    from qa_engine.reader import ModelLoadError
+    from training.datasets import DatasetError, load_examples
+    from training.retrain_work import WorkJob
+
+    run_id = outcome.run_id
+    assert run_id is not None
+    try:
+        current = registry.current()
+    except (ModelLoadError, KeyError) as exc:
+        raise RetrainFailed(f"no serving version to start from: {exc}") from exc
+    outcome.parent = current.name
+    try:
+        ds = feedback_dataset(settings)
+        base = [ex for path in base_paths(settings) for ex in load_examples(path)]
+    except (DatasetError, OSError) as exc:
+        raise RetrainFailed(f"bad data: {exc}") from exc
+    paths = write_dataset(ds, run_dir / "feedback.jsonl")
+    outcome.counts = dict(ds.counts)
+    store.update_run(run_id, fingerprint=ds.fingerprint, details=_details(outcome))
+    logger.info("feedback dataset:\n%s", format_counts(ds.counts))
+    if ds.counts["examples"] == 0 and not force:
+        raise RetrainFailed(f"no new data: no feedback has become a training example "
+                            f"({ds.counts['review']} item(s) waiting for review)")
+    last = store.last_finished()
+    if not force and last is not None and last.fingerprint == ds.fingerprint:
+        outcome.status = "skipped"
+        outcome.reason = (f"no new feedback since run #{last.id} "
+                          f"({last.started_at:%Y-%m-%d %H:%M} UTC, {last.status})")
+        return
+
+    gold_keys = {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
+    kept = [ex for ex in base if example_key(ex.question, ex.context) not in gold_keys]
+    train = [ex.to_json() for ex in kept] + ds.train
+    write_jsonl(run_dir / "train.jsonl", train)
+    outcome.counts.update(base_examples=len(kept), base_in_gold_dropped=len(base) - len(kept),
+                          train_examples=len(train))
+    cfg = dict(train_config) if train_config is not None else retrain_config(
+        settings, current.path)
+    job = WorkJob(
+        run_dir=run_dir, train_path=run_dir / "train.jsonl", dev_path=gold_path(settings),
+        heldout_path=paths["heldout"], current_dir=current.path,
+        candidate_dir=run_dir / "candidate", base_model=settings.resolved_base_model,
+        embedding_model=settings.resolved_embedding_model, train_config=cfg,
+        max_answer_length=settings.max_answer_length, n_best=settings.n_best,
+        torch_threads=settings.torch_threads, current_name=current.name,
+    )
+    job_path = run_dir / "job.json"
+    job.save(job_path)
+    result = run_work(job, job_path, isolate=isolate, timeout_s=settings.retrain_timeout_s)
+    outcome.current_metrics, outcome.candidate_metrics = result["current"], result["candidate"]
+    outcome.counts.update(gold_examples=result["gold"]["examples"],
+                          gold_corrections=result["gold"]["corrections"],
+                          train_steps=result["train"]["steps"])
+    decision = gate(result["current"], result["candidate"], margins_from(settings))
+    outcome.deltas = decision.deltas
+    name = f"retrain-{utcnow():%Y%m%d-%H%M%S}-r{run_id}"
+    meta = json.loads((job.candidate_dir / "stylesprint.json").read_text())
+    registry.add(job.candidate_dir, name, {
+        "origin": "retrain", "run": run_id, "parent": current.name,
+        "method": meta.get("method"), "data": outcome.counts, "train": result["train"],
+        "dev_metrics": meta.get("dev_metrics"),
+        "gold_metrics": {"current": result["current"], "candidate": result["candidate"]},
+        "deltas": decision.deltas, "margins": margins_from(settings),
+        "decision": "promoted" if decision.promote else "rejected", "reason": decision.reason,
+    })
+    outcome.candidate = name
+    if decision.promote:
+        registry.promote(name, reason=f"retrain run #{run_id}: {decision.reason}")
+        outcome.status = "promoted"
+    else:
+        outcome.status = "rejected"
+    outcome.reason = decision.reason
+
+
+def post_summary(settings: Settings, outcome: RetrainOutcome) -> bool:
+    """Post the one-line summary to STYLESPRINT_RETRAIN_CHANNEL (if set); True when posted."""
+    if not settings.retrain_slack_channel or settings.slack_bot_token is None:
+        return False
+    from slack_sdk import WebClient
+
+    kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
+    client = WebClient(token=settings.slack_bot_token.get_secret_value(), **kwargs)
+    client.chat_postMessage(channel=settings.retrain_slack_channel,
+                            text=f":robot_face: {outcome.summary()}")
+    return True

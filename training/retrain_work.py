@@ -1,0 +1,202 @@
+"""The heavy half of a retrain: train the candidate, calibrate it, evaluate both readers.
+
+`training.retrain` runs this in a child process (`python -m training.retrain_work
+JOB.json`): a crash, an out-of-memory kill or a timeout then ends the child and
+never the scheduler or the bot that started it, and each run starts from a clean
+interpreter. The child reads a job file, writes `result.json` next to it and
+exits 0; on any failure it writes `{"error": ...}` and exits 1. The parent decides
+on promotion; nothing here touches the registry or the database.
+
+Evaluation is reader-only on the frozen gold set (the dev split plus held-out
+corrections): each gold question is read against its own passage, with each
+model's own calibration and decline threshold. Three figures feed the gate:
+F1 (SQuAD v2: a decline on an unanswerable question scores 1), similarity (cosine
+of MiniLM embeddings of the answered span and the gold answer over answerable
+questions, 0 when declined) and the share of unanswerable questions declined.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+RESULT_FILE = "result.json"
+
+
+@dataclass
+class WorkJob:
+    """Everything the child needs; written as JSON by the parent."""
+
+    run_dir: Path
+    train_path: Path
+    dev_path: Path
+    heldout_path: Path
+    current_dir: Path
+    candidate_dir: Path
+    base_model: str
+    embedding_model: str
+    train_config: dict[str, Any]
+    max_answer_length: int = 48
+    n_best: int = 20
+    torch_threads: int | None = None
+    current_name: str = ""
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2, default=str) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> WorkJob:
+        data = json.loads(Path(path).read_text())
+        paths = {"run_dir", "train_path", "dev_path", "heldout_path", "current_dir",
+                 "candidate_dir"}
+        return cls(**{k: Path(v) if k in paths else v for k, v in data.items()})
+
+
+def _reader(model_dir: Path, job: WorkJob) -> Any:
+    from qa_engine.reader import ReaderConfig, SpanReader, read_model_meta
+
+    cfg = read_model_meta(model_dir).get("train_config", {})
+    return SpanReader(model_dir, job.base_model, ReaderConfig(
+        max_seq_length=cfg.get("max_seq_length", 256), doc_stride=cfg.get("doc_stride", 64),
+        max_answer_length=job.max_answer_length, n_best=job.n_best))
+
+
+def subset(scores: Any, idx: Sequence[int]) -> Any:
+    """The ReaderScores of some examples only."""
+    from training.calibrate import ReaderScores
+
+    ix = np.asarray(idx, dtype=int)
+    return ReaderScores(margins=scores.margins[ix],
+                        predictions=[scores.predictions[i] for i in ix],
+                        answerable=scores.answerable[ix],
+                        f1_if_answered=scores.f1_if_answered[ix],
+                        em_if_answered=scores.em_if_answered[ix])
+
+
+def similarities(scores: Any, calibration: Any, examples: Sequence[Any], embedder: Any,
+                 ) -> list[float | None]:
+    """Per example: cosine(answered span, gold answer); 0 if declined; None if unanswerable."""
+    answered = [calibration.probability(m) >= calibration.threshold for m in scores.margins]
+    pairs = [(i, scores.predictions[i], ex.answer_text) for i, ex in enumerate(examples)
+             if ex.answerable and answered[i] and scores.predictions[i]]
+    sims: list[float | None] = [0.0 if ex.answerable else None for ex in examples]
+    if pairs:
+        vectors = embedder.embed([p for _, p, _ in pairs] + [g for _, _, g in pairs])
+        n = len(pairs)
+        for k, (i, _, _) in enumerate(pairs):
+            sims[i] = float(np.dot(vectors[k], vectors[n + k]))
+    return sims
+
+
+def gold_metrics(scores: Any, calibration: Any, examples: Sequence[Any], embedder: Any,
+                 parts: dict[str, list[int]]) -> dict[str, Any]:
+    """reader_metrics on the whole gold set plus similarity, and F1 per part."""
+    from training.calibrate import reader_metrics
+
+    out: dict[str, Any] = reader_metrics(scores, calibration)
+    sims = [s for s in similarities(scores, calibration, examples, embedder) if s is not None]
+    out["similarity"] = round(float(np.mean(sims)), 4) if sims else None
+    out["parts"] = {name: reader_metrics(subset(scores, idx), calibration)
+                    for name, idx in parts.items() if idx}
+    return out
+
+
+def run_job(job: WorkJob) -> dict[str, Any]:
+    """Train, calibrate and evaluate; the returned dict is what `result.json` holds."""
+    from qa_engine.embedder import Embedder
+    from qa_engine.reader import MODEL_META_FILE
+    from training.adapters import TrainConfig
+    from training.calibrate import fit_calibration, reader_metrics, score_examples
+    from training.datasets import load_jsonl
+    from training.model_card import write_model_card
+    from training.trainer import train_reader
+
+    if job.torch_threads:
+        import torch
+
+        torch.set_num_threads(job.torch_threads)
+    known = {f.name for f in fields(TrainConfig)}
+    cfg = TrainConfig(**{k: v for k, v in job.train_config.items() if k in known})
+    cfg = replace(cfg, target_modules=tuple(cfg.target_modules))
+    train = load_jsonl(job.train_path)
+    dev = load_jsonl(job.dev_path)
+    heldout = load_jsonl(job.heldout_path) if job.heldout_path.exists() else []
+    gold = dev + heldout
+    parts = {"dev": list(range(len(dev))),
+             "corrections": list(range(len(dev), len(gold)))}
+
+    t0 = time.perf_counter()
+    result = train_reader(
+        train, job.candidate_dir, job.base_model, cfg, init_from=job.current_dir,
+        progress=False,
+        meta={"command": "stylesprint retrain", "init_from": job.current_name or
+              str(job.current_dir),
+              "data": [{"path": str(job.train_path), "examples": len(train)}]},
+    )
+    train_s = time.perf_counter() - t0
+
+    embedder = Embedder(job.embedding_model)
+    candidate = _reader(job.candidate_dir, job)
+    cand_scores = score_examples(candidate, gold)
+    calibration = fit_calibration(subset(cand_scores, parts["dev"]), source=str(job.dev_path))
+    calibration.save(job.candidate_dir)
+    meta_path = job.candidate_dir / MODEL_META_FILE
+    meta = json.loads(meta_path.read_text())
+    meta.update({"dev_path": str(job.dev_path),
+                 "dev_metrics": reader_metrics(subset(cand_scores, parts["dev"]), calibration)})
+    meta_path.write_text(json.dumps(meta, indent=2, default=str) + "\n")
+    write_model_card(job.candidate_dir, command="stylesprint retrain")
+    candidate_metrics = gold_metrics(cand_scores, calibration, gold, embedder, parts)
+    del candidate
+
+    current = _reader(job.current_dir, job)
+    current.warm_up()
+    current_metrics = gold_metrics(score_examples(current, gold), current.calibration, gold,
+                                   embedder, parts)
+    return {
+        "train": {"steps": result.steps, "seconds": round(train_s, 1),
+                  "examples": len(train), "features": result.n_features,
+                  "final_loss": round(float(np.mean(result.losses[-50:])), 4)
+                  if result.losses else None},
+        "gold": {"examples": len(gold), "dev": len(dev), "corrections": len(heldout)},
+        "current": current_metrics,
+        "candidate": candidate_metrics,
+        "calibration": {"temperature": calibration.temperature, "bias": calibration.bias,
+                        "threshold": calibration.threshold},
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from qa_engine.cli.common import quiet_libraries
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        print("usage: python -m training.retrain_work JOB.json", file=sys.stderr)
+        return 2
+    quiet_libraries()
+    job_path = Path(args[0])
+    out = job_path.parent / RESULT_FILE
+    try:
+        result = run_job(WorkJob.load(job_path))
+    except MemoryError:
+        out.write_text(json.dumps({"error": "out of memory while training or evaluating",
+                                   "kind": "oom"}) + "\n")
+        return 1
+    except BaseException as exc:  # reported to the parent, which records the failure
+        out.write_text(json.dumps({"error": f"{type(exc).__name__}: {exc}", "kind": "crash",
+                                   "traceback": traceback.format_exc()[-4000:]}) + "\n")
+        return 1
+    out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,266 @@
+"""Retrain bookkeeping in the project database: the run log and the retrain lock.
+
+Two tables next to the feedback records (same `settings.resolved_database_url`,
+SQLite or PostgreSQL), created on first use and separate from the records'
+versioned schema, which belongs to the bot:
+
+- `retrain_runs`: one row per retrain attempt — started, finished, trigger
+  (manual / schedule), status (running, promoted, rejected, failed, skipped,
+  missed), reason, parent and candidate versions, data counts, metrics and the
+  feedback fingerprint used to tell whether anything is new.
+- `retrain_lock`: at most one row per lock name, holding the owner and an expiry.
+  Acquiring is one atomic statement — an INSERT (fails on the primary key when
+  someone holds the lock) or an UPDATE guarded by `expires_at < now` (takes over
+  an expired lock) — so two scheduler processes on one database never retrain at
+  the same time, on SQLite and PostgreSQL alike, without advisory-lock dialects.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+logger = logging.getLogger(__name__)
+
+RETRAIN_LOCK = "retrain"
+FINISHED = ("promoted", "rejected")  # runs that evaluated a candidate to the end
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class RunRow(_Base):
+    __tablename__ = "retrain_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    trigger: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    parent: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    candidate: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    owner: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class LockRow(_Base):
+    __tablename__ = "retrain_lock"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of `retrain --history`."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    trigger: str
+    status: str
+    reason: str
+    parent: str | None
+    candidate: str | None
+    fingerprint: str | None
+    details: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run": self.id,
+            "started_at": self.started_at.isoformat() + "Z",
+            "finished_at": self.finished_at.isoformat() + "Z" if self.finished_at else None,
+            "trigger": self.trigger, "status": self.status, "reason": self.reason,
+            "parent": self.parent, "candidate": self.candidate,
+            "fingerprint": self.fingerprint, **self.details,
+        }
+
+
+def default_owner() -> str:
+    """Who holds the lock: host, process and a random suffix (two runners in one process)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _record(row: RunRow) -> RunRecord:
+    return RunRecord(row.id, row.started_at, row.finished_at, row.trigger, row.status,
+                     row.reason, row.parent, row.candidate, row.fingerprint,
+                     dict(row.details or {}))
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _wal(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class RetrainStore:
+    """The run log and the lock; `__init__` is cheap, `warm_up()` creates the tables."""
+
+    def __init__(self, url: str, *, schema: str | None = None) -> None:
+        self.url = url
+        self.schema = schema
+        self._engine: Engine | None = None
+        self._guard = threading.Lock()
+
+    def warm_up(self) -> None:
+        if self._engine is not None:
+            return
+        with self._guard:
+            if self._engine is not None:
+                return
+            engine = make_engine(self.url)
+            if self.schema:
+                engine = engine.execution_options(schema_translate_map={None: self.schema})
+            with engine.begin() as conn:
+                _Base.metadata.create_all(conn, checkfirst=True)
+            self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        self.warm_up()
+        assert self._engine is not None
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+        self._engine = None
+
+    # ------------------------------------------------------------------ the lock
+    def acquire(self, owner: str, ttl_s: float, name: str = RETRAIN_LOCK) -> bool:
+        """Take the lock for `ttl_s` seconds; False when someone else holds it."""
+        now = utcnow()
+        expires = now + timedelta(seconds=ttl_s)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(LockRow).values(name=name, owner=owner, acquired_at=now,
+                                                    expires_at=expires))
+            return True
+        except IntegrityError:
+            pass
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                update(LockRow)
+                .where(LockRow.name == name)
+                .where((LockRow.expires_at < now) | (LockRow.owner == owner))
+                .values(owner=owner, acquired_at=now, expires_at=expires)
+            )
+        return bool(taken.rowcount)
+
+    def release(self, owner: str, name: str = RETRAIN_LOCK) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(LockRow).where(LockRow.name == name, LockRow.owner == owner))
+
+    def holder(self, name: str = RETRAIN_LOCK) -> tuple[str, datetime] | None:
+        """(owner, expires_at) of a live lock, None when free or expired."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(LockRow.owner, LockRow.expires_at)
+                               .where(LockRow.name == name)).first()
+        if row is None or row.expires_at < utcnow():
+            return None
+        return row.owner, row.expires_at
+
+    # ------------------------------------------------------------------ the run log
+    def start_run(self, trigger: str, *, owner: str | None = None, status: str = "running",
+                  reason: str = "", parent: str | None = None) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(RunRow).values(
+                started_at=utcnow(), trigger=trigger, status=status, reason=reason,
+                parent=parent, owner=owner, details={}))
+            return int(result.inserted_primary_key[0])
+
+    def update_run(self, run_id: int, **fields: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(RunRow).where(RunRow.id == run_id).values(**fields))
+
+    def finish_run(self, run_id: int, status: str, reason: str, **fields: Any) -> None:
+        self.update_run(run_id, status=status, reason=reason, finished_at=utcnow(), **fields)
+
+    def record_event(self, trigger: str, status: str, reason: str,
+                     details: dict[str, Any] | None = None) -> int:
+        """A run that did not start (missed by the scheduler, lock held): logged all the same."""
+        run_id = self.start_run(trigger, status=status, reason=reason)
+        self.update_run(run_id, finished_at=utcnow(), details=details or {})
+        return run_id
+
+    def fail_interrupted(self) -> int:
+        """Runs still 'running' when the lock was free died with their process: say so."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(RunRow).where(RunRow.status == "running")
+                .values(status="failed", finished_at=utcnow(),
+                        reason="interrupted: the process running it stopped before it finished")
+            )
+        return int(result.rowcount or 0)
+
+    def get(self, run_id: int) -> RunRecord | None:
+        from sqlalchemy.orm import Session
+
+        with Session(self.engine) as session:
+            row = session.get(RunRow, run_id)
+            return _record(row) if row else None
+
+    def history(self, limit: int | None = None) -> list[RunRecord]:
+        """Runs, newest first."""
+        from sqlalchemy.orm import Session
+
+        with Session(self.engine) as session:
+            query = select(RunRow).order_by(RunRow.id.desc())
+            if limit:
+                query = query.limit(limit)
+            return [_record(r) for r in session.scalars(query)]
+
+    def last_finished(self) -> RunRecord | None:
+        """The newest run that evaluated a candidate (promoted or rejected)."""
+        from sqlalchemy.orm import Session
+
+        with Session(self.engine) as session:
+            row = session.scalar(select(RunRow).where(RunRow.status.in_(FINISHED))
+                                 .order_by(RunRow.id.desc()).limit(1))
+            return _record(row) if row else None
