@@ -15,10 +15,13 @@ class Embedder:
     so a process can build components first and pay for loading when it chooses.
     """
 
-    def __init__(self, model_path: str, device: str = "cpu", batch_size: int = 64) -> None:
+    def __init__(
+        self, model_path: str, device: str = "cpu", batch_size: int = 64, int8: bool = False
+    ) -> None:
         self.model_path = model_path
         self.device = device
         self.batch_size = batch_size
+        self.int8 = int8  # dynamic int8 quantisation (CPU), see qa_engine/speed.py
         self._model = None
         self._lock = threading.Lock()
 
@@ -29,9 +32,14 @@ class Embedder:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(
+                model = SentenceTransformer(
                     self.model_path, device=self.device, local_files_only=True
                 )
+                if self.int8:
+                    from qa_engine.speed import quantize_int8
+
+                    model = quantize_int8(model, self.device)
+                self._model = model
 
     @property
     def dimension(self) -> int:

@@ -38,6 +38,7 @@ class ReaderConfig:
     max_answer_length: int = 48
     n_best: int = 20
     batch_size: int = 16
+    int8: bool = False  # dynamic int8 quantisation for serving (CPU)
 
     def __post_init__(self) -> None:
         if self.doc_stride >= self.max_seq_length // 2:
@@ -135,7 +136,12 @@ class SpanReader:
             self._tokenizer = AutoTokenizer.from_pretrained(self.base_model)
             model = load_qa_model(self.model_dir, self.base_model)
             self.calibration = Calibration.load(self.model_dir) if self.model_dir else Calibration()
-            self._model = model.to(self.device)
+            model = model.to(self.device)
+            if self.config.int8:
+                from qa_engine.speed import quantize_int8
+
+                model = quantize_int8(model, self.device)
+            self._model = model
 
     @property
     def threshold(self) -> float:

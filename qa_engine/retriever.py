@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from qa_engine.embedder import Embedder
+from qa_engine.speed import LRUCache
 from qa_engine.types import KnowledgeBaseUnavailable, Passage, RetrievedPassage
 
 
@@ -27,12 +28,18 @@ class Retriever:
 
     The collection stores cosine *distances*; scores returned here are
     similarities (1 - distance), so higher is better and 1.0 is identical.
+    The embeddings of the last `cache_size` distinct questions are kept (agents ask
+    the same things); only the vector is cached, never the passages, so a freshly
+    ingested knowledge base is searched at once.
     """
 
-    def __init__(self, collection: Any, embedder: Embedder, top_k: int = 3) -> None:
+    def __init__(
+        self, collection: Any, embedder: Embedder, top_k: int = 3, cache_size: int = 0
+    ) -> None:
         self.collection = collection
         self.embedder = embedder
         self.top_k = top_k
+        self.cache: LRUCache[list[float]] = LRUCache(cache_size)
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
@@ -45,10 +52,13 @@ class Retriever:
 
     def run(self, question: str, top_k: int | None = None) -> list[RetrievedPassage]:
         k = top_k or self.top_k
-        vector = self.embedder.embed([question])[0]
+        vector = self.cache.get(question)
+        if vector is None:
+            vector = self.embedder.embed([question])[0].tolist()
+            self.cache.put(question, vector)
         try:
             res = self.collection.query(
-                query_embeddings=[vector.tolist()],
+                query_embeddings=[vector],
                 n_results=k,
                 include=["documents", "metadatas", "distances"],
             )
