@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from qa_engine.cli import ask, evaluate, ingest, models, slack, train
+from qa_engine.cli import ask, evaluate, ingest, models, retrain, slack, train
 
 app = typer.Typer(
     name="stylesprint",
@@ -19,7 +19,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (ask, ingest, train, models, slack, evaluate):
+# retrain after slack: it adds `feedback dataset` to the `feedback` group slack creates
+for _module in (ask, ingest, train, models, slack, evaluate, retrain):
     _module.register(app)
 
 
