@@ -1,0 +1,152 @@
+"""Serving processes follow the registry: a promotion or rollback is picked up without restart.
+
+`ModelWatcher` polls the registry's CURRENT pointer (a one-line file, so a poll is
+one small read) every `interval_s` seconds on a daemon thread. When the pointer
+names a version other than the one the engine serves, it builds a new
+`SpanReader` for it in the background, warms it up and reads one probe question
+(a version that loads but cannot run is caught here, not by an agent), then calls
+`engine.swap_reader()`: questions already in flight finish on the reader they
+started with, new ones get the new version, and `model_version` in answers and
+logs changes with it. A version that is missing, half-written or fails to load
+is refused: the current reader keeps serving and the reason is logged once (it is
+tried again only if the version directory changes or the pointer moves on).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from qa_engine.reader import SpanReader, check_model_dir
+from qa_engine.registry import ModelRegistry, ModelVersion
+from qa_engine.settings import Settings
+from qa_engine.types import Passage
+
+logger = logging.getLogger(__name__)
+
+_PROBE_PASSAGE = Passage(id="watcher-probe", title="probe", source="model watcher",
+                         text="Online orders can be returned within 30 days of delivery.")
+_PROBE_QUESTION = "How long do I have to return an online order?"
+
+
+class SwappableEngine(Protocol):
+    """What the watcher needs of `qa_engine.pipeline.AnswerEngine`."""
+
+    @property
+    def model_version(self) -> str: ...
+
+    def swap_reader(self, reader: SpanReader) -> None: ...
+
+
+@dataclass(frozen=True)
+class WatchResult:
+    """One poll: `action` is unchanged, switched, refused or pinned (STYLESPRINT_ADAPTER_DIR)."""
+
+    action: str
+    version: str | None
+    previous: str | None
+    reason: str = ""
+
+
+class _OneVersion:
+    """A registry view whose current version is the one given (for `build_reader`)."""
+
+    def __init__(self, version: ModelVersion) -> None:
+        self._version = version
+
+    def current(self) -> ModelVersion:
+        return self._version
+
+
+def reader_for_version(settings: Settings, version: ModelVersion) -> SpanReader:
+    """A (cold) reader for one registry version, configured exactly as `build_reader` does."""
+    from qa_engine.pipeline import build_reader
+
+    return build_reader(settings, _OneVersion(version))  # type: ignore[arg-type]
+
+
+def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """What the version directory looks like now (names, sizes, mtimes)."""
+    if not path.is_dir():
+        return ()
+    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                        for p in path.iterdir() if p.is_file()))
+
+
+class ModelWatcher:
+    """Polls the registry and swaps the engine's reader when the served version changes."""
+
+    def __init__(self, settings: Settings, engine: SwappableEngine, interval_s: float | None = None,
+                 registry: ModelRegistry | None = None) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.interval_s = float(interval_s if interval_s is not None
+                                else settings.model_watch_interval_s)
+        self.registry = registry or ModelRegistry(settings.models_dir)
+        self._refused: dict[str, tuple[Any, ...]] = {}
+        self._check_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def warm_up(self) -> None:
+        """Nothing to load: readers are built when a new version appears."""
+
+    def run(self) -> WatchResult:
+        """Check the pointer once and switch if needed (thread-safe; never raises)."""
+        with self._check_lock:
+            try:
+                return self._check()
+            except Exception as exc:  # a poll must never take the serving process down
+                logger.warning("model watcher: check failed: %s", exc)
+                return WatchResult("refused", None, self.engine.model_version, str(exc))
+
+    def _check(self) -> WatchResult:
+        serving = self.engine.model_version
+        if self.settings.adapter_dir is not None:
+            return WatchResult("pinned", serving, serving,
+                               "STYLESPRINT_ADAPTER_DIR pins the served model")
+        name = self.registry.current_name()
+        if name is None or name == serving:
+            return WatchResult("unchanged", serving, serving)
+        stamp = (name, _stamp(self.registry.root / name))
+        if self._refused.get(name) == stamp:
+            return WatchResult("refused", name, serving, "refused before; unchanged since")
+        try:
+            version = self.registry.get(name)
+            check_model_dir(version.path)
+            reader = reader_for_version(self.settings, version)
+            reader.warm_up()
+            reader.run(_PROBE_QUESTION, [_PROBE_PASSAGE])
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            self._refused[name] = stamp
+            logger.warning("model watcher: refusing version %s, still serving %s: %s",
+                           name, serving, reason)
+            return WatchResult("refused", name, serving, reason)
+        self.engine.swap_reader(reader)
+        self._refused.pop(name, None)
+        logger.info("model watcher: now serving %s (was %s)", name, serving)
+        return WatchResult("switched", name, serving)
+
+    # ------------------------------------------------------------------ background thread
+    def start(self) -> ModelWatcher:
+        """Poll on a daemon thread until `stop()`; idempotent."""
+        if self._thread is not None and self._thread.is_alive():
+            return self
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="model-watcher", daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.run()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._thread = None
