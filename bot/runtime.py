@@ -45,6 +45,7 @@ class BotRuntime:
     records: Records
     pool: QuestionPool
     app: App
+    watcher: Any = None  # qa_engine.watcher.ModelWatcher: follows promotions and rollbacks
 
     @classmethod
     def start(
@@ -75,13 +76,17 @@ class BotRuntime:
             client or build_client(settings),
             socket_mode=socket_mode,
         )
+        from qa_engine.watcher import start_model_watcher
+
+        watcher = start_model_watcher(settings, engine)
         logger.info(
             "bot ready: model %s, %d workers, %d questions admitted at most",
             getattr(engine, "model_version", "?"),
             settings.worker_threads,
             pool.capacity,
         )
-        return cls(settings=settings, engine=engine, records=records, pool=pool, app=app)
+        return cls(settings=settings, engine=engine, records=records, pool=pool, app=app,
+                   watcher=watcher)
 
     def health(self) -> dict[str, Any]:
         return {
@@ -91,5 +96,7 @@ class BotRuntime:
         }
 
     def close(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
         self.pool.shutdown(wait=True)
         self.records.close()

@@ -208,9 +208,9 @@ class Settings(BaseSettings):
     )
     model_watch_interval_s: float = Field(
         30.0,
-        gt=0,
+        ge=0,
         validation_alias=_env("STYLESPRINT_MODEL_WATCH_INTERVAL_S", "model_watch_interval_s"),
-        description="How often a serving process checks the registry for a new version.",
+        description="How often a serving bot checks the registry for a new version; 0 = never.",
     )
 
     # --- Slack -----------------------------------------------------------------------

@@ -133,8 +133,8 @@ class ModelWatcher:
 
     # ------------------------------------------------------------------ background thread
     def start(self) -> ModelWatcher:
-        """Poll on a daemon thread until `stop()`; idempotent."""
-        if self._thread is not None and self._thread.is_alive():
+        """Poll on a daemon thread until `stop()`; idempotent; no thread when interval_s is 0."""
+        if self.interval_s <= 0 or (self._thread is not None and self._thread.is_alive()):
             return self
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="model-watcher", daemon=True)
@@ -150,3 +150,13 @@ class ModelWatcher:
         if self._thread is not None:
             self._thread.join(timeout)
         self._thread = None
+
+
+def start_model_watcher(settings: Settings, engine: Any) -> ModelWatcher | None:
+    """The watcher a serving process runs, started; None when there is nothing to follow
+    (STYLESPRINT_MODEL_WATCH_INTERVAL_S=0, a pinned STYLESPRINT_ADAPTER_DIR, or an engine
+    that cannot swap its reader)."""
+    if (settings.model_watch_interval_s <= 0 or settings.adapter_dir is not None
+            or not hasattr(engine, "swap_reader")):
+        return None
+    return ModelWatcher(settings, engine).start()

@@ -34,6 +34,10 @@ def register(app: typer.Typer) -> None:
             False, "--socket", help="Socket Mode (SLACK_APP_TOKEN) instead of HTTP."
         ),
         log_level: str = typer.Option("info", "--log-level", help="debug, info, warning."),
+        with_scheduler: bool = typer.Option(
+            False, "--with-scheduler", help="Also run the weekly retrain schedule in this "
+            "process (small installs; see docs/retraining.md)."
+        ),
     ) -> None:
         """Run the Slack bot: HTTP on /slack/events (+ /healthz), or Socket Mode."""
         quiet_libraries()
@@ -49,7 +53,12 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         except KnowledgeBaseUnavailable as exc:
             fail(str(exc), code=3)
+        scheduler = None
         try:
+            if with_scheduler:
+                from training.schedule import start_background_scheduler
+
+                scheduler = start_background_scheduler(settings)
             if socket:
                 from bot.socket import start_socket_mode
 
@@ -68,6 +77,8 @@ def register(app: typer.Typer) -> None:
                     sock,
                 )
         finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
             runtime.close()
 
     @feedback_app.command("export")
