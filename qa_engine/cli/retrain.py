@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         paths = write_dataset(ds, out or settings.data_dir / "feedback" / "dataset.jsonl")
         if as_json:
             typer.echo(json.dumps({**ds.counts, "fingerprint": ds.fingerprint,
-                                   **{k: str(v) for k, v in paths.items()}}, indent=2))
+                                   "files": {k: str(v) for k, v in paths.items()}}, indent=2))
             return
         typer.echo(format_counts(ds.counts))
         for kind, path in paths.items():
