@@ -1,0 +1,26 @@
+"""The one-line retrain summary posted to STYLESPRINT_RETRAIN_CHANNEL (Slack stand-in)."""
+
+from __future__ import annotations
+
+from bot_harness import bot_settings
+
+from training.retrain import RetrainOutcome, post_summary
+
+
+def test_retrain_summary_is_posted_to_the_configured_channel(tmp_path, standin):
+    outcome = RetrainOutcome(
+        "promoted", "not worse: F1 0.700 → 0.750", run_id=3, parent="v1",
+        candidate="retrain-20250330-030000-r3", counts={"examples": 12, "heldout": 2, "review": 4},
+        current_metrics={"f1": 0.70, "similarity": 0.80, "unanswerable_declined": 0.5},
+        candidate_metrics={"f1": 0.75, "similarity": 0.81, "unanswerable_declined": 0.5},
+    )
+    off = bot_settings(tmp_path, standin.api_url)
+    assert post_summary(off, outcome) is False and standin.calls_to("chat.postMessage") == []
+
+    on = bot_settings(tmp_path, standin.api_url, retrain_slack_channel="C0MLOPS")
+    assert post_summary(on, outcome) is True
+    [call] = standin.wait_for("chat.postMessage")
+    assert call.params["channel"] == "C0MLOPS"
+    text = call.params["text"]
+    assert "Retrain #3 promoted retrain-20250330-030000-r3 (parent v1)" in text
+    assert "F1 0.700 → 0.750 (+0.050)" in text and "12 feedback example(s)" in text
