@@ -1,0 +1,265 @@
+"""`python -m bench.slack_load`: `stylesprint serve` on loopback under a burst of Slack traffic.
+
+The real `stylesprint serve` runs as a child process (HTTP mode, a fresh data
+directory, the settings in the environment) and talks to the local Slack Web API
+stand-in used by the bot tests (`tests/bot/slack_standin.py`), so the bench must
+be run from a checkout. Requests are signed exactly as Slack signs them
+(`tests/bot/bot_harness.py`).
+
+1. N slash commands (`/stylesprint ask ...`, one channel each) are fired at once.
+   Acknowledgement = the HTTP round trip of the command; time to answer = from
+   sending the command to the stand-in receiving the answer (`chat.postMessage`,
+   or the private reply via `response_url`). Every command must end as exactly one
+   answer or one "busy" acknowledgement: lost and duplicated are counted.
+2. N `reaction_added` 👍 events (distinct users) on those answers are fired at
+   once; time to record = from sending to the vote row's timestamp in the database.
+
+    python -m bench.slack_load --n 50 --out bench/results/slack_load.json
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import (
+    ROOT,
+    STATS_HEADERS,
+    dev_questions,
+    memory_mb,
+    parser,
+    report,
+    stats,
+    stats_rows,
+    table,
+    write,
+)
+
+sys.path.insert(0, str(ROOT / "tests" / "bot"))
+from bot_harness import BOT_TOKEN, SIGNING_SECRET, BotServer  # noqa: E402
+from slack_standin import SlackStandIn  # noqa: E402
+
+BUSY_MARK = "try again in a moment"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_serve(data_dir: Path, api_url: str, port: int, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "STYLESPRINT_DATA_DIR": str(data_dir), "SLACK_BOT_TOKEN": BOT_TOKEN,
+           "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": api_url,
+           "DATABASE_URL": f"sqlite:///{data_dir / 'stylesprint.db'}"}
+    exe = shutil.which("stylesprint")
+    cmd = [exe] if exe else [sys.executable, "-c", "from qa_engine.cli import main; main()"]
+    cmd += ["serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    return subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                            cwd=data_dir)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 300) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"serve exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            r = httpx.get(f"{url}/healthz", timeout=2)
+            if r.status_code == 200:
+                return r.json()
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("serve did not become healthy")
+
+
+def fire(n: int, send: Any) -> list[tuple[float, float, Any]]:
+    """Call `send(i)` for i in range(n) from n threads released together:
+    (sent at, acknowledged at, response) per i, wall clock."""
+    barrier = threading.Barrier(n)
+
+    def one(i: int) -> tuple[float, float, Any]:
+        barrier.wait()
+        t0 = time.time()
+        try:
+            response = send(i)
+        except httpx.HTTPError as exc:
+            response = exc
+        return t0, time.time(), response
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def commands_phase(bot: BotServer, slack: SlackStandIn, n: int, timeout: float) -> dict[str, Any]:
+    questions = [r["question"] for r in dev_questions(n=max(n, 1))]
+    channel = [f"CLOAD{i:04d}" for i in range(n)]
+    hook = [f"load-{i}" for i in range(n)]
+    results = fire(n, lambda i: bot.command(
+        f"ask {questions[i % len(questions)]}", channel=channel[i], user=f"UAG{i:04d}",
+        response_url=slack.response_url(hook[i])))
+    acks, busy, failed_acks = [], set(), []
+    for i, (t0, t1, r) in enumerate(results):
+        if isinstance(r, Exception) or r.status_code != 200:
+            failed_acks.append(i)
+            continue
+        acks.append((t1 - t0) * 1000)
+        if BUSY_MARK in (r.json().get("text") or ""):
+            busy.add(i)
+    expected = n - len(busy) - len(failed_acks)
+
+    def delivered() -> tuple[dict[int, list], dict[int, list]]:
+        posts: dict[int, list] = {}
+        private: dict[int, list] = {}
+        index = {c: i for i, c in enumerate(channel)}
+        hooks = {f"/response/{h}": i for i, h in enumerate(hook)}
+        for call in slack.calls_to("chat.postMessage"):
+            if call.params.get("channel") in index and call.response.get("ok"):
+                posts.setdefault(index[call.params["channel"]], []).append(call)
+        for call in slack.calls_to("response_url"):
+            if call.path in hooks:
+                private.setdefault(hooks[call.path], []).append(call)
+        return posts, private
+
+    deadline = time.monotonic() + timeout
+    while True:
+        posts, private = delivered()
+        done = set(posts) | set(private)
+        if len(done - busy) >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    to_answer = [(min(c.at for c in posts.get(i, []) + private.get(i, [])) - results[i][0]) * 1000
+                 for i in sorted(done)]
+    return {
+        "commands": n,
+        "ack_ms": stats(acks),
+        "answer_ms": stats(to_answer),
+        "answered_in_channel": len(posts),
+        "answered_privately": len(set(private) - set(posts)),
+        "busy": len(busy),
+        "ack_failed": len(failed_acks),
+        "lost": n - len(done | busy) - len(failed_acks),
+        "answered_twice": sum(1 for i in posts if len(posts[i]) > 1),
+        "busy_and_answered": len(busy & done),
+        "targets": [(posts[i][0].params["channel"], posts[i][0].response["ts"])
+                    for i in sorted(posts)],
+    }
+
+
+def reactions_phase(bot: BotServer, targets: list[tuple[str, str]], n: int,
+                    timeout: float) -> dict[str, Any]:
+    from sqlalchemy import text
+
+    if not targets:
+        return {"events": 0, "note": "no answers to react to"}
+    users = [f"URX{i:04d}" for i in range(n)]
+    results = fire(n, lambda i: bot.reaction("reaction_added", "+1", users[i],
+                                             *targets[i % len(targets)]))
+    acks = [(t1 - t0) * 1000 for t0, t1, r in results
+            if not isinstance(r, Exception) and r.status_code == 200]
+    deadline = time.monotonic() + timeout
+    rows: list[Any] = []
+    while time.monotonic() < deadline:
+        with bot.records.engine.connect() as conn:
+            rows = list(conn.execute(text(
+                "SELECT user_id, created_at FROM votes WHERE user_id LIKE 'URX%'")))
+        if len(rows) >= n:
+            break
+        time.sleep(0.1)
+    per_user = Counter(r[0] for r in rows)
+    sent = {users[i]: results[i][0] for i in range(n)}
+
+    def epoch(value: Any) -> float:
+        when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        return when.replace(tzinfo=timezone.utc).timestamp()
+
+    recorded = [(epoch(r[1]) - sent[r[0]]) * 1000 for r in rows if r[0] in sent]
+    return {
+        "events": n,
+        "ack_ms": stats(acks),
+        "record_ms": stats(recorded),
+        "votes_recorded": len(per_user),
+        "lost": n - len(per_user),
+        "recorded_twice": sum(1 for c in per_user.values() if c > 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser(__doc__.splitlines()[0], default_n=50)
+    p.add_argument("--timeout", type=float, default=300.0, help="Seconds to wait for answers.")
+    args = p.parse_args(argv)
+    if not 1 <= args.n <= 1000:
+        p.error("--n must be between 1 and 1000")
+    from bot.records import Records
+    from qa_engine.settings import Settings
+
+    slack = SlackStandIn(token=BOT_TOKEN).start()
+    with tempfile.TemporaryDirectory(prefix="bench-slack-") as tmp:
+        data_dir, port = Path(tmp), free_port()
+        log = data_dir / "serve.log"
+        started = time.monotonic()
+        proc = start_serve(data_dir, slack.api_url, port, log)
+        records = Records(f"sqlite:///{data_dir / 'stylesprint.db'}")
+        try:
+            url = f"http://127.0.0.1:{port}"
+            health = wait_healthy(url, proc, log)
+            ready_s = time.monotonic() - started
+            mem_ready = memory_mb(proc.pid)
+            bot = BotServer(url=url, records=records, standin=slack, pool=None)
+            bot.command("ask What is the return window for online orders?")  # one warm request
+            slack.wait_for("chat.postMessage", 1, timeout=120)
+            commands = commands_phase(bot, slack, args.n, args.timeout)
+            targets = commands.pop("targets")
+            reactions = reactions_phase(bot, targets, args.n, args.timeout)
+            mem_after = memory_mb(proc.pid)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            records.close()
+            slack.stop()
+    settings = Settings(_env_file=None)
+    doc = report("slack_load", {
+        "serve_ready_s": round(ready_s, 1), "health": health,
+        "serve_memory": {"ready": mem_ready, "after_load": mem_after},
+        "commands": commands, "reactions": reactions}, settings)
+
+    print(f"stylesprint serve ready in {ready_s:.1f}s (first start: ingests the demo KB); "
+          f"capacity {health.get('capacity')} questions")
+    print(f"\n{args.n} concurrent slash commands")
+    print(table(stats_rows({"acknowledgement": commands["ack_ms"],
+                            "time to answer": commands["answer_ms"]}), STATS_HEADERS))
+    print(f"answered in channel {commands['answered_in_channel']}, privately "
+          f"{commands['answered_privately']}, busy {commands['busy']}, lost {commands['lost']}, "
+          f"answered twice {commands['answered_twice']}, ack failed {commands['ack_failed']}")
+    print(f"\n{args.n} concurrent reaction_added events")
+    if reactions.get("events"):
+        print(table(stats_rows({"acknowledgement": reactions["ack_ms"],
+                                "time to record": reactions["record_ms"]}), STATS_HEADERS))
+        print(f"votes recorded {reactions['votes_recorded']}, lost {reactions['lost']}, "
+              f"recorded twice {reactions['recorded_twice']}")
+    print(f"\nserve process memory: ready {mem_ready}, after load {mem_after} (MiB)")
+    m = doc["machine"]
+    print(f"{m['cpu']}, {m['cores']} cores, load average {m['load_average']}")
+    write(doc, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
