@@ -146,9 +146,9 @@ def base_paths(settings: Settings) -> list[Path]:
 
 def feedback_dataset(settings: Settings) -> FeedbackDataset:
     """The feedback dataset as a retrain would build it now (gold questions kept out)."""
-    from training.datasets import load_jsonl
+    from training.datasets import load_examples
 
-    gold_keys = {example_key(e.question, e.context) for e in load_jsonl(gold_path(settings))}
+    gold_keys = {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
     rows = load_feedback_rows(settings.resolved_database_url)
     return build_dataset(rows, gold_keys=gold_keys, heldout_share=settings.retrain_heldout_share)
 

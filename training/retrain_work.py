@@ -115,7 +115,7 @@ def run_job(job: WorkJob) -> dict[str, Any]:
     from qa_engine.reader import MODEL_META_FILE
     from training.adapters import TrainConfig
     from training.calibrate import fit_calibration, reader_metrics, score_examples
-    from training.datasets import load_jsonl
+    from training.datasets import load_examples, load_jsonl
     from training.model_card import write_model_card
     from training.trainer import train_reader
 
@@ -127,7 +127,7 @@ def run_job(job: WorkJob) -> dict[str, Any]:
     cfg = TrainConfig(**{k: v for k, v in job.train_config.items() if k in known})
     cfg = replace(cfg, target_modules=tuple(cfg.target_modules))
     train = load_jsonl(job.train_path)
-    dev = load_jsonl(job.dev_path)
+    dev = load_examples(job.dev_path)  # the gold/dev file may be JSONL, SQuAD or SubjQA
     heldout = load_jsonl(job.heldout_path) if job.heldout_path.exists() else []
     gold = dev + heldout
     parts = {"dev": list(range(len(dev))),
