@@ -35,6 +35,10 @@ def register(app: App, answerer: Answerer) -> None:
         if not rest.strip():
             ack(text=f"Please add your question after `ask`.\n\n{USAGE}", response_type="ephemeral")
             return
+        if not command.get("user_id") or not command.get("channel_id"):  # not from Slack
+            ack(text="Sorry, I couldn't tell who asked or in which channel, so I can't answer "
+                "this one. Please run the command again.", response_type="ephemeral")
+            return
         question = Question(
             text=rest.strip(),
             asker=command["user_id"],
