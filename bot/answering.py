@@ -167,9 +167,11 @@ class Answerer:
                 text=text,
             )
 
-    @staticmethod
-    def _send_response_url(url: str, *, text: str, blocks: list[dict[str, Any]]) -> None:
-        response = WebhookClient(url).send(
+    def _send_response_url(self, url: str, *, text: str, blocks: list[dict[str, Any]]) -> None:
+        # The Web API client's retry handlers (connection errors, 429, 5xx) apply here too:
+        # WebhookClient's default only retries connection errors.
+        retry_handlers = getattr(self.client, "retry_handlers", None)
+        response = WebhookClient(url, retry_handlers=retry_handlers).send(
             text=text, blocks=blocks, response_type="ephemeral", replace_original=False
         )
         if response.status_code != 200:
