@@ -22,6 +22,7 @@ from bot.answering import Answerer, Engine
 from bot.errors import handle_error
 from bot.pool import QuestionPool
 from bot.records import Records
+from bot.vote_queue import VoteQueue
 from qa_engine.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -84,5 +85,6 @@ def build_app(
     executor.set_error_handler(handle_error)
     middleware.register(app, records)
     answerer = Answerer(engine=engine, records=records, pool=executor, client=client)
-    listeners.register(app, answerer=answerer, records=records)
+    votes = VoteQueue(records, settings.data_dir / "pending-votes.jsonl")
+    listeners.register(app, answerer=answerer, records=records, votes=votes)
     return app

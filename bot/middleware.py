@@ -16,6 +16,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.records import Records
+from bot.vote_queue import TRANSIENT
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,9 @@ def dedupe_events(records: Records) -> Callable[..., BoltResponse | None]:
 
     The event id is stored before the listener runs (at-most-once): a crash
     mid-listener loses one vote rather than counting it twice. The table
-    survives restarts, unlike an in-memory set.
+    survives restarts, unlike an in-memory set. When the database cannot be
+    reached the event goes through unmarked (at-least-once): the vote is then
+    queued by the listener, and a repeated vote by the same agent changes no tally.
     """
 
     def dedupe_retried_events(
@@ -84,7 +87,13 @@ def dedupe_events(records: Records) -> Callable[..., BoltResponse | None]:
     ) -> BoltResponse | None:
         event_id = body.get("event_id")
         if body.get("type") == "event_callback" and event_id:
-            if not records.mark_event_processed(str(event_id)):
+            try:
+                first = records.mark_event_processed(str(event_id))
+            except TRANSIENT as exc:
+                logger.warning("records unavailable (%s); event %s not deduplicated",
+                               type(exc).__name__, event_id)
+                first = True
+            if not first:
                 retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
                 logger.info("dropped duplicate delivery of event %s (retry %s)", event_id, retry)
                 return BoltResponse(status=200, body="")

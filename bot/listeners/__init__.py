@@ -7,10 +7,11 @@ from slack_bolt import App
 from bot.answering import Answerer
 from bot.listeners import actions, commands, events, views
 from bot.records import Records
+from bot.vote_queue import VoteQueue
 
 
-def register(app: App, *, answerer: Answerer, records: Records) -> None:
+def register(app: App, *, answerer: Answerer, records: Records, votes: VoteQueue) -> None:
     commands.register(app, answerer=answerer)
-    events.register(app, answerer=answerer, records=records)
-    actions.register(app, records=records)
+    events.register(app, answerer=answerer, votes=votes)
+    actions.register(app, records=records, votes=votes)
     views.register(app, records=records)

@@ -6,8 +6,9 @@ from slack_bolt import App
 
 from bot.listeners.actions import suggest_correction, vote_buttons
 from bot.records import Records
+from bot.vote_queue import VoteQueue
 
 
-def register(app: App, *, records: Records) -> None:
-    vote_buttons.register(app, records)
+def register(app: App, *, records: Records, votes: VoteQueue) -> None:
+    vote_buttons.register(app, votes)
     suggest_correction.register(app, records)

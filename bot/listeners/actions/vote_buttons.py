@@ -12,23 +12,32 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.blocks import VOTE_DOWN_ACTION, VOTE_UP_ACTION, correction_offer_blocks
-from bot.records import DOWN, UP, Records
+from bot.records import DOWN, UP, UnknownAnswer
+from bot.vote_queue import QUEUED, VoteQueue
 
 logger = logging.getLogger(__name__)
 
 _VOTE_ACTIONS = re.compile(f"^({re.escape(VOTE_UP_ACTION)}|{re.escape(VOTE_DOWN_ACTION)})$")
 
 
-def register(app: App, records: Records) -> None:
+UNKNOWN_ANSWER = "That answer is no longer on record, so your vote wasn't counted."
+
+
+def register(app: App, votes: VoteQueue) -> None:
     @app.action(_VOTE_ACTIONS)
     def record_button_vote(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
     ) -> None:
         ack()
-        answer_id = int(action["value"])
         value = UP if action["action_id"] == VOTE_UP_ACTION else DOWN
-        records.record_vote(answer_id, body["user"]["id"], value, source="button")
-        logger.info("answer %d: button vote %+d recorded", answer_id, value)
+        try:
+            answer_id = int(action.get("value") or "")
+            outcome, _ = votes.button(answer_id, body["user"]["id"], value)
+        except (ValueError, UnknownAnswer):
+            respond(text=UNKNOWN_ANSWER, response_type="ephemeral", replace_original=False)
+            return
+        logger.info("answer %d: button vote %+d %s", answer_id, value,
+                    "queued" if outcome == QUEUED else "recorded")
         if value == DOWN:
             respond(
                 text="Thanks for flagging this answer. Do you know the right one?",

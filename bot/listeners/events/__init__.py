@@ -6,10 +6,10 @@ from slack_bolt import App
 
 from bot.answering import Answerer
 from bot.listeners.events import app_mention, reaction_added, reaction_removed
-from bot.records import Records
+from bot.vote_queue import VoteQueue
 
 
-def register(app: App, *, answerer: Answerer, records: Records) -> None:
+def register(app: App, *, answerer: Answerer, votes: VoteQueue) -> None:
     app_mention.register(app, answerer)
-    reaction_added.register(app, records)
-    reaction_removed.register(app, records)
+    reaction_added.register(app, votes)
+    reaction_removed.register(app, votes)

@@ -9,26 +9,29 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks import correction_offer_blocks
-from bot.records import DOWN, Records
-from bot.voting import vote_target
+from bot.records import DOWN
+from bot.vote_queue import APPLIED, VoteQueue
+from bot.voting import reaction_vote
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, records: Records) -> None:
+def register(app: App, votes: VoteQueue) -> None:
     @app.event("reaction_added")
     def record_reaction_vote(event: dict[str, Any], client: WebClient) -> None:
-        target = vote_target(event, records)
-        if target is None:
+        vote = reaction_vote(event)
+        if vote is None:
             return
-        answer, value = target
-        records.record_vote(answer.id, event["user"], value, source="reaction")
-        logger.info("answer %d: vote %+d recorded", answer.id, value)
-        if value == DOWN and answer.channel:
+        # Written now, or queued while the records are unavailable (bot/vote_queue.py).
+        outcome, answer = votes.reaction(*vote, action="add")
+        if outcome != APPLIED or answer is None:
+            return
+        logger.info("answer %d: vote %+d recorded", answer.id, vote.value)
+        if vote.value == DOWN and answer.channel:
             # Visible to the voter only, in the answer's thread.
             client.chat_postEphemeral(
                 channel=answer.channel,
-                user=event["user"],
+                user=vote.user,
                 thread_ts=answer.thread_ts or answer.message_ts,
                 text="Thanks for flagging this answer. Do you know the right one?",
                 blocks=correction_offer_blocks(answer.id),

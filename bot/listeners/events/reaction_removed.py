@@ -7,18 +7,18 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.records import Records
-from bot.voting import vote_target
+from bot.vote_queue import APPLIED, VoteQueue
+from bot.voting import reaction_vote
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, records: Records) -> None:
+def register(app: App, votes: VoteQueue) -> None:
     @app.event("reaction_removed")
     def retract_reaction_vote(event: dict[str, Any]) -> None:
-        target = vote_target(event, records)
-        if target is None:
+        vote = reaction_vote(event)
+        if vote is None:
             return
-        answer, value = target
-        records.retract_vote(answer.id, event["user"], value)
-        logger.info("answer %d: vote %+d retracted", answer.id, value)
+        outcome, answer = votes.reaction(*vote, action="remove")
+        if outcome == APPLIED and answer is not None:
+            logger.info("answer %d: vote %+d retracted", answer.id, vote.value)

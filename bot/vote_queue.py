@@ -1,0 +1,205 @@
+"""Votes survive a database that is locked or unreachable: retried, then queued on disk.
+
+A vote is written at once, with a few quick retries (a locked SQLite file or a
+PostgreSQL fail-over usually clears within a second). If the database still
+refuses, the vote is appended to a spool file (JSON lines under the data
+directory) and a background thread writes the spooled votes, oldest first, as
+soon as the database answers again; a process that dies meanwhile leaves the
+spool for the next one, which writes it on start. While anything is spooled,
+new votes queue behind it, so an agent's latest vote is still the one that counts.
+
+A reaction is spooled as it came (channel, message ts, user, emoji value): which
+answer it votes on is looked up when it is written, because that lookup needs the
+database too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from bot.records import AnswerRef, Records, UnknownAnswer
+
+logger = logging.getLogger(__name__)
+
+#: Errors that mean "the database is not answering right now", as opposed to bad data.
+TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+APPLIED, QUEUED, IGNORED = "applied", "queued", "ignored"
+
+
+def is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, TRANSIENT)
+
+
+class VoteQueue:
+    """Writes votes through `Records`, spooling the ones the database refuses.
+
+    Args:
+        records: the feedback records.
+        spool: the JSON-lines file queued votes are kept in (created on demand).
+        retry_delays: pauses between the quick retries of one vote, in seconds.
+        flush_interval_s: how often the background thread retries the spool.
+    """
+
+    def __init__(
+        self,
+        records: Records,
+        spool: Path,
+        retry_delays: Sequence[float] = (0.05, 0.25, 1.0),
+        flush_interval_s: float = 5.0,
+    ) -> None:
+        self.records = records
+        self.spool = Path(spool)
+        self.retry_delays = tuple(retry_delays)
+        self.flush_interval_s = flush_interval_s
+        self._lock = threading.RLock()
+        self._pending: list[dict[str, Any]] = self._read_spool()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        if self._pending:
+            logger.warning("%d vote(s) queued by an earlier run; writing them", len(self._pending))
+            self._start_flusher()
+
+    # --- what the listeners call ---------------------------------------------------------
+    def reaction(
+        self, channel: str, ts: str, user: str, value: int, action: str
+    ) -> tuple[str, AnswerRef | None]:
+        """A 👍/👎 added (`action="add"`) or removed ("remove") on message `ts` in `channel`."""
+        item = {"kind": "reaction", "channel": channel, "ts": ts, "user": user,
+                "value": value, "action": action}
+        return self._submit(item)
+
+    def button(self, answer_id: int, user: str, value: int) -> tuple[str, AnswerRef | None]:
+        """A click on an answer's 👍/👎 button; raises UnknownAnswer for an unknown answer."""
+        item = {"kind": "button", "answer_id": answer_id, "user": user, "value": value,
+                "action": "add"}
+        return self._submit(item)
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    # --- writing ---------------------------------------------------------------------------
+    def _submit(self, item: dict[str, Any]) -> tuple[str, AnswerRef | None]:
+        item["queued_at"] = time.time()
+        with self._lock:
+            if self._pending:  # keep the order: behind what is already waiting
+                self._enqueue(item)
+                return QUEUED, None
+        try:
+            answer = self._retrying(lambda: self._apply(item))
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            logger.warning("records unavailable (%s); vote queued", type(exc).__name__)
+            with self._lock:
+                self._enqueue(item)
+            return QUEUED, None
+        return (APPLIED if answer is not None else IGNORED), answer
+
+    def _retrying(self, write: Callable[[], AnswerRef | None]) -> AnswerRef | None:
+        for delay in (*self.retry_delays, None):
+            try:
+                return write()
+            except Exception as exc:
+                if not is_transient(exc) or delay is None:
+                    raise
+                time.sleep(delay)
+        return None  # pragma: no cover (the loop returns or raises)
+
+    def _apply(self, item: dict[str, Any]) -> AnswerRef | None:
+        if item["kind"] == "reaction":
+            answer = self.records.find_by_message(item["channel"], item["ts"])
+            if answer is None:
+                return None  # a reaction on some other message: not a vote
+        else:
+            answer = self.records.get(int(item["answer_id"]))
+            if answer is None:
+                raise UnknownAnswer(f"no answer with id {item['answer_id']}")
+        if item["action"] == "add":
+            self.records.record_vote(answer.id, item["user"], item["value"],
+                                     source=item["kind"])
+        else:
+            self.records.retract_vote(answer.id, item["user"], item["value"])
+        return answer
+
+    # --- the spool -------------------------------------------------------------------------
+    def _enqueue(self, item: dict[str, Any]) -> None:
+        self._pending.append(item)
+        self.spool.parent.mkdir(parents=True, exist_ok=True)
+        with self.spool.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(item) + "\n")
+        self._start_flusher()
+
+    def _read_spool(self) -> list[dict[str, Any]]:
+        if not self.spool.exists():
+            return []
+        items = []
+        for n, line in enumerate(self.spool.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    items.append(json.loads(line))
+                except json.JSONDecodeError:  # a line cut off by a crash mid-write
+                    logger.error("skipping unreadable line %d of %s", n, self.spool)
+        return items
+
+    def _rewrite_spool(self) -> None:
+        if not self._pending:
+            self.spool.unlink(missing_ok=True)
+            return
+        tmp = self.spool.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps(i) + "\n" for i in self._pending), encoding="utf-8")
+        tmp.replace(self.spool)
+
+    def flush(self) -> int:
+        """Write queued votes, oldest first, until the database refuses; how many were written."""
+        written = 0
+        with self._lock:
+            while self._pending:
+                item = self._pending[0]
+                try:
+                    self._apply(item)
+                except Exception as exc:
+                    if is_transient(exc):
+                        break
+                    logger.error("dropping a queued vote the records refuse: %s: %s",
+                                 type(exc).__name__, str(exc)[:200])
+                self._pending.pop(0)
+                written += 1
+            if written:
+                self._rewrite_spool()
+                logger.info("wrote %d queued vote(s); %d still queued", written,
+                            len(self._pending))
+        return written
+
+    def _start_flusher(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._thread = threading.Thread(target=self._flush_loop, name="vote-queue", daemon=True)
+        self._thread.start()
+
+    def _flush_loop(self) -> None:
+        while True:
+            self._wake.wait(self.flush_interval_s)
+            self._wake.clear()
+            try:
+                self.flush()
+            except Exception:  # never let the flusher die with votes still queued
+                logger.exception("vote queue flush failed")
+            with self._lock:
+                if not self._pending:
+                    self._thread = None
+                    return
+
+    def flush_soon(self) -> None:
+        """Wake the flusher now (tests, or an operator's signal that the database is back)."""
+        self._wake.set()
