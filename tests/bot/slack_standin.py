@@ -4,7 +4,9 @@
 `WebClient(base_url=standin.api_url)` at it. It records every call, answers
 the methods the bot uses the way Slack documents them, checks the bot token,
 and can be told that a channel is closed to the bot (`not_in_channel`,
-`is_archived`), which is what exercises the response_url fallback.
+`is_archived`), which is what exercises the response_url fallback, or to answer
+the next calls of a method with an HTTP error (`fail_next`: 429 with Retry-After,
+5xx), which is what exercises slack_sdk's retry handlers.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class SlackStandIn:
         self._thread: threading.Thread | None = None
         self._ws_server: Any = None
         self._outbox: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
 
     # --- lifecycle ---------------------------------------------------------------------
     def start(self) -> SlackStandIn:
@@ -61,6 +64,15 @@ class SlackStandIn:
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8")
+                failure = standin._injected_failure(self.path, raw)
+                if failure is not None:
+                    status, headers = failure
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 status, payload = standin._handle(self.path, dict(self.headers), raw)
                 body = payload if isinstance(payload, str) else json.dumps(payload)
                 data = body.encode("utf-8")
@@ -148,6 +160,29 @@ class SlackStandIn:
 
     def add_bot_user(self, user_id: str) -> None:
         self.bot_users.add(user_id)
+
+    def fail_next(
+        self, method: str, status: int, times: int = 1, retry_after: int | None = None
+    ) -> None:
+        """Answer the next `times` calls of `method` ("chat.postMessage", or "response_url")
+        with HTTP `status` (and a Retry-After header), recorded as `Call(method + "!")`."""
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        with self._cond:
+            self._failures.setdefault(method, []).extend([(status, headers)] * times)
+
+    def _injected_failure(self, path: str, raw: str) -> tuple[int, dict[str, str]] | None:
+        if path.startswith("/response/"):
+            method = "response_url"
+        else:
+            method = path[len("/api/") :].split("?", 1)[0]
+        with self._cond:
+            plan = self._failures.get(method)
+            if not plan:
+                return None
+            status, headers = plan.pop(0)
+            self.calls.append(Call(method + "!", {"status": status}, path, response=status))
+            self._cond.notify_all()
+        return status, headers
 
     # --- inspection --------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
