@@ -70,5 +70,5 @@ class Retriever:
         dists = res["distances"][0]
         return [
             RetrievedPassage(passage_from_record(i, d, m), 1.0 - float(dist))
-            for i, d, m, dist in zip(ids, docs, metas, dists)
+            for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)
         ]

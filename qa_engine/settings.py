@@ -94,7 +94,9 @@ class Settings(BaseSettings):
         120, ge=20, validation_alias=_env("STYLESPRINT_PASSAGE_MAX_WORDS", "passage_max_words")
     )
     passage_overlap_words: int = Field(
-        20, ge=0, validation_alias=_env("STYLESPRINT_PASSAGE_OVERLAP_WORDS", "passage_overlap_words")
+        20,
+        ge=0,
+        validation_alias=_env("STYLESPRINT_PASSAGE_OVERLAP_WORDS", "passage_overlap_words"),
     )
 
     # --- reader ----------------------------------------------------------------------
@@ -242,7 +244,9 @@ class Settings(BaseSettings):
     )
     openai_model: str = Field("gpt-4o-mini", validation_alias=_env("OPENAI_MODEL", "openai_model"))
     openai_price_per_1k_tokens: float = Field(
-        0.0006, ge=0, validation_alias=_env("OPENAI_PRICE_PER_1K_TOKENS", "openai_price_per_1k_tokens")
+        0.0006,
+        ge=0,
+        validation_alias=_env("OPENAI_PRICE_PER_1K_TOKENS", "openai_price_per_1k_tokens"),
     )
 
     @field_validator("kb_paths", "retrain_base_data", mode="before")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Optional
 
 import typer
 
@@ -33,7 +32,7 @@ def register(app: typer.Typer) -> None:
         question: str = typer.Argument(..., help="The question, or '-' to read one per line "
                                        "from stdin (with --json)."),
         as_json: bool = typer.Option(False, "--json", help="Print a JSON object per answer."),
-        top_k: Optional[int] = typer.Option(None, "--top-k", min=1, max=50,
+        top_k: int | None = typer.Option(None, "--top-k", min=1, max=50,
                                             help="Passages to read (default from settings)."),
     ) -> None:
         """Answer a product or policy question from the knowledge base."""

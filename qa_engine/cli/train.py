@@ -6,7 +6,6 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -48,12 +47,12 @@ def register(app: typer.Typer) -> None:
     def train(
         data: list[Path] = typer.Option(..., "--data", help="Training file(s): project JSONL, "
                                         "SQuAD v2 JSON or SubjQA CSV. Repeat for several."),
-        dev: Optional[Path] = typer.Option(None, help="Dev file for calibration and metrics."),
+        dev: Path | None = typer.Option(None, help="Dev file for calibration and metrics."),
         out: Path = typer.Option(Path("runs/reader"), help="Output model directory."),
         method: str = typer.Option("adalora", help="adalora | lora | full"),
         epochs: float = typer.Option(2.0, help="Passes over the data."),
         batch_size: int = typer.Option(16),
-        learning_rate: Optional[float] = typer.Option(None, help="Default 1e-3 (adapters), "
+        learning_rate: float | None = typer.Option(None, help="Default 1e-3 (adapters), "
                                                       "5e-5 (full)."),
         max_seq_length: int = typer.Option(256),
         doc_stride: int = typer.Option(64),
@@ -61,10 +60,10 @@ def register(app: typer.Typer) -> None:
         target_r: int = typer.Option(8, help="AdaLoRA average final rank (LoRA rank)."),
         target_modules: str = typer.Option("query,key,value,dense",
                                            help="Comma-separated module names to adapt."),
-        max_steps: Optional[int] = typer.Option(None, help="Stop after this many steps."),
+        max_steps: int | None = typer.Option(None, help="Stop after this many steps."),
         seed: int = typer.Option(0),
-        init_from: Optional[Path] = typer.Option(None, help="Warm-start from this adapter."),
-        limit: Optional[int] = typer.Option(None, help="Use at most N examples per file."),
+        init_from: Path | None = typer.Option(None, help="Warm-start from this adapter."),
+        limit: int | None = typer.Option(None, help="Use at most N examples per file."),
     ) -> None:
         """Fine-tune the span reader (AdaLoRA by default) and save only the adapter."""
         quiet_libraries()
@@ -110,7 +109,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def calibrate(
         dev: Path = typer.Option(..., help="Dev file (project JSONL, SQuAD v2, SubjQA CSV)."),
-        model: Optional[str] = typer.Option(
+        model: str | None = typer.Option(
             None, help="Model directory or registry version (default: the current version)."),
     ) -> None:
         """Fit the confidence temperature and decline threshold on a dev split; store them."""

@@ -31,7 +31,8 @@ def test_kids_winter_coat_comes_from_the_catalog(engine):
 
 
 @pytest.mark.parametrize(
-    "question", ["What is the boiling point of mercury on Jupiter?", "who won the world cup in 2018"]
+    "question",
+    ["What is the boiling point of mercury on Jupiter?", "who won the world cup in 2018"],
 )
 def test_off_topic_questions_are_declined_with_closest_sources(engine, question):
     answer = engine.ask(question)
