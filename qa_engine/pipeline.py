@@ -7,6 +7,7 @@ MiniLM embedder, the registry's current reader version, brand-voice composer).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import unicodedata
@@ -14,11 +15,19 @@ from collections.abc import Callable
 
 from qa_engine.composer import Composer
 from qa_engine.embedder import Embedder
-from qa_engine.reader import ReaderConfig, SpanReader
-from qa_engine.registry import ModelRegistry
+from qa_engine.reader import ModelLoadError, ReaderConfig, SpanReader
+from qa_engine.registry import ModelRegistry, ModelVersion
 from qa_engine.retriever import Retriever
 from qa_engine.settings import Settings
-from qa_engine.types import Answer, QuestionError, SourceRef
+from qa_engine.types import Answer, Passage, QuestionError, SourceRef
+
+logger = logging.getLogger(__name__)
+
+# One question through every model at warm-up: the first forward pass of a fresh process
+# pays for lazy initialisation (kernels, allocator, index pages), and an agent should not.
+_PROBE_QUESTION = "What is the return window for online orders?"
+_PROBE_PASSAGE = Passage(id="warm-up", title="warm-up", source="warm-up",
+                         text="Online orders can be returned within 30 days of delivery.")
 
 
 def clean_question(question: object, max_chars: int) -> str:
@@ -56,6 +65,7 @@ class AnswerEngine:
         top_k: int = 3,
         min_retrieval_score: float = -1.0,
         bootstrap: Callable[[], object] | None = None,
+        reader_fallback: Callable[[str, Exception], SpanReader] | None = None,
     ) -> None:
         self.retriever = retriever
         self.reader = reader
@@ -64,6 +74,9 @@ class AnswerEngine:
         self.top_k = top_k
         self.min_retrieval_score = min_retrieval_score
         self.bootstrap = bootstrap
+        # Called with (version, error) when the reader cannot be loaded; returns a warmed-up
+        # reader of an earlier version (see `earlier_reader`), or raises.
+        self.reader_fallback = reader_fallback
         self._warm = threading.Event()
 
     @classmethod
@@ -80,10 +93,22 @@ class AnswerEngine:
         collection = get_collection(make_client(settings), settings.collection)
         retriever = Retriever(collection, embedder, top_k=settings.top_k,
                               cache_size=settings.question_cache_size)
+        fallback = None
+        if reader is None and settings.adapter_dir is None:  # a pinned adapter has no fallback
+            registry = ModelRegistry(settings.models_dir)
+
+            def fallback(version: str, exc: Exception) -> SpanReader:
+                return earlier_reader(settings, registry, version, exc)
+
+            try:
+                reader = build_reader(settings, registry)
+            except KeyError as exc:  # CURRENT names a version directory that is gone
+                reader = fallback(registry.current_name() or "?", exc)
         return cls(
             bootstrap=lambda: ensure_demo_kb(settings, embedder, collection),
             retriever=retriever,
             reader=reader or build_reader(settings),
+            reader_fallback=fallback,
             composer=Composer(),
             max_question_chars=settings.max_question_chars,
             top_k=settings.top_k,
@@ -100,8 +125,21 @@ class AnswerEngine:
         self.retriever.warm_up()
         if self.bootstrap is not None:
             self.bootstrap()
-        self.reader.warm_up()
+        try:
+            self.reader.warm_up()
+        except Exception as exc:  # corrupt weights raise all sorts (ModelLoadError, OSError...)
+            if self.reader_fallback is None:
+                raise
+            self.reader = self.reader_fallback(self.reader.model_version, exc)
+        self._probe()
         self._warm.set()
+
+    def _probe(self) -> None:
+        try:
+            self.retriever.run(_PROBE_QUESTION, top_k=1)
+            self.reader.run(_PROBE_QUESTION, [_PROBE_PASSAGE])
+        except Exception as exc:  # only an optimisation: real questions report real errors
+            logger.debug("warm-up probe failed: %s", exc)
 
     def ask(self, question: str, top_k: int | None = None) -> Answer:
         t0 = time.perf_counter()
@@ -153,8 +191,39 @@ class AnswerEngine:
         self.reader = reader
 
 
-def build_reader(settings: Settings, registry: ModelRegistry | None = None) -> SpanReader:
-    """The reader for the configured adapter, or else the registry's current version."""
+def earlier_reader(
+    settings: Settings, registry: ModelRegistry, broken: str, error: Exception
+) -> SpanReader:
+    """A warmed-up reader of the most recently served version other than `broken`.
+
+    A promoted version that cannot be loaded (corrupt or missing weights) must not keep
+    the bot down: serve what served before it, and say so loudly. CURRENT is left as it
+    is, so `stylesprint models list` still shows what was promoted; fix it or roll back.
+    """
+    names: list[str] = []
+    for event in reversed(registry.history()):
+        for name in (event.get("previous"), event.get("version")):
+            if name and name != broken and name not in names:
+                names.append(name)
+    for name in names:
+        try:
+            reader = build_reader(settings, registry, version=registry.get(name))
+            reader.warm_up()
+        except (KeyError, ModelLoadError, OSError, ValueError, RuntimeError) as exc:
+            logger.warning("earlier model version %s cannot be loaded either: %s", name, exc)
+            continue
+        logger.error("model version %s cannot be loaded (%s); serving %s instead. Fix it or "
+                     "run `stylesprint models rollback`.", broken, error, name)
+        return reader
+    raise ModelLoadError(
+        f"model version {broken} cannot be loaded and no earlier version can: {error}"
+    ) from error
+
+
+def build_reader(
+    settings: Settings, registry: ModelRegistry | None = None, version: ModelVersion | None = None
+) -> SpanReader:
+    """The reader for `version`, the configured adapter, or the registry's current version."""
     config = ReaderConfig(
         max_seq_length=settings.max_seq_length,
         doc_stride=settings.doc_stride,
@@ -162,16 +231,16 @@ def build_reader(settings: Settings, registry: ModelRegistry | None = None) -> S
         n_best=settings.n_best,
         int8=settings.reader_int8,
     )
-    if settings.adapter_dir is not None:
-        model_dir, version = settings.adapter_dir, f"path:{settings.adapter_dir.name}"
+    if version is None and settings.adapter_dir is not None:
+        model_dir, name = settings.adapter_dir, f"path:{settings.adapter_dir.name}"
     else:
-        current = (registry or ModelRegistry(settings.models_dir)).current()
-        model_dir, version = current.path, current.name
+        chosen = version or (registry or ModelRegistry(settings.models_dir)).current()
+        model_dir, name = chosen.path, chosen.name
     return SpanReader(
         model_dir=model_dir,
         base_model=settings.resolved_base_model,
         config=config,
         device=settings.device,
         threshold=settings.confidence_threshold,
-        model_version=version,
+        model_version=name,
     )
