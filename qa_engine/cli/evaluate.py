@@ -108,6 +108,15 @@ def _run(settings, rows, names, models, mode, correct, kb, report_dir, gold):  #
         price_per_1k_tokens=settings.openai_price_per_1k_tokens, progress=_progress,
     )
     evaluator.check(rows)
+    rows, dropped = evaluator.scorable(rows)
+    if dropped:
+        typer.echo(
+            f"note: {len(dropped)} unanswerable question(s) left out of end-to-end scoring: "
+            "their gold says only that their own passage lacks the answer, not the knowledge "
+            "base (use --mode reader to score them)", err=True,
+        )
+    if not rows:
+        raise ValueError("no question left to score end to end; use --mode reader")
     retriever, kb_description = None, "not used (every question has a context)"
     if evaluator.needs_retrieval(rows):
         retriever, kb_description = open_retriever(settings, embedder, kb)
@@ -135,6 +144,7 @@ def _run(settings, rows, names, models, mode, correct, kb, report_dir, gold):  #
         "gold": str(gold),
         "questions": len(rows),
         "answerable": sum(r.answerable for r in rows),
+        "left out (unanswerable only in their own passage)": len(dropped),
         "mode": mode,
         "knowledge base": kb_description,
         "correct span (calibration)": "exact match" if correct == "em" else "F1 >= 0.5",
@@ -142,6 +152,7 @@ def _run(settings, rows, names, models, mode, correct, kb, report_dir, gold):  #
     report_path = write_report(report_dir, results, built.skipped, meta) if report_dir else None
     payload = {
         "gold": str(gold), "questions": len(rows), "answerable": meta["answerable"],
+        "left_out": len(dropped),
         "mode": mode, "knowledge_base": kb_description, "correct": correct,
         "systems": [r.to_json() for r in results],
         "skipped": [{"system": s.system, "reason": s.reason} for s in built.skipped],

@@ -145,6 +145,20 @@ class Evaluator:
         for row in rows:
             self.context_for(row)
 
+    def scorable(self, rows: Sequence[GoldRow]) -> tuple[list[GoldRow], list[GoldRow]]:
+        """(rows to evaluate, rows left out) in this mode.
+
+        A row whose answer is "" only relative to its own passage (training JSONL,
+        SQuAD, SubjQA) says nothing about the knowledge base: asked end to end,
+        the right answer may well be there, and declining would be scored right.
+        Such rows are left out when they would be retrieved for.
+        """
+        kept, dropped = [], []
+        for row in rows:
+            context_only = not row.answerable and row.unanswerable_in == "context"
+            (dropped if context_only and self.context_for(row) is None else kept).append(row)
+        return kept, dropped
+
     def needs_retrieval(self, rows: Sequence[GoldRow]) -> bool:
         return any(self.context_for(row) is None for row in rows)
 

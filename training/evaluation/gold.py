@@ -39,6 +39,11 @@ class GoldRow:
     `answers` holds every acceptable short answer (SQuAD has several); `answer` is the
     first one, or "" when the question is unanswerable. `context`, when present,
     lets reader-only mode skip retrieval.
+
+    `unanswerable_in` says what an empty answer is relative to: "kb" (evaluation
+    JSONL: the knowledge base does not answer it) or "context" (training JSONL,
+    SQuAD, SubjQA: only the given passage lacks the answer; the knowledge base may
+    well hold it, so such rows cannot be scored end to end).
     """
 
     id: str
@@ -50,6 +55,7 @@ class GoldRow:
     category: str | None = None
     answer_start: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    unanswerable_in: str = "kb"
 
     @property
     def answer(self) -> str:
@@ -139,6 +145,8 @@ def _row_from_record(record: Mapping[str, Any], default_id: str, where: str) -> 
         category=_optional_text(record.get("category") or record.get("kind")),
         answer_start=int(start) if isinstance(start, int) and start >= 0 else None,
         extra={k: v for k, v in record.items() if k not in known},
+        # training rows pair each question with one passage; "" means "not in it"
+        unanswerable_in="context" if "answer_text" in record else "kb",
     )
 
 
@@ -203,6 +211,7 @@ def _load_json(path: Path) -> list[GoldRow]:
                         context=context,
                         category=_optional_text(title),
                         answer_start=starts[0] if answers and starts else None,
+                        unanswerable_in="context",
                     )
                 )
     return rows
@@ -266,6 +275,7 @@ def _subjqa_row(record: Mapping[str, str], path: Path, number: int) -> GoldRow:
         context=review,
         category=_optional_text(record.get("domain")),
         answer_start=start,
+        unanswerable_in="context",
         extra={"item_id": record.get("item_id"), "review_id": record.get("review_id")},
     )
 

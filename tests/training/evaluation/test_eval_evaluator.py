@@ -116,6 +116,19 @@ def test_end_to_end_mode_retrieves_from_a_kb_folder(embedder, tmp_path):
         Evaluator(embedder, mode="reader").check(load_gold(gold))
 
 
+def test_context_level_unanswerables_are_not_scored_end_to_end(embedder):
+    from training.evaluation.gold import GoldRow
+
+    kb_miss = GoldRow("a", "Do you sell cars?", (), context="Passage", unanswerable_in="kb")
+    passage_miss = GoldRow("b", "Price?", (), context="Other product", unanswerable_in="context")
+    answerable = GoldRow("c", "Price?", ("$82.00",), context="Price: $82.00",
+                         unanswerable_in="context")
+    rows = [kb_miss, passage_miss, answerable]
+    assert Evaluator(embedder, mode="e2e").scorable(rows) == ([kb_miss, answerable],
+                                                              [passage_miss])
+    assert Evaluator(embedder, mode="reader").scorable(rows) == (rows, [])
+
+
 def test_a_dead_endpoint_stops_the_system_instead_of_every_question(embedder, gold_file):
     from training.evaluation.evaluator import EvaluationAborted
     from training.evaluation.standin import StandInServer

@@ -32,7 +32,7 @@ def test_evaluation_jsonl(tmp_path):
     assert rows[0].reference == "You have 30 days to return it."
     assert rows[0].group == "returns" and rows[0].category == "policy"
     assert rows[0].context is None and rows[2].context == "Material: linen"
-    assert rows[1].id == "gold-2"
+    assert rows[1].id == "gold-2" and rows[1].unanswerable_in == "kb"
     assert len(load_gold(path, limit=2)) == 2
 
 
@@ -50,6 +50,7 @@ def test_training_jsonl_maps_answer_text_and_kind(tmp_path):
     assert first.category == "product" and first.group == "g1"
     assert first.extra["doc"] == "SS-1"
     assert not second.answerable and second.reference is None and second.answer_start is None
+    assert second.unanswerable_in == "context"  # only its own passage lacks the answer
 
 
 def test_squad_v2_json_keeps_every_gold_answer(tmp_path):
