@@ -45,6 +45,11 @@ def register(app: typer.Typer) -> None:
         limit: Optional[int] = typer.Option(  # noqa: UP045
             None, "--limit", min=1, help="Only the first N questions (a quick run)."
         ),
+        sample: Optional[int] = typer.Option(  # noqa: UP045
+            None, "--sample", min=1,
+            help="About N questions drawn at random (seed 0), whole paraphrase groups; "
+                 "covers every topic of a file sorted by document.",
+        ),
         correct: str = typer.Option(
             "f1", "--correct",
             help="When a span counts as right for calibration: em, or f1 (F1 >= 0.5, as "
@@ -61,7 +66,7 @@ def register(app: typer.Typer) -> None:
         """Evaluate answer systems on gold questions and compare them in one table."""
         quiet_libraries()
         from qa_engine.types import KnowledgeBaseUnavailable
-        from training.evaluation.gold import GoldFormatError, load_gold
+        from training.evaluation.gold import GoldFormatError, load_gold, sample_rows
         from training.evaluation.runner import EvalSetupError, parse_models, parse_systems
 
         if fmt not in ("text", "markdown"):
@@ -75,6 +80,8 @@ def register(app: typer.Typer) -> None:
             names = parse_systems(systems)
             models = parse_models(model)
             rows = load_gold(gold, limit=limit)
+            if sample is not None:
+                rows = sample_rows(rows, sample)
         except (EvalSetupError, GoldFormatError) as exc:
             fail(str(exc))
         try:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import ast
 import csv
 import json
+import random
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,28 @@ def load_gold(path: str | Path, limit: int | None = None) -> list[GoldRow]:
             raise GoldFormatError("limit must be at least 1")
         rows = rows[:limit]
     return rows
+
+
+def sample_rows(rows: Sequence[GoldRow], n: int, seed: int = 0) -> list[GoldRow]:
+    """About `n` rows drawn at random, whole paraphrase groups at a time, in file order.
+
+    Gold files are often sorted by document, so the first N rows (`--limit`) cover
+    one topic; a seeded sample covers them all and keeps groups intact, so
+    consistency can still be measured. Stops at the first group that reaches `n`.
+    """
+    if n < 1:
+        raise GoldFormatError("sample size must be at least 1")
+    units: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        units.setdefault(row.group or f"\0row-{i}", []).append(i)
+    order = list(units.values())
+    random.Random(seed).shuffle(order)
+    chosen: list[int] = []
+    for members in order:
+        if len(chosen) >= n:
+            break
+        chosen.extend(members)
+    return [rows[i] for i in sorted(chosen)]
 
 
 # --- JSONL -----------------------------------------------------------------------------

@@ -124,3 +124,17 @@ def test_bad_files_fail_with_a_clear_message(tmp_path, name, content, message):
 def test_missing_file(tmp_path):
     with pytest.raises(GoldFormatError, match="not found"):
         load_gold(tmp_path / "nope.jsonl")
+
+
+def test_sample_keeps_paraphrase_groups_whole_and_is_repeatable():
+    from training.evaluation.gold import GoldRow, sample_rows
+
+    rows = [GoldRow(f"r{i}", f"q{i}", ("a",), group=f"g{i // 3}") for i in range(30)]
+    picked = sample_rows(rows, 7)
+    assert picked == sample_rows(rows, 7)  # seeded
+    assert 7 <= len(picked) <= 9 and len(picked) % 3 == 0
+    groups = {r.group for r in picked}
+    assert all(sum(r.group == g for r in picked) == 3 for g in groups)
+    assert [r.id for r in picked] == sorted((r.id for r in picked), key=lambda x: int(x[1:]))
+    with pytest.raises(GoldFormatError):
+        sample_rows(rows, 0)
