@@ -55,6 +55,22 @@ from slack_standin import SlackStandIn  # noqa: E402
 BUSY_MARK = "try again in a moment"
 
 
+class Presigner(BotServer):
+    """The harness's request builders (`command`, `reaction`), signed but not sent: the
+    burst is built before it is fired, as Slack's servers would have it ready."""
+
+    def signed_post(self, body: str, content_type: str, *, timestamp: int | None = None,
+                    signature: str | None = None, headers: dict[str, str] | None = None,
+                    ) -> Any:
+        from slack_sdk.signature import SignatureVerifier
+
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        sig = signature or SignatureVerifier(self.secret).generate_signature(timestamp=ts,
+                                                                             body=body)
+        return body.encode(), {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
+                               "X-Slack-Signature": sig, **(headers or {})}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -87,31 +103,39 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 3
     raise RuntimeError("serve did not become healthy")
 
 
-def fire(n: int, send: Any) -> list[tuple[float, float, Any]]:
-    """Call `send(i)` for i in range(n) from n threads released together:
-    (sent at, acknowledged at, response) per i, wall clock."""
+def fire(url: str, prepared: list[tuple[bytes, dict[str, str]]]) -> list[tuple[float, float, Any]]:
+    """POST every prepared request from its own thread, all released together, over one
+    client with a connection each: (sent at, acknowledged at, response), wall clock."""
+    n = len(prepared)
     barrier = threading.Barrier(n)
+    client = httpx.Client(timeout=60, limits=httpx.Limits(max_connections=n,
+                                                          max_keepalive_connections=n))
 
     def one(i: int) -> tuple[float, float, Any]:
+        body, headers = prepared[i]
         barrier.wait()
         t0 = time.time()
         try:
-            response = send(i)
+            response: Any = client.post(f"{url}/slack/events", content=body, headers=headers)
         except httpx.HTTPError as exc:
             response = exc
         return t0, time.time(), response
 
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(one, range(n)))
+    try:
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            return list(pool.map(one, range(n)))
+    finally:
+        client.close()
 
 
 def commands_phase(bot: BotServer, slack: SlackStandIn, n: int, timeout: float) -> dict[str, Any]:
     questions = [r["question"] for r in dev_questions(n=max(n, 1))]
     channel = [f"CLOAD{i:04d}" for i in range(n)]
     hook = [f"load-{i}" for i in range(n)]
-    results = fire(n, lambda i: bot.command(
+    presign = Presigner(url=bot.url, records=bot.records, standin=slack, pool=None)
+    results = fire(bot.url, [presign.command(
         f"ask {questions[i % len(questions)]}", channel=channel[i], user=f"UAG{i:04d}",
-        response_url=slack.response_url(hook[i])))
+        response_url=slack.response_url(hook[i])) for i in range(n)])
     acks, busy, failed_acks = [], set(), []
     for i, (t0, t1, r) in enumerate(results):
         if isinstance(r, Exception) or r.status_code != 200:
@@ -167,8 +191,9 @@ def reactions_phase(bot: BotServer, targets: list[tuple[str, str]], n: int,
     if not targets:
         return {"events": 0, "note": "no answers to react to"}
     users = [f"URX{i:04d}" for i in range(n)]
-    results = fire(n, lambda i: bot.reaction("reaction_added", "+1", users[i],
-                                             *targets[i % len(targets)]))
+    presign = Presigner(url=bot.url, records=bot.records, standin=bot.standin, pool=None)
+    results = fire(bot.url, [presign.reaction("reaction_added", "+1", users[i],
+                                              *targets[i % len(targets)]) for i in range(n)])
     acks = [(t1 - t0) * 1000 for t0, t1, r in results
             if not isinstance(r, Exception) and r.status_code == 200]
     deadline = time.monotonic() + timeout
