@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
         settings = settings_or_exit()
         from bot.app import MissingSlackSetting
         from bot.runtime import BotRuntime
+        from qa_engine.reader import ModelLoadError
         from qa_engine.types import KnowledgeBaseUnavailable
 
         try:
@@ -53,6 +54,8 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         except KnowledgeBaseUnavailable as exc:
             fail(str(exc), code=3)
+        except ModelLoadError as exc:  # no version at all can be loaded (docs/operations.md)
+            fail(str(exc), code=4)
         scheduler = None
         try:
             if with_scheduler:
