@@ -63,12 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     p = parser(__doc__.splitlines()[0], default_n=None)
     p.add_argument("--dev", type=Path, default=DEV_FILE)
     p.add_argument("--skip-retrieval", action="store_true")
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="Data directory with the KB already ingested (default: a fresh one, "
+                        "ingested with the embedder as configured).")
     args = p.parse_args(argv)
     quiet()
     from qa_engine.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="bench-gate-") as tmp:
-        settings = Settings(data_dir=Path(tmp))
+        settings = Settings(data_dir=args.data_dir or Path(tmp))
         reader = reader_f1(settings, args.dev, args.n)
         retrieval = None if args.skip_retrieval else retrieval_hits(settings, args.dev, args.n)
     doc = report("speed_gate", {"dev": str(args.dev), "reader": reader,
