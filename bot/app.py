@@ -7,6 +7,7 @@ Socket Mode); everything here is the same in both.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -80,6 +81,10 @@ def build_app(
         signing_secret=signing_secret.get_secret_value() if signing_secret else "",
         process_before_response=False,
         name="stylesprint",
+        # Acks wait for a free listener thread; Bolt's default pool has 5 (docs/benchmarks.md).
+        listener_executor=ThreadPoolExecutor(
+            max_workers=settings.listener_threads, thread_name_prefix="bolt-listener"
+        ),
     )
     app.error(handle_error)
     executor.set_error_handler(handle_error)

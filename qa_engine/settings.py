@@ -234,6 +234,12 @@ class Settings(BaseSettings):
     max_queued_questions: int = Field(
         32, ge=1, validation_alias=_env("STYLESPRINT_MAX_QUEUED", "max_queued_questions")
     )
+    listener_threads: int = Field(
+        32,
+        ge=1,
+        validation_alias=_env("STYLESPRINT_LISTENER_THREADS", "listener_threads"),
+        description="Threads Bolt runs listeners on (acknowledgements wait for a free one).",
+    )
 
     # --- in-context comparison (evaluation only) -------------------------------------
     openai_base_url: str | None = Field(
