@@ -297,7 +297,8 @@ def _system_section(result: EvalResult, n_worst: int) -> list[str]:
         out += [f"### Worst answers ({len(worst)})", "",
                 "| Question | Gold | Answer | Conf | F1 | Sim |", "|---|---|---|---:|---:|---:|"]
         for r in worst:
-            gold = r.gold.answer or "*(not in the KB)*"
+            gold = r.gold.answer or ("*(not in the KB)*" if r.gold.unanswerable_in == "kb"
+                                     else "*(not in its passage)*")
             said = r.prediction.text if r.prediction.answered else "*(declined)*"
             if r.prediction.error:
                 said = f"*(failed: {_clip(r.prediction.error, 60)})*"
