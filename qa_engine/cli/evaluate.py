@@ -127,6 +127,9 @@ def _run(settings, rows, names, models, mode, correct, kb, report_dir, gold):  #
     retriever, kb_description = None, "not used (every question has a context)"
     if evaluator.needs_retrieval(rows):
         retriever, kb_description = open_retriever(settings, embedder, kb)
+    elif kb:
+        typer.echo("note: --kb not used: every question is read from its own context "
+                   "(use --mode e2e to retrieve)", err=True)
     built = build_systems(settings, names, embedder, models, retriever)
     for skipped in built.skipped:
         typer.echo(f"note: {skipped.system} skipped: {skipped.reason}", err=True)
