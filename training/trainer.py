@@ -52,8 +52,8 @@ def set_seed(seed: int) -> None:
 
 def build_model(cfg: TrainConfig, base_model: str, total_steps: int,
                 init_from: Path | None = None) -> Any:
-    """Base QA model wrapped for the method; `init_from` warm-starts from an adapter dir."""
-    from peft import PeftModel, get_peft_model
+    """Base QA model wrapped for the method; `init_from` warm-starts from a saved model."""
+    from peft import get_peft_model
     from transformers import AutoModelForQuestionAnswering
 
     model = AutoModelForQuestionAnswering.from_pretrained(base_model)
@@ -61,13 +61,53 @@ def build_model(cfg: TrainConfig, base_model: str, total_steps: int,
         if init_from is not None:
             model = AutoModelForQuestionAnswering.from_pretrained(str(init_from))
         return model
-    pcfg = peft_config(cfg, total_steps)
-    if init_from is not None and (Path(init_from) / "adapter_config.json").exists():
-        # Warm start: carry over the learned QA head and merge the old adapter into the
-        # base weights, then learn a fresh adapter on top (AdaLoRA's budget schedule
-        # restarts, which a loaded AdaLoRA adapter with a frozen rank pattern cannot do).
-        model = PeftModel.from_pretrained(model, str(init_from)).merge_and_unload()
-    return get_peft_model(model, pcfg)
+    model = get_peft_model(model, peft_config(cfg, total_steps))
+    if init_from is not None:
+        warm_start(model, Path(init_from))
+    return model
+
+
+def warm_start(model: Any, adapter_dir: Path) -> None:
+    """Copy a saved adapter's weights into a fresh adapter of the same method.
+
+    The new adapter starts as exactly the old model (same function), and its
+    AdaLoRA budget schedule starts afresh. A pruned AdaLoRA adapter is stored with
+    fewer ranks than `init_r`: its ranks fill the first slots and the others keep
+    their initial A and B with E = 0, i.e. no effect until training revives them.
+    The result saves as one complete adapter over the plain base model, so a
+    warm-started version never depends on its parent's files.
+    """
+    import torch
+    from peft.utils import load_peft_weights
+
+    if not (adapter_dir / "adapter_config.json").exists():
+        raise ValueError(f"--init-from {adapter_dir}: not an adapter directory")
+    saved = load_peft_weights(str(adapter_dir))
+    params = dict(model.named_parameters())
+    unused = []
+    with torch.no_grad():
+        for key, value in saved.items():
+            stem, _, leaf = key.rpartition(".")
+            if leaf in ("lora_A", "lora_B", "lora_E"):
+                target = params.get(f"{key}.default")
+            else:  # the fully trained QA head
+                target = params.get(f"{stem}.modules_to_save.default.{leaf}")
+            if target is None:
+                unused.append(key)
+                continue
+            if leaf == "lora_B":
+                r = min(value.shape[1], target.shape[1])
+                target[:, :r].copy_(value[:, :r])
+            else:
+                r = min(value.shape[0], target.shape[0])
+                target[:r].copy_(value[:r])
+                if leaf == "lora_E":
+                    target[r:].zero_()
+    if unused:
+        raise ValueError(
+            f"--init-from {adapter_dir}: {len(unused)} weights do not fit this model "
+            f"(e.g. {unused[0]}); warm-start only from an adapter of the same base and modules"
+        )
 
 
 def _save_checkpoint(path: Path, model: Any, optim: Any, sched: Any, step: int,

@@ -169,3 +169,44 @@ def test_full_method_trains_and_saves_a_whole_model(tiny_reader, tmp_path, base_
 def test_training_without_examples_is_refused(tmp_path, base_model):
     with pytest.raises(ValueError, match="no training examples"):
         train_reader([], tmp_path, base_model, TrainConfig(max_steps=1), progress=False)
+
+
+def test_warm_start_begins_as_the_parent_and_saves_a_self_contained_adapter(
+    tiny_reader, tmp_path, base_model
+):
+    """A retrained version must not depend on its parent: it starts as exactly the
+    parent's function, and after training its adapter alone (on the plain base) is it."""
+    from transformers import AutoTokenizer
+
+    from training.trainer import build_model
+
+    tokenizer = AutoTokenizer.from_pretrained(base_model)
+    batch = _inputs(tiny_reader, tokenizer)
+    batch.pop("start_positions"), batch.pop("end_positions")
+    cfg = dataclasses.replace(tiny_reader.cfg, checkpoint_every=0)
+    warm = build_model(cfg, base_model, total_steps=10, init_from=tiny_reader.dir).eval()
+    with torch.inference_mode():
+        want = tiny_reader.model(**batch)
+        got = warm(**batch)
+    torch.testing.assert_close(got.start_logits, want.start_logits, atol=1e-4, rtol=1e-4)
+
+    out = tmp_path / "child"
+    train_reader(tiny_reader.examples, out, base_model, dataclasses.replace(cfg, max_steps=4),
+                 init_from=tiny_reader.dir, progress=False)
+    child = load_qa_model(out, base_model)
+    with torch.inference_mode():
+        moved = child(**batch).start_logits
+    # trained further from the parent, yet still close to it (not restarted from scratch)
+    assert not torch.allclose(moved, want.start_logits, atol=1e-5)
+    base = load_qa_model(None, base_model)
+    with torch.inference_mode():
+        scratch = base(**batch).start_logits
+    assert (moved - want.start_logits).abs().mean() < (scratch - want.start_logits).abs().mean()
+
+
+def test_warm_start_from_a_mismatched_adapter_is_refused(tiny_reader, tmp_path, base_model):
+    from training.trainer import build_model
+
+    cfg = dataclasses.replace(tiny_reader.cfg, target_modules=("query",))
+    with pytest.raises(ValueError, match="do not fit this model"):
+        build_model(cfg, base_model, total_steps=10, init_from=tiny_reader.dir)
