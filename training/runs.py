@@ -24,7 +24,6 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -34,15 +33,15 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    create_engine,
     delete,
-    event,
     insert,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from qa_engine.db import make_engine
 
 logger = logging.getLogger(__name__)
 
@@ -118,25 +117,6 @@ def _record(row: RunRow) -> RunRecord:
     return RunRecord(row.id, row.started_at, row.finished_at, row.trigger, row.status,
                      row.reason, row.parent, row.candidate, row.fingerprint,
                      dict(row.details or {}))
-
-
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        from sqlalchemy.engine import make_url
-
-        database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _wal(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
 
 
 class RetrainStore:

@@ -75,7 +75,8 @@ def build_scheduler(settings: Settings, *, blocking: bool = False, trigger: Any 
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    from training.runs import RetrainStore, make_engine
+    from qa_engine.db import make_engine
+    from training.runs import RetrainStore
 
     url = settings.resolved_database_url
     store = RetrainStore(url)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select
+from sqlalchemy import Connection, Engine, delete, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -30,6 +30,7 @@ from bot.records.schema import (
     current_votes,
     utcnow,
 )
+from qa_engine.db import make_engine
 from qa_engine.types import Answer
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class Records:
         with self._lock:
             if self._sessions is not None:
                 return
-            engine = _make_engine(self.url)
+            engine = make_engine(self.url)
             if self.schema:
                 engine = engine.execution_options(schema_translate_map={None: self.schema})
             _migrate(engine)
@@ -347,29 +348,6 @@ def _export_row(row: AnswerRow) -> dict[str, Any]:
         "latency_ms": round(row.latency_ms, 1),
         "created_at": row.created_at.isoformat() + "Z",
     }
-
-
-def _make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        from sqlalchemy.engine import make_url
-
-        database = make_url(url).database
-        if database and database != ":memory:":
-            from pathlib import Path
-
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            # WAL lets the export read while the bot writes; foreign keys are off by default.
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
 
 
 def _migrate(engine: Engine) -> None:

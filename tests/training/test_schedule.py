@@ -4,11 +4,8 @@ when one is reachable, PostgreSQL."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -27,10 +24,6 @@ from training.schedule import (
     next_run_time,
     start_background_scheduler,
     weekly_trigger,
-)
-
-PG_URL = os.environ.get(
-    "STYLESPRINT_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 )
 
 
@@ -169,28 +162,9 @@ def test_lock_and_run_log_on_sqlite(tmp_path):
     store.close()
 
 
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    try:
-        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-    except Exception as exc:  # no driver, no server, no database
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}")
-    schema = f"stylesprint_retrain_{uuid.uuid4().hex[:12]}"
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield schema
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
-
-
 @pytest.mark.integration
-def test_lock_and_run_log_on_postgresql(pg_schema):
-    store = RetrainStore(PG_URL, schema=pg_schema)
+def test_lock_and_run_log_on_postgresql(pg_url, pg_schema):
+    store = RetrainStore(pg_url, schema=pg_schema)
     exercise_lock(store)
     with store.engine.connect() as conn:
         tables = set(conn.execute(select(text("tablename")).select_from(text("pg_tables"))
