@@ -2,7 +2,7 @@
 
 Examples:
     stylesprint eval --gold training/data/stylesprint_dev.jsonl --mode e2e
-    stylesprint eval --gold /work/shared/data/subjqa/books-dev.csv --limit 50 \\
+    stylesprint eval --gold ../shared/data/subjqa/books-dev.csv --limit 50 \\
         --systems retrieval-only,adalora,in-context --report reports/books
     stylesprint eval --gold dev.jsonl --systems all --model lora=runs/lora --format markdown
 """

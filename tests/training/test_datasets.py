@@ -19,7 +19,9 @@ from training.datasets import (
 )
 
 RETURNS = "Unworn items can be returned within 30 days. Final-sale items cannot be returned."
-SUBJQA_DEV = Path("/work/shared/data/subjqa/electronics-dev.csv")
+# ../shared beside the checkout, wherever the checkout is
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+SUBJQA_DEV = SHARED / "data" / "subjqa" / "electronics-dev.csv"
 
 
 def write_jsonl_rows(path: Path, rows: list[dict]) -> Path:

@@ -10,7 +10,7 @@ import pytest
 
 from training.evaluation.gold import GoldFormatError, load_gold
 
-SUBJQA_DIR = Path("/work/shared/data/subjqa")
+SUBJQA_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "subjqa"
 
 
 def _jsonl(path: Path, rows: list[dict]) -> Path:
