@@ -82,8 +82,10 @@ class AnswerEngine:
     @classmethod
     def from_settings(cls, settings: Settings, reader: SpanReader | None = None) -> AnswerEngine:
         from qa_engine.ingest.ingestor import ensure_demo_kb
+        from qa_engine.speed import apply_omp_wait_policy
         from qa_engine.store import get_collection, make_client
 
+        apply_omp_wait_policy(settings.omp_wait_policy)  # before anything loads torch
         if settings.torch_threads:
             import torch
 

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(
         None, validation_alias=_env("STYLESPRINT_TORCH_THREADS", "torch_threads")
     )
+    omp_wait_policy: str | None = Field(
+        "PASSIVE",
+        validation_alias=_env("STYLESPRINT_OMP_WAIT_POLICY", "omp_wait_policy"),
+        description="OpenMP's OMP_WAIT_POLICY for serving processes (set before torch loads): "
+        "PASSIVE keeps latency steady when other processes share the cores.",
+    )
     reader_int8: bool = Field(
         False,
         validation_alias=_env("STYLESPRINT_READER_INT8", "reader_int8"),
@@ -261,6 +267,15 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [p for p in value.split(",") if p.strip()] or None
         return value
+
+    @field_validator("omp_wait_policy", mode="before")
+    @classmethod
+    def _wait_policy(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or value.strip().upper() not in ("PASSIVE", "ACTIVE"):
+            raise ValueError("must be PASSIVE, ACTIVE or empty (OpenMP's default)")
+        return value.strip().upper()
 
     @field_validator("retrain_timezone")
     @classmethod

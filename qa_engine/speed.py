@@ -8,6 +8,8 @@ measured effect of each on latency and dev F1, which is why some are off by defa
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import warnings
 from collections import OrderedDict
@@ -17,6 +19,22 @@ from typing import Any, Generic, TypeVar
 logger = logging.getLogger(__name__)
 
 V = TypeVar("V")
+
+
+def apply_omp_wait_policy(policy: str | None) -> bool:
+    """Set OMP_WAIT_POLICY for this process (and its children) if it can still take effect.
+
+    OpenMP reads it once, when torch loads it: after `import torch` it is too late (and
+    then nothing is changed). An OMP_WAIT_POLICY already in the environment wins.
+    Returns True when the policy was set here.
+    """
+    if not policy or "OMP_WAIT_POLICY" in os.environ:
+        return False
+    if "torch" in sys.modules:
+        logger.debug("torch is already loaded; OMP_WAIT_POLICY=%s not applied", policy)
+        return False
+    os.environ["OMP_WAIT_POLICY"] = policy
+    return True
 
 
 def quantize_int8(model: Any, device: str = "cpu") -> Any:
