@@ -142,7 +142,7 @@ STATS_HEADERS = ("ms", "n", "p50", "p95", "p99", "mean", "max")
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return f"{value:.4f}" if abs(value) < 1 else f"{value:.1f}"
     return str(value)
 
 

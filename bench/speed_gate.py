@@ -9,7 +9,10 @@ same run without them:
   calibrate` reports it but without refitting or writing anything;
 * retrieval hit rate: the share of answerable dev questions whose answer text is
   in one of the top-k passages the retriever returns (question embedder int8
-  applied) from the demo knowledge base.
+  applied) from the demo knowledge base;
+* end-to-end dev F1 (`--e2e`): every dev question asked of the whole engine
+  (retrieval from the demo KB, reading, decline), scored against the gold answer
+  (a decline is right exactly when the question is unanswerable).
 
 A speed option is taken only if it costs at most 1 point of dev F1.
 
@@ -43,26 +46,40 @@ def reader_f1(settings: Any, dev: Path, n: int | None) -> dict[str, Any]:
             "ms_per_question": round(1000 * seconds / max(1, len(examples)), 1), **metrics}
 
 
-def retrieval_hits(settings: Any, dev: Path, n: int | None) -> dict[str, Any]:
+def retrieval_hits(settings: Any, dev: Path, n: int | None, e2e: bool) -> dict[str, Any]:
     from bench.common import dev_questions
     from qa_engine.pipeline import AnswerEngine
+    from training.evaluation.metrics import f1_score
 
     engine = AnswerEngine.from_settings(settings)
     engine.warm_up()
-    rows = [r for r in dev_questions(dev, n) if r.get("answer_text")]
+    rows = dev_questions(dev, n)
+    answerable = [r for r in rows if r.get("answer_text")]
     hits = 0
-    for row in rows:
+    for row in answerable:
         passages = engine.retriever.run(row["question"], top_k=settings.top_k)
         answer = row["answer_text"].lower()
         hits += any(answer in p.passage.text.lower() for p in passages)
-    return {"answerable_questions": len(rows), "top_k": settings.top_k,
-            "hit_rate": round(hits / max(1, len(rows)), 4)}
+    out: dict[str, Any] = {"answerable_questions": len(answerable), "top_k": settings.top_k,
+                           "hit_rate": round(hits / max(1, len(answerable)), 4)}
+    if e2e:
+        scores = []
+        for row in rows:
+            answer = engine.ask(row["question"])
+            if row.get("answer_text"):
+                scores.append(f1_score(answer.span if answer.answered else "",
+                                       [row["answer_text"]]))
+            else:
+                scores.append(0.0 if answer.answered else 1.0)
+        out["e2e_f1"] = round(sum(scores) / max(1, len(scores)), 4)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     p = parser(__doc__.splitlines()[0], default_n=None)
     p.add_argument("--dev", type=Path, default=DEV_FILE)
     p.add_argument("--skip-retrieval", action="store_true")
+    p.add_argument("--e2e", action="store_true", help="Also the end-to-end dev F1 (slower).")
     p.add_argument("--data-dir", type=Path, default=None,
                    help="Data directory with the KB already ingested (default: a fresh one, "
                         "ingested with the embedder as configured).")
@@ -72,8 +89,13 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-gate-") as tmp:
         settings = Settings(data_dir=args.data_dir or Path(tmp))
+        if settings.torch_threads:  # as the serving engine does
+            import torch
+
+            torch.set_num_threads(settings.torch_threads)
         reader = reader_f1(settings, args.dev, args.n)
-        retrieval = None if args.skip_retrieval else retrieval_hits(settings, args.dev, args.n)
+        retrieval = (None if args.skip_retrieval
+                     else retrieval_hits(settings, args.dev, args.n, args.e2e))
     doc = report("speed_gate", {"dev": str(args.dev), "reader": reader,
                                 "retrieval": retrieval}, settings)
     rows = [["reader F1", reader["f1"]], ["reader EM", reader["exact_match"]],
@@ -82,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             ["reader ms/question", reader["ms_per_question"]]]
     if retrieval:
         rows.append([f"answer in top {retrieval['top_k']}", retrieval["hit_rate"]])
+        if "e2e_f1" in retrieval:
+            rows.append(["end-to-end F1", retrieval["e2e_f1"]])
     print(f"dev {args.dev.name}: {reader['examples']} questions, model {reader['model_version']}")
     print(table(rows, ("figure", "value")))
     print("settings:", {k: v for k, v in doc["settings"].items() if v not in (None, False)})
