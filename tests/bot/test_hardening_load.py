@@ -2,7 +2,7 @@
 
 Run with `python -m pytest -m slow tests/bot/test_hardening_load.py` (excluded from the
 default run). The bot has the production pool (STYLESPRINT_WORKER_THREADS=2,
-STYLESPRINT_MAX_QUEUED=32); every command must be acknowledged within Slack's 3 s,
+STYLESPRINT_MAX_QUEUED=62); every command must be acknowledged within Slack's 3 s,
 and end as exactly one answer or one "busy" acknowledgement: none lost, none twice.
 """
 

@@ -54,3 +54,25 @@ def test_invalid_values_are_rejected_with_the_setting_named(monkeypatch):
     monkeypatch.setenv("STYLESPRINT_TOP_K", "0")
     with pytest.raises(ValidationError, match="STYLESPRINT_TOP_K|top_k"):
         Settings(_env_file=None)
+
+
+def test_env_example_copied_as_dot_env_loads_with_its_defaults(monkeypatch, tmp_path):
+    """`cp .env.example .env` is the documented start: every `NAME=` line means the default."""
+    for name in _env_names():
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text((ROOT / ".env.example").read_text())
+    s = Settings(_env_file=env_file)
+    defaults = Settings(_env_file=None)
+    assert s.torch_threads is None and s.chroma_port == defaults.chroma_port
+    assert s.slack_bot_token is None and s.database_url is None
+    assert s.max_queued_questions == defaults.max_queued_questions
+    assert s.malloc_arena_max == 2 and s.omp_wait_policy == "PASSIVE"
+
+
+@pytest.mark.parametrize("value", ["off", "none", "OFF"])
+def test_tuning_settings_can_be_switched_off(monkeypatch, value):
+    monkeypatch.setenv("STYLESPRINT_OMP_WAIT_POLICY", value)
+    monkeypatch.setenv("STYLESPRINT_MALLOC_ARENA_MAX", value)
+    s = Settings(_env_file=None)
+    assert s.omp_wait_policy is None and s.malloc_arena_max is None
