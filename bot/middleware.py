@@ -7,13 +7,10 @@ retrying; neither logs event content (it may contain message text).
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
-from slack_sdk.errors import SlackApiError
 
 from bot.records import Records
 from bot.vote_queue import TRANSIENT
@@ -23,38 +20,14 @@ logger = logging.getLogger(__name__)
 _USER_EVENTS = frozenset({"reaction_added", "reaction_removed", "app_mention"})
 
 
-class BotUsers:
-    """Remembers which user ids are bots (`users.info`), so their reactions don't count.
+def ignore_bots() -> Callable[..., BoltResponse | None]:
+    """Events a bot sent (its `bot_id`, a `bot_message`, or this bot's own user) stop here.
 
-    Reaction events carry only a user id; the bot itself is dropped by Bolt's
-    IgnoringSelfEvents, other bots need one `users.info` lookup, cached.
+    Only checks that need no network run before the acknowledgement; whether a
+    reacting user id belongs to another bot takes a `users.info` call, so the
+    reaction listeners ask `bot.voting.BotUsers` after acknowledging.
     """
 
-    def __init__(self, max_size: int = 10_000) -> None:
-        self._cache: OrderedDict[str, bool] = OrderedDict()
-        self._lock = threading.Lock()
-        self._max_size = max_size
-
-    def is_bot(self, user_id: str, client: Any) -> bool:
-        with self._lock:
-            if user_id in self._cache:
-                self._cache.move_to_end(user_id)
-                return self._cache[user_id]
-        try:
-            user = client.users_info(user=user_id)["user"]
-            is_bot = bool(user.get("is_bot")) or user_id == "USLACKBOT"
-        except SlackApiError as exc:
-            # Without users:read (or for a deleted user) count the vote: a human is likelier.
-            logger.debug("users.info failed for a reacting user: %s", exc.response.get("error"))
-            return False
-        with self._lock:
-            self._cache[user_id] = is_bot
-            if len(self._cache) > self._max_size:
-                self._cache.popitem(last=False)
-        return is_bot
-
-
-def ignore_bots(bot_users: BotUsers) -> Callable[..., BoltResponse | None]:
     def ignore_bot_events(
         body: dict[str, Any], context: BoltContext, next: Callable[[], None]
     ) -> BoltResponse | None:
@@ -63,7 +36,7 @@ def ignore_bots(bot_users: BotUsers) -> Callable[..., BoltResponse | None]:
             user = event.get("user")
             if event.get("bot_id") or event.get("subtype") == "bot_message":
                 return BoltResponse(status=200, body="")
-            if user and (user == context.bot_user_id or bot_users.is_bot(user, context.client)):
+            if user and user == context.bot_user_id:
                 logger.debug("ignored a %s event from a bot", event.get("type"))
                 return BoltResponse(status=200, body="")
         next()
@@ -103,6 +76,6 @@ def dedupe_events(records: Records) -> Callable[..., BoltResponse | None]:
     return dedupe_retried_events
 
 
-def register(app: App, records: Records, bot_users: BotUsers | None = None) -> None:
-    app.middleware(ignore_bots(bot_users or BotUsers()))
+def register(app: App, records: Records) -> None:
+    app.middleware(ignore_bots())
     app.middleware(dedupe_events(records))

@@ -17,6 +17,7 @@ from bot.answering import Engine
 from bot.app import MissingSlackSetting, build_app, build_client
 from bot.pool import QuestionPool
 from bot.records import Records
+from qa_engine.memory import limit_malloc_arenas, release_free_memory
 from qa_engine.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class BotRuntime:
     ) -> BotRuntime:
         """Check settings, open the records, load and warm the engine, build the app."""
         check_slack_settings(settings, socket_mode=socket_mode)
+        limit_malloc_arenas(settings.malloc_arena_max)  # before the bot's threads exist
         records = Records(settings.resolved_database_url)
         records.warm_up()
         if engine is None:
@@ -79,6 +81,7 @@ class BotRuntime:
         from qa_engine.watcher import start_model_watcher
 
         watcher = start_model_watcher(settings, engine)
+        release_free_memory()  # what loading the models and the knowledge base freed
         logger.info(
             "bot ready: model %s, %d workers, %d questions admitted at most",
             getattr(engine, "model_version", "?"),

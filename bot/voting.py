@@ -7,9 +7,16 @@ ignored without a trace.
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import OrderedDict
 from typing import Any, NamedTuple
 
+from slack_sdk.errors import SlackApiError
+
 from bot.records import DOWN, UP, AnswerRef, Records
+
+logger = logging.getLogger(__name__)
 
 VOTE_REACTIONS: dict[str, int] = {"+1": UP, "thumbsup": UP, "-1": DOWN, "thumbsdown": DOWN}
 
@@ -45,3 +52,36 @@ def vote_target(event: dict[str, Any], records: Records) -> tuple[AnswerRef, int
         return None
     answer = records.find_by_message(vote.channel, vote.ts)
     return (answer, vote.value) if answer is not None else None
+
+
+class BotUsers:
+    """Remembers which user ids are bots (`users.info`), so their reactions don't count.
+
+    Reaction events carry only a user id; the bot itself is dropped by Bolt's
+    IgnoringSelfEvents, other bots need one `users.info` lookup, cached. The
+    reaction listeners ask after acknowledging: a burst of reactions from agents
+    the bot has not seen yet must not wait on Slack's API before Slack gets its 200.
+    """
+
+    def __init__(self, max_size: int = 10_000) -> None:
+        self._cache: OrderedDict[str, bool] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max_size = max_size
+
+    def is_bot(self, user_id: str, client: Any) -> bool:
+        with self._lock:
+            if user_id in self._cache:
+                self._cache.move_to_end(user_id)
+                return self._cache[user_id]
+        try:
+            user = client.users_info(user=user_id)["user"]
+            is_bot = bool(user.get("is_bot")) or user_id == "USLACKBOT"
+        except SlackApiError as exc:
+            # Without users:read (or for a deleted user) count the vote: a human is likelier.
+            logger.debug("users.info failed for a reacting user: %s", exc.response.get("error"))
+            return False
+        with self._lock:
+            self._cache[user_id] = is_bot
+            if len(self._cache) > self._max_size:
+                self._cache.popitem(last=False)
+        return is_bot

@@ -11,16 +11,16 @@ from slack_sdk import WebClient
 from bot.blocks import correction_offer_blocks
 from bot.records import DOWN
 from bot.vote_queue import APPLIED, VoteQueue
-from bot.voting import reaction_vote
+from bot.voting import BotUsers, reaction_vote
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, votes: VoteQueue) -> None:
+def register(app: App, votes: VoteQueue, bot_users: BotUsers) -> None:
     @app.event("reaction_added")
     def record_reaction_vote(event: dict[str, Any], client: WebClient) -> None:
         vote = reaction_vote(event)
-        if vote is None:
+        if vote is None or bot_users.is_bot(vote.user, client):  # after the ack (bot/voting.py)
             return
         # Written now, or queued while the records are unavailable (bot/vote_queue.py).
         outcome, answer = votes.reaction(*vote, action="add")

@@ -6,18 +6,19 @@ import logging
 from typing import Any
 
 from slack_bolt import App
+from slack_sdk import WebClient
 
 from bot.vote_queue import APPLIED, VoteQueue
-from bot.voting import reaction_vote
+from bot.voting import BotUsers, reaction_vote
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, votes: VoteQueue) -> None:
+def register(app: App, votes: VoteQueue, bot_users: BotUsers) -> None:
     @app.event("reaction_removed")
-    def retract_reaction_vote(event: dict[str, Any]) -> None:
+    def retract_reaction_vote(event: dict[str, Any], client: WebClient) -> None:
         vote = reaction_vote(event)
-        if vote is None:
+        if vote is None or bot_users.is_bot(vote.user, client):  # after the ack (bot/voting.py)
             return
         outcome, answer = votes.reaction(*vote, action="remove")
         if outcome == APPLIED and answer is not None:
