@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from qa_engine.memory import release_free_memory
 from qa_engine.reader import SpanReader, check_model_dir
 from qa_engine.registry import ModelRegistry, ModelVersion
 from qa_engine.settings import Settings
@@ -127,6 +128,7 @@ class ModelWatcher:
                            name, serving, reason)
             return WatchResult("refused", name, serving, reason)
         self.engine.swap_reader(reader)
+        release_free_memory()  # the replaced reader's weights, once the last question drops it
         self._refused.pop(name, None)
         logger.info("model watcher: now serving %s (was %s)", name, serving)
         return WatchResult("switched", name, serving)
