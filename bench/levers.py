@@ -124,6 +124,7 @@ def setting_variants(data_dir: Path, n: int, tmp: Path) -> list[dict[str, Any]]:
             "retrieve_ms": lat["warm_ms"]["retrieve"],
             "repeated_question_ms": lat["warm_ms"]["ask_repeated_question"],
             "rss_mb": lat["process_memory"].get("rss_mb"),
+            "model_version": gate["reader"]["model_version"],
             "reader_f1": gate["reader"]["f1"],
             "unanswerable_declined": gate["reader"].get("unanswerable_declined"),
             "hit_rate": (gate["retrieval"] or {}).get("hit_rate"),

@@ -81,7 +81,7 @@ def build_app(
         signing_secret=signing_secret.get_secret_value() if signing_secret else "",
         process_before_response=False,
         name="stylesprint",
-        # Acks wait for a free listener thread; Bolt's default pool has 5 (docs/benchmarks.md).
+        # Acks wait for a free listener thread; Bolt's default pool has only 5.
         listener_executor=ThreadPoolExecutor(
             max_workers=settings.listener_threads, thread_name_prefix="bolt-listener"
         ),

@@ -1,7 +1,7 @@
 """Serving speed options: int8 dynamic quantisation and a small LRU cache.
 
 Both are opt-in settings (`STYLESPRINT_READER_INT8`, `STYLESPRINT_EMBEDDER_INT8`,
-`STYLESPRINT_QUESTION_CACHE_SIZE`); `docs/experiments.md` ("Speed") has the
+`STYLESPRINT_QUESTION_CACHE_SIZE`); `docs/experiments.md` ("Speed and memory") has the
 measured effect of each on latency and dev F1, which is why some are off by default.
 """
 
