@@ -199,6 +199,13 @@ class Settings(BaseSettings):
         validation_alias=_env("STYLESPRINT_RETRAIN_BASE_DATA", "retrain_base_data"),
         description="Comma-separated training files. Empty = the shipped train split.",
     )
+    retrain_synthetic_replay: int = Field(
+        2000,
+        ge=0,
+        validation_alias=_env("STYLESPRINT_RETRAIN_SYNTHETIC_REPLAY", "retrain_synthetic_replay"),
+        description="Fresh synthetic examples (training/synth, seeded by the run id) mixed into "
+        "every retrain so the reader keeps reading unseen stores well; 0 = none.",
+    )
     retrain_gold_data: Path | None = Field(
         None,
         validation_alias=_env("STYLESPRINT_RETRAIN_GOLD_DATA", "retrain_gold_data"),

@@ -85,6 +85,7 @@ def loop_settings(tmp: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = dict(
         data_dir=tmp / "data", retrain_base_data=[base], retrain_gold_data=gold,
         retrain_max_steps=30, retrain_timeout_s=300, retrain_heldout_share=0.0,
+        retrain_synthetic_replay=8,
         torch_threads=1, top_k=1,
         # a 12-row gold set with 4 unanswerable questions: one question is 0.25 of that share
         retrain_margin_f1=0.05, retrain_margin_similarity=0.05, retrain_margin_unanswerable=0.25,

@@ -11,6 +11,7 @@ lock) must leave v1 serving and the feedback untouched.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from loop_kit import ASKED, BASE, install_current, loop_settings, tiny_engine, write_examples
@@ -92,6 +93,8 @@ def test_retrain_promotes_a_candidate_trained_on_good_feedback(loop):
     assert info["origin"] == "retrain" and info["run"] == outcome.run_id
     assert info["data"]["examples"] >= given["up"]  # every 👍 (+ located corrections)
     assert info["data"]["base_examples"] == len(BASE)
+    assert info["data"]["synthetic_replay"] == 8
+    assert info["data"]["train_examples"] == len(BASE) + 8 + info["data"]["train"]
     assert info["data"]["train_steps"] == 30
     assert set(info["gold_metrics"]) == {"current", "candidate"}
     assert info["gold_metrics"]["candidate"]["examples"] == 12
@@ -198,3 +201,15 @@ def test_a_fresh_install_without_a_serving_version_fails_cleanly(tmp_path):
     assert outcome.status == "failed"
     assert outcome.reason.startswith(("no serving version", "no new data")), outcome.reason
     assert RetrainStore(settings.resolved_database_url).get(outcome.run_id).status == "failed"
+
+
+def test_synthetic_replay_is_fresh_per_run_and_never_overlaps_the_gold():
+    from training.retrain import synthetic_replay
+
+    first, second = synthetic_replay(50, seed=1), synthetic_replay(50, seed=2)
+    assert len(first) == 50 and synthetic_replay(0, seed=1) == []
+    assert {r["question"] + r["context"] for r in first} != {
+        r["question"] + r["context"] for r in second}
+    assert first == synthetic_replay(50, seed=1)  # reproducible from the run id
+    dev = (Path(__file__).resolve().parents[2] / "training/data/stylesprint_dev.jsonl").read_text()
+    assert not any(r["context"] in dev for r in first)
