@@ -81,14 +81,27 @@ class ModelRegistry:
         return self.get(name)
 
     # ----------------------------------------------------------------- writing
-    def install_shipped(self) -> ModelVersion:
+    def shipped_name(self) -> str:
+        """The version name of the reader shipped with the installed package."""
+        return read_model_meta(self.shipped).get("version", "shipped")
+
+    def add_shipped(self) -> ModelVersion:
+        """The shipped reader as a version of this registry (copied in if not there yet).
+
+        A data directory made by an earlier release keeps serving what it served; after an
+        upgrade, `stylesprint models promote <new shipped name>` adds and serves the new one.
+        """
         check_model_dir(self.shipped)
         meta = read_model_meta(self.shipped)
         name = meta.get("version", "shipped")
         if not (self.root / name / VERSION_FILE).exists():
             self.add(self.shipped, name, {"origin": "shipped with the package", **meta})
-        self.promote(name, reason="initial install of the shipped reader")
         return self.get(name)
+
+    def install_shipped(self) -> ModelVersion:
+        version = self.add_shipped()
+        self.promote(version.name, reason="initial install of the shipped reader")
+        return version
 
     def add(self, source_dir: Path, name: str, info: dict[str, Any]) -> ModelVersion:
         """Copy a complete model directory in as version `name` (not yet served)."""

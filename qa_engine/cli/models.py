@@ -42,6 +42,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{mark} {r['version']:<28} {r['created'] or '':<26} "
                        f"{r['method'] or '':<8} dev F1 {r['f1'] if r['f1'] is not None else '-'}"
                        f"  {r['decision'] or ''}")
+        shipped = registry.shipped_name()
+        if shipped not in {r["version"] for r in rows}:
+            typer.echo(f"\nThis release ships {shipped}: `stylesprint models promote {shipped}` "
+                       "adds and serves it.")
 
     @models.command()
     def show(version: str) -> None:
@@ -56,11 +60,18 @@ def register(app: typer.Typer) -> None:
 
     @models.command()
     def promote(version: str, reason: str = typer.Option("promoted by hand")) -> None:
-        """Serve VERSION from now on (running bots switch within a minute)."""
+        """Serve VERSION from now on (running bots switch within a minute).
+
+        The name of the reader shipped with this release (`models list` shows it) works
+        even in a data directory made by an earlier release: it is copied in first.
+        """
         from qa_engine.reader import ModelLoadError
 
+        registry = _registry()
         try:
-            _registry().promote(version, reason=reason)
+            if version == registry.shipped_name():  # an upgrade's new shipped reader
+                registry.add_shipped()
+            registry.promote(version, reason=reason)
         except (KeyError, ModelLoadError) as exc:
             fail(str(exc.args[0]))
         typer.echo(f"now serving {version}")

@@ -51,6 +51,25 @@ def test_fresh_registry_installs_the_shipped_reader(registry, shipped):
     assert registry.current().name == "shipped" and len(registry.history()) == 1
 
 
+def test_an_upgrade_keeps_serving_until_the_new_shipped_reader_is_promoted(tmp_path, shipped):
+    def release(version: str) -> Path:
+        meta = json.loads((shipped / "stylesprint.json").read_text())
+        (shipped / "stylesprint.json").write_text(json.dumps({**meta, "version": version}))
+        return shipped
+
+    old = ModelRegistry(tmp_path / "models", shipped=release("shipped-1"))
+    assert old.current().name == "shipped-1"
+    new = ModelRegistry(tmp_path / "models", shipped=release("shipped-2"))
+    assert new.current().name == "shipped-1"  # an upgrade changes nothing by itself
+    assert new.shipped_name() == "shipped-2"
+    added = new.add_shipped()
+    assert added.name == "shipped-2" and new.current_name() == "shipped-1"
+    assert new.add_shipped().name == "shipped-2"  # idempotent
+    new.promote("shipped-2", reason="upgrade")
+    assert new.current().name == "shipped-2"
+    assert [v.name for v in new.versions()] == ["shipped-1", "shipped-2"]
+
+
 def test_shipped_version_name_comes_from_its_metadata(tmp_path, shipped):
     meta = json.loads((shipped / "stylesprint.json").read_text())
     (shipped / "stylesprint.json").write_text(json.dumps({**meta, "version": "reader-2024.06"}))
