@@ -85,8 +85,9 @@ def reader_internals(data_dir: Path, n: int) -> list[dict[str, Any]]:
     unmerged = type(shipped)(shipped.model_dir, shipped.base_model, shipped.config,
                              threshold=shipped.threshold_override,
                              model_version=shipped.model_version)
-    unmerged.warm_up()
+    # the same tokenizer and calibration, only the model left unmerged (no second merged load)
     unmerged._model = load_qa_model(shipped.model_dir, shipped.base_model, merge=False)
+    unmerged._tokenizer, unmerged.calibration = shipped._tokenizer, shipped.calibration
     rows.append(("adapter not merged (PEFT wrapper at inference)", *_timed_reads(unmerged, work)))
 
     per_window = type(shipped)(shipped.model_dir, shipped.base_model,

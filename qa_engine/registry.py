@@ -92,9 +92,9 @@ class ModelRegistry:
         upgrade, `stylesprint models promote <new shipped name>` adds and serves the new one.
         """
         check_model_dir(self.shipped)
-        meta = read_model_meta(self.shipped)
-        name = meta.get("version", "shipped")
+        name = self.shipped_name()
         if not (self.root / name / VERSION_FILE).exists():
+            meta = read_model_meta(self.shipped)
             self.add(self.shipped, name, {"origin": "shipped with the package", **meta})
         return self.get(name)
 

@@ -34,7 +34,7 @@ class Call:
 class SlackStandIn:
     def __init__(
         self,
-        token: str = "xoxb-test-token",
+        token: str = "fake-bot-token-for-tests",
         app_token: str = "xapp-test-token",
         bot_user_id: str = "UBOT",
         bot_id: str = "BBOT",

@@ -59,7 +59,7 @@ def test_unknown_time_zone_is_refused():
 
 
 def test_the_job_is_persistent_and_stores_no_secrets(tmp_path):
-    settings = Settings(_env_file=None, data_dir=tmp_path, slack_bot_token="xoxb-secret-token",
+    settings = Settings(_env_file=None, data_dir=tmp_path, slack_bot_token="fake-secret-token",
                         retrain_hour=4)
     assert "slack_bot_token" not in job_settings(settings)
     first = build_scheduler(settings)
@@ -75,7 +75,7 @@ def test_the_job_is_persistent_and_stores_no_secrets(tmp_path):
     with engine.connect() as conn:
         [(job_id, state)] = conn.execute(text(f"SELECT id, job_state FROM {JOBS_TABLE}")).all()
     engine.dispose()
-    assert job_id == JOB_ID and b"xoxb-secret-token" not in bytes(state)
+    assert job_id == JOB_ID and b"fake-secret-token" not in bytes(state)
 
     # a restarted scheduler (replace_existing) finds the same job and run time in the database
     again = build_scheduler(settings)
