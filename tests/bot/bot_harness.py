@@ -24,7 +24,7 @@ from qa_engine.settings import Settings
 
 # Slack's documented example secret (see test_bot_signature.py).
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-BOT_TOKEN = "fake-bot-token-for-tests"
+BOT_TOKEN = "xoxb-test-token"  # fake; Bolt treats only xoxb- tokens as bot tokens (bot_user_id)
 APP_TOKEN = "xapp-test-token"
 T = TypeVar("T")
 

@@ -34,7 +34,7 @@ class Call:
 class SlackStandIn:
     def __init__(
         self,
-        token: str = "fake-bot-token-for-tests",
+        token: str = "xoxb-test-token",
         app_token: str = "xapp-test-token",
         bot_user_id: str = "UBOT",
         bot_id: str = "BBOT",
