@@ -91,12 +91,16 @@ def register(app: typer.Typer) -> None:
         except KnowledgeBaseUnavailable as exc:
             fail(str(exc), code=3)
         results, skipped, payload, report_path = output
-        from training.evaluation.report import format_table
+        from training.evaluation.report import format_breakdown, format_table
 
         if as_json:
             typer.echo(json.dumps(payload, indent=2))
         else:
             typer.echo(format_table(results, skipped, fmt))
+            for by in ("style", "category"):
+                table = format_breakdown(results, by, fmt)
+                if table:
+                    typer.echo(f"\nBy {by}:\n{table}")
         if report_path is not None:
             typer.echo(f"report: {report_path}", err=as_json)
 

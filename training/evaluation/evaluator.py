@@ -70,6 +70,7 @@ class SystemMetrics:
     cost: m.Cost
     errors: int
     by_category: dict[str, m.QASummary] = field(default_factory=dict)
+    by_style: dict[str, m.QASummary] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -268,9 +269,12 @@ class Evaluator:
         confidences = [float(r.prediction.confidence) for r in confident]
         correct = [bool(r.correct) for r in confident]
         categories: dict[str, list[RowResult]] = defaultdict(list)
+        styles: dict[str, list[RowResult]] = defaultdict(list)
         for r in rows:
             if r.gold.category:
                 categories[r.gold.category].append(r)
+            if r.gold.style:
+                styles[r.gold.style].append(r)
         tokens = [r.prediction.tokens for r in rows]
         latencies = [r.prediction.latency * 1000 for r in rows]
         span_sims = [r.span_similarity for r in rows if r.span_similarity is not None]
@@ -299,6 +303,7 @@ class Evaluator:
             ),
             errors=sum(1 for r in rows if r.prediction.error),
             by_category={name: _qa(members) for name, members in categories.items()},
+            by_style={name: _qa(members) for name, members in styles.items()},
         )
 
 

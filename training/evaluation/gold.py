@@ -54,6 +54,7 @@ class GoldRow:
     group: str | None = None
     context: str | None = None
     category: str | None = None
+    style: str | None = None  # how the question is phrased (terse, typo, existence, ...)
     answer_start: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     unanswerable_in: str = "kb"
@@ -101,20 +102,31 @@ def sample_rows(rows: Sequence[GoldRow], n: int, seed: int = 0) -> list[GoldRow]
 
     Gold files are often sorted by document, so the first N rows (`--limit`) cover
     one topic; a seeded sample covers them all and keeps groups intact, so
-    consistency can still be measured. Stops at the first group that reaches `n`.
+    consistency can still be measured. Answerable and unanswerable groups are drawn
+    separately, each up to its share of the file, so a sample keeps the file's mix
+    (drawing groups blindly over-samples unanswerable questions, which sit in groups of
+    one: 61% of a 30-question sample of a 27.5%-unanswerable file).
     """
     if n < 1:
         raise GoldFormatError("sample size must be at least 1")
     units: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         units.setdefault(row.group or f"\0row-{i}", []).append(i)
-    order = list(units.values())
-    random.Random(seed).shuffle(order)
+    pools: dict[bool, list[list[int]]] = {True: [], False: []}
+    for members in units.values():
+        pools[rows[members[0]].answerable].append(members)
+    rng = random.Random(seed)
     chosen: list[int] = []
-    for members in order:
-        if len(chosen) >= n:
-            break
-        chosen.extend(members)
+    share = sum(1 for r in rows if r.answerable) / max(1, len(rows))
+    for answerable, quota in ((True, round(n * share)), (False, n - round(n * share))):
+        pool = pools[answerable]
+        rng.shuffle(pool)
+        taken = 0
+        for members in pool:
+            if taken >= quota:
+                break
+            chosen.extend(members)
+            taken += len(members)
     return [rows[i] for i in sorted(chosen)]
 
 
@@ -157,7 +169,7 @@ def _row_from_record(record: Mapping[str, Any], default_id: str, where: str) -> 
         raise GoldFormatError(f"{where}: 'context' must be a string")
     start = record.get("answer_start")
     known = {"id", "question", "answer", "answer_text", "answers", "reference", "group",
-             "context", "category", "kind", "answer_start"}
+             "context", "category", "kind", "answer_start", "style"}
     return GoldRow(
         id=str(record.get("id") or default_id),
         question=question.strip(),
@@ -166,6 +178,7 @@ def _row_from_record(record: Mapping[str, Any], default_id: str, where: str) -> 
         group=_optional_text(record.get("group")),
         context=context or None,
         category=_optional_text(record.get("category") or record.get("kind")),
+        style=_optional_text(record.get("style")),
         answer_start=int(start) if isinstance(start, int) and start >= 0 else None,
         extra={k: v for k, v in record.items() if k not in known},
         # training rows pair each question with one passage; "" means "not in it"

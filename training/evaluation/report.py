@@ -102,6 +102,42 @@ def format_table(
     return "\n".join(lines + ([""] + notes if notes else []))
 
 
+BREAKDOWN_HEADERS = ("System", "n", "answerable", "EM", "F1", "F1 ans", "Unans declined",
+                     "Ans declined")
+
+
+def format_breakdown(results: Sequence[EvalResult], by: str = "style", fmt: str = "text") -> str:
+    """One row per (group, system): the QA figures per question style or category.
+
+    `by` is "style" or "category"; "" when no gold row carries one.
+    """
+    attr = {"style": "by_style", "category": "by_category"}[by]
+    names = sorted({k for r in results for k in getattr(r.metrics, attr)})
+    if not names:
+        return ""
+    headers = [by.capitalize(), *BREAKDOWN_HEADERS]
+    rows = []
+    for name in names:
+        for r in results:
+            s = getattr(r.metrics, attr).get(name)
+            if s is None:
+                continue
+            rows.append([name, r.system, str(s.n), str(s.n_answerable), _f(s.exact_match),
+                         _f(s.f1), _f(s.answerable_f1), _f(s.unanswerable_declined),
+                         _f(s.answerable_declined)])
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(headers) + " |",
+                 "|---|---|" + "|".join(["---:"] * (len(headers) - 2)) + "|"]
+        return "\n".join(lines + ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows])
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) if i < 2 else h.rjust(w)
+                       for i, (h, w) in enumerate(zip(headers, widths, strict=True)))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                        for i, (c, w) in enumerate(zip(row, widths, strict=True))) for row in rows]
+    return "\n".join(lines)
+
+
 def _md(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -249,6 +285,10 @@ def write_report(
     out += ["<details><summary>What the columns mean</summary>", ""]
     out += [f"- **{c.header}**: {c.help}" for c in COLUMNS]
     out += ["", "</details>", ""]
+    for by in ("style", "category"):
+        table = format_breakdown(results, by, "markdown")
+        if table:
+            out += [f"## By {by}", "", table, ""]
     if plots["summary.png"]:
         out += ["![systems compared](summary.png)", ""]
     out += ["## Confidence quality", ""]

@@ -249,17 +249,23 @@ EXTRA_FIELDS = ("fit", "origin", "warranty", "weight")
 FIELD_QUESTIONS: dict[str, tuple[str, ...]] = {
     "price": ("how much is the {n}?", "price of the {n}?", "what does the {n} cost",
               "{n} price", "cust asking the price of the {n}", "How much does the {n} cost?",
-              "whats the {n} retail for"),
+              "whats the {n} retail for", "is the {n} under 100?", "{n} how much"),
     "sizes": ("what sizes does the {n} come in?", "{n} size range?", "sizes for the {n}",
-              "does the {n} come in large", "What sizes is the {n} available in?"),
+              "does the {n} come in large", "What sizes is the {n} available in?",
+              "does the {n} come in {s}?", "is there a {s} in the {n}", "{n} in {s}?"),
     "colors": ("what colors does the {n} come in?", "{n} colours?", "color options for {n}",
-               "does the {n} come in black", "Which colours is the {n} sold in?"),
+               "does the {n} come in black", "Which colours is the {n} sold in?",
+               "does the {n} come in {c}?", "is the {n} available in {c}", "{n} in {c}?"),
     "material": ("what is the {n} made of?", "{n} fabric?", "material of the {n}",
-                 "What is the {n}'s composition?", "is the {n} cotton"),
+                 "What is the {n}'s composition?", "is the {n} cotton", "is the {n} {m}?",
+                 "is the {n} real leather?", "Is the {n} made of {m}?"),
     "care": ("how do you wash the {n}?", "care instructions for the {n}",
-             "can the {n} be machine washed", "How should the {n} be cleaned?"),
+             "can the {n} be machine washed", "How should the {n} be cleaned?",
+             "is the {n} dry clean only?", "can the {n} go in the washing machine",
+             "Is the {n} machine washable?"),
     "availability": ("is the {n} in stock?", "{n} availability?", "can they buy the {n} now",
-                     "Is the {n} available?", "stock status of the {n}"),
+                     "Is the {n} available?", "stock status of the {n}", "is the {n} sold out?",
+                     "can a customer still order the {n}", "when is the {n} back in stock"),
     "fit": ("how does the {n} fit?", "{n} fit?", "is the {n} slim or relaxed"),
     "origin": ("where is the {n} made?", "country of origin for the {n}?",
                "is the {n} made in italy"),
@@ -274,3 +280,65 @@ FIELD_REPLIES = {
     "fit": "The {N} has a {A} fit.", "origin": "The {N}: {A}.",
     "warranty": "The {N} comes with a {A} warranty.", "weight": "The {N} weighs {A}.",
 }
+
+
+# --- existence and yes/no questions ------------------------------------------------------
+# Agents ask whether the store carries something at all ("do we carry leather jackets?",
+# "anything vegan in footwear?"); the answer span is the matching product's name, and a
+# catalog row that does not match is a hard negative for the same question.
+MATERIAL_WORDS = ("vegan leather", "vegan", "suede", "leather", "merino", "cashmere",
+                  "lambswool", "alpaca", "wool", "linen", "silk", "denim", "canvas", "nylon",
+                  "rubber", "mesh", "recycled", "organic cotton", "cotton", "polyester")
+SIZE_WORDS = ("XL", "small", "large", "XS", "medium", "size 8", "petite", "XXL")
+EXISTENCE_QUESTIONS = (
+    "do we carry {adj} {nouns}?", "do we sell {nouns}", "any {adj} {nouns} in stock?",
+    "anything {adj} in {category}?", "do you have a {adj} {noun}?",
+    "cust looking for {adj} {nouns}, do we have any", "Do you stock {adj} {nouns}?",
+    "got any {nouns}?", "is there a {noun} in {color}?", "do we have {nouns} in {color}",
+    "Do you sell any {adj} {nouns}?", "anything in {category} made of {adj}",
+    "customer wants a {adj} {noun}, what do we have", "{adj} {nouns}?",
+    "looking for {nouns} for a customer", "what {adj} {nouns} do we have",
+)
+
+
+def material_word(material: str) -> str:
+    low = material.lower()
+    return next((m for m in MATERIAL_WORDS if m in low), "")
+
+
+def plural(noun: str) -> str:
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun if noun.endswith("s") else noun + "es"
+    return noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+
+
+def field_question(f: str, alias: str, rng: Random, product: Product | None = None) -> str:
+    """A question about field `f` of the product called `alias` (slots filled at random)."""
+    return rng.choice(FIELD_QUESTIONS[f]).format(
+        n=alias, c=rng.choice(COLORS).lower(), s=rng.choice(SIZE_WORDS),
+        m=(material_word(product.fields["material"]) if product else "") or "cotton")
+
+
+def existence_question(product: Product, rng: Random) -> tuple[str, tuple[str, ...]]:
+    """'do we carry leather jackets?' asked so that `product` is an answer.
+
+    Returns the question and the words that make a row match it (noun, adjective,
+    colour or category as used), for picking rows that certainly do not.
+    """
+    noun = product.name.split(" ", 1)[1].lower()
+    noun = noun.split(" ")[-1] if rng.random() < 0.6 else noun
+    adj = material_word(product.fields["material"]) or rng.choice(
+        [c.lower() for c in product.fields["colors"].split(", ")])
+    color = product.fields["colors"].split(", ")[0].lower()
+    template = rng.choice(EXISTENCE_QUESTIONS)
+    slots = {"adj": adj, "noun": noun, "nouns": plural(noun),
+             "category": product.category.lower(), "color": color}
+    used = tuple(slots[k].split(" ")[-1].rstrip("s") for k in ("adj", "noun", "category", "color")
+                 if "{" + k in template)
+    return " ".join(template.format(**slots).split()), used
+
+
+def unrelated(used: tuple[str, ...], text: str) -> bool:
+    """Whether a row rendered as `text` mentions none of an existence question's words."""
+    low = text.lower()
+    return not any(word in low for word in used)

@@ -18,10 +18,10 @@ from random import Random
 from typing import Any
 
 from qa_engine.ingest.rendering import field_label, render_record
-from training.synth import catalog, tables
+from training.synth import catalog, reviews, tables
 from training.synth import vocab as w
 from training.synth.facts import Fact, Rendered, can_ask_unanswerable, question_for, render
-from training.synth.noise import style
+from training.synth.noise import agent_style
 from training.synth.records import NO_ANSWER_REFERENCE, make_record
 from training.synth.topics_orders import TOPICS_ORDERS
 from training.synth.topics_services import TOPICS_SERVICES
@@ -111,7 +111,7 @@ class Generator:
     def emit(self, doc: str, kind: str, context: str, question: str, answer: str,
              start: int | None, group: str, reply: str) -> None:
         self.records.append(make_record(
-            id=f"syn{self.seed}-{len(self.records):06d}", question=style(question, self.rng),
+            id=f"syn{self.seed}-{len(self.records):06d}", question=agent_style(question, self.rng),
             context=context, answer_text=answer, answer_start=start if answer else None,
             doc=doc, group=f"{doc}/{group}", reference=reply if answer else NO_ANSWER_REFERENCE,
             kind=kind))
@@ -269,7 +269,7 @@ class Generator:
                             product.name.split(" ", 1)[1].lower()))
         options: list[tuple[str, str, int, str, str]] = []  # question, answer, start, group, reply
         for f in order:
-            q = rng.choice(catalog.FIELD_QUESTIONS[f]).format(n=alias)
+            q = catalog.field_question(f, alias, rng, product)
             options.append((q, fields[f], value_start(keys[f], fields[f]), f,
                             catalog.FIELD_REPLIES[f].format(N=product.name, A=fields[f])))
         if describe:
@@ -282,18 +282,28 @@ class Generator:
         for q, answer, start, group, reply in rng.sample(options, min(len(options),
                                                                       rng.choice((1, 1, 2)))):
             self.emit(doc, "product", text, q, answer, start, group, reply)
+        if rng.random() < 0.3:  # "do we carry leather jackets?" -> the product's name
+            q, _ = catalog.existence_question(product, rng)
+            name_key = next(iter(row))
+            self.emit(doc, "product", text, q, product.name, value_start(name_key, product.name),
+                      "exists", f"Yes, we carry the {product.name}.")
+        if rng.random() < 0.12:  # the same kind of question about a product this row is not
+            other = catalog.make_product(rng)
+            q, used = catalog.existence_question(other, rng)
+            if catalog.unrelated(used, text):
+                self.emit(doc, "product", text, q, "", None, "exists~other-product", "")
         if self.want_unanswerable():
             missing = [f for f in (*catalog.BASE_FIELDS, *catalog.EXTRA_FIELDS) if f not in fields]
             roll = rng.random()
             if missing and roll < 0.45:
                 f = rng.choice(missing)
-                q, group = rng.choice(catalog.FIELD_QUESTIONS[f]).format(n=alias), f"{f}~absent"
+                q, group = catalog.field_question(f, alias, rng, product), f"{f}~absent"
             elif roll < 0.9:
                 other = catalog.make_product(rng, product.category)
                 if other.name == product.name:
                     other.name = f"{other.name} II"
                 f = rng.choice(order or ["price"])
-                q = rng.choice(catalog.FIELD_QUESTIONS[f]).format(n=other.name)
+                q = catalog.field_question(f, other.name, rng, other)
                 group = f"{f}~other-product"
             else:
                 q, key = self.other_topic_question([], make_context(rng))
@@ -339,9 +349,16 @@ class Generator:
         stated = list(spans)
         for name, f in rng.sample(stated, rng.choice((1, 2))):
             value, start = spans[(name, f)]
-            q = rng.choice(catalog.FIELD_QUESTIONS[f]).format(n=name)
+            q = catalog.field_question(f, name, rng)
             self.emit(doc, "product", text, q, value, start, f"{name}/{f}",
                       catalog.FIELD_REPLIES[f].format(N=name, A=value))
+        nouns = [p.name.split(" ")[-1] for p in products]
+        unique = [p for p, noun in zip(products, nouns, strict=True) if nouns.count(noun) == 1]
+        if unique and rng.random() < 0.3:
+            p = rng.choice(unique)
+            q, _ = catalog.existence_question(p, rng)
+            self.emit(doc, "product", text, q, p.name, text.index(p.name), f"{p.name}/exists",
+                      f"Yes, we carry the {p.name}.")
         if self.want_unanswerable():
             unstated = [(p.name, f) for p in products for f in ("price", "colors", "sizes",
                                                                  "material", "care")
@@ -353,13 +370,32 @@ class Generator:
                 while name in names:
                     name = f"{name} Plus"
                 f = rng.choice(("price", "colors", "sizes", "material"))
-            q = rng.choice(catalog.FIELD_QUESTIONS[f]).format(n=name)
+            q = catalog.field_question(f, name, rng)
             self.emit(doc, "product", text, q, "", None, f"{name}/{f}~absent", "")
+
+    # -- customer reviews of one product ---------------------------------------------------
+    def reviews(self, doc: str) -> None:
+        rng = self.rng
+        product = catalog.make_product(rng)
+        passage = reviews.review_passage(rng)
+        alias = rng.choice((product.name, product.name.lower(),
+                            product.name.split(" ", 1)[1].lower()))
+        by_key = {a.key: a for a in reviews.ASPECTS}
+        for key in rng.sample(list(passage.spans), min(len(passage.spans), rng.choice((1, 2)))):
+            opinion, start = passage.spans[key]
+            aspect = by_key[key]
+            self.emit(doc, "review", passage.text, rng.choice(aspect.questions).format(n=alias),
+                      opinion, start, f"review/{key}",
+                      aspect.reply.format(N=product.name, o=opinion))
+        if passage.absent and self.want_unanswerable():
+            aspect = rng.choice(passage.absent)
+            self.emit(doc, "review", passage.text, rng.choice(aspect.questions).format(n=alias),
+                      "", None, f"review/{aspect.key}~absent", "")
 
     # -- driver -----------------------------------------------------------------------------
     def run(self, n: int) -> list[dict[str, Any]]:
-        makers = (self.policy, self.listing, self.record, self.product_prose)
-        weights = (52, 16, 22, 10)
+        makers = (self.policy, self.listing, self.record, self.product_prose, self.reviews)
+        weights = (46, 14, 22, 9, 9)
         while len(self.records) < n:
             doc = f"synth-{self.seed}-{self.passages:06d}"
             self.passages += 1

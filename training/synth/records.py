@@ -15,6 +15,7 @@ from typing import Any
 
 FIELDS = ("id", "question", "context", "answer_text", "answer_start", "doc", "group",
           "reference", "kind")
+KINDS = ("policy", "product", "review")
 NO_ANSWER_REFERENCE = "I'm sorry, I don't have that information."
 
 
@@ -69,8 +70,8 @@ def check_record(record: dict[str, Any]) -> None:
             raise RecordError(f"{rid}: answer {answer!r} has surrounding whitespace")
     elif start != -1:
         raise RecordError(f"{rid}: unanswerable record must have answer_start -1")
-    if record["kind"] not in ("policy", "product"):
-        raise RecordError(f"{rid}: kind must be 'policy' or 'product', not {record['kind']!r}")
+    if record["kind"] not in KINDS:
+        raise RecordError(f"{rid}: kind must be one of {', '.join(KINDS)}, not {record['kind']!r}")
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], path: Path | str) -> int:

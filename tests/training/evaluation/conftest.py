@@ -21,12 +21,14 @@ SHIPPING = "Standard shipping takes 3-5 business days. Express delivery arrives 
 GOLD_ROWS = [
     {"id": "r1", "question": "Can final-sale items be returned?",
      "answer": "Final-sale items cannot be returned", "context": RETURNS, "group": "final",
-     "reference": "Final-sale items cannot be returned.", "category": "returns"},
+     "reference": "Final-sale items cannot be returned.", "category": "returns",
+     "style": "yes_no"},
     {"id": "r2", "question": "Are final-sale items returnable?",
      "answer": "cannot be returned", "context": RETURNS, "group": "final",
-     "category": "returns"},
+     "category": "returns", "style": "formal"},
     {"id": "s1", "question": "How long does standard shipping take?",
-     "answer": "3-5 business days", "context": SHIPPING, "category": "shipping"},
+     "answer": "3-5 business days", "context": SHIPPING, "category": "shipping",
+     "style": "formal"},
     {"id": "u1", "question": "Do you sell gift cards in Canada?", "answer": "",
      "context": SHIPPING, "category": "shipping"},
 ]

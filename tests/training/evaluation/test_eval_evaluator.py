@@ -10,7 +10,7 @@ from qa_engine.settings import Settings, bundled_minilm_path
 from training.evaluation.evaluator import Evaluator, SkippedSystem
 from training.evaluation.gold import load_gold
 from training.evaluation.incontext import ChatClient, InContextSystem
-from training.evaluation.report import format_table, write_report
+from training.evaluation.report import format_breakdown, format_table, write_report
 from training.evaluation.runner import kb_collection_name, open_retriever
 from training.evaluation.systems import ReaderSystem, RetrievalOnlySystem, split_sentences
 
@@ -51,6 +51,15 @@ def test_in_context_and_retrieval_only_scored_on_known_answers(embedder, gold_fi
     assert x.cost.dollars_per_1k == pytest.approx(x.cost.tokens_per_1k / 1000 * 0.5)
     assert x.recall_at_k is None  # reader-only: nothing retrieved
     assert set(x.by_category) == {"returns", "shipping"}
+    # per style: r2 (0.75) and s1 (2/3) are "formal"; r1 (1.0) is "yes_no"; u1 has none
+    assert set(x.by_style) == {"formal", "yes_no"}
+    assert x.by_style["formal"].n == 2 and x.by_style["yes_no"].n == 1
+    assert x.by_style["formal"].f1 == pytest.approx((0.75 + 2 / 3) / 2)
+    breakdown = format_breakdown([in_context], "style", "markdown").splitlines()
+    assert breakdown[0].startswith("| Style | System | n | answerable | EM | F1 |")
+    assert breakdown[2].startswith("| formal | in-context | 2 | 2 | 0.000 | 0.708 |")
+    assert breakdown[3].startswith("| yes_no | in-context | 1 | 1 | 1.000 | 1.000 |")
+    assert format_breakdown([in_context], "category").splitlines()[2].startswith("returns")
 
     # retrieval-only never declines: the unanswerable question costs it
     assert baseline.metrics.qa.unanswerable_declined == 0.0

@@ -138,3 +138,17 @@ def test_sample_keeps_paraphrase_groups_whole_and_is_repeatable():
     assert [r.id for r in picked] == sorted((r.id for r in picked), key=lambda x: int(x[1:]))
     with pytest.raises(GoldFormatError):
         sample_rows(rows, 0)
+
+
+def test_sample_keeps_the_files_answerable_share():
+    """Unanswerable questions sit in groups of one: drawing groups blindly over-samples them."""
+    from training.evaluation.gold import GoldRow, sample_rows
+
+    answerable = [GoldRow(f"a{i}", f"q{i}", ("a",), group=f"g{i // 4}") for i in range(300)]
+    unanswerable = [GoldRow(f"u{i}", f"n{i}", (), group=f"u{i}") for i in range(100)]
+    rows = answerable + unanswerable  # 25% unanswerable
+    for n in (30, 100):
+        picked = sample_rows(rows, n)
+        share = sum(not r.answerable for r in picked) / len(picked)
+        assert abs(share - 0.25) < 0.06, (n, share)
+        assert n <= len(picked) <= n + 3
