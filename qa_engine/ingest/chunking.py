@@ -3,8 +3,9 @@
 The span reader sees one passage at a time inside a 256-token window, so passages
 are kept to `passage_max_words` words. Consecutive passages of one section repeat
 a little text (`passage_overlap_words`) so that an answer sitting on a boundary is
-still whole in one of them. Cuts fall on sentence boundaries where possible: a
-passage that starts mid-sentence reads badly to an agent and confuses the reader.
+still whole in one of them. Cuts fall on sentence boundaries where possible
+(`qa_engine.sentences.split_sentences`, the project's one splitter): a passage that
+starts mid-sentence reads badly to an agent and confuses the reader.
 
 Markdown is parsed just enough for a knowledge base: ATX headings (`#`..`######`)
 give the document title and the section, and lines inside fenced code are never
@@ -20,14 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa_engine.sentences import split_sentences
+
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
-# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) when the
-# next one starts with a capital, a digit or an opening quote/bracket/currency sign.
-_SENTENCE_END = re.compile(
-    r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9£$€])"
-)
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "approx.", "vs.", "no.", "mr.", "mrs.", "ms.", "dr.")
 
 
 @dataclass(frozen=True)
@@ -92,18 +89,6 @@ def parse_markdown(text: str) -> tuple[str | None, list[Section]]:
             title = current
     flush()
     return title, [s for s in sections if s.heading or s.body]
-
-
-def split_sentences(paragraph: str) -> list[str]:
-    """Sentences of one paragraph (a light rule, good enough for policy prose)."""
-    pieces = [p for p in _SENTENCE_END.split(paragraph.strip()) if p]
-    sentences: list[str] = []
-    for piece in pieces:
-        if sentences and sentences[-1].lower().endswith(_ABBREVIATIONS):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        else:
-            sentences.append(piece)
-    return sentences
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from qa_engine.sentences import split_sentences
+
 _WORD = re.compile(r"[a-z0-9]+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _PASSAGE_HEADER = re.compile(r"^\[\d+\][^\n]*$", re.MULTILINE)
 STOPWORDS = frozenset(
     "a an the is are was were be been do does did of to in on for and or with at by from "
@@ -54,7 +55,7 @@ def answer_for(context: str, question: str, min_overlap: float = 0.5) -> str:
     asked = content_words(question)
     body = _PASSAGE_HEADER.sub("", context)
     best, best_overlap = "", 0
-    for sentence in _SENTENCE_END.split(body):
+    for sentence in split_sentences(body):
         sentence = sentence.strip()
         overlap = len(asked & content_words(sentence))
         if sentence and overlap > best_overlap:

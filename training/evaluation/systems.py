@@ -13,7 +13,6 @@ run (and skip what cannot) before paying for any model.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -24,6 +23,7 @@ from qa_engine.embedder import Embedder
 from qa_engine.pipeline import AnswerEngine, clean_question
 from qa_engine.reader import SpanReader
 from qa_engine.retriever import Retriever
+from qa_engine.sentences import split_sentences  # lines too: one `Field: value` per line
 from qa_engine.types import Passage, RetrievedPassage
 from training.evaluation.base import (
     DECLINE_REPLY,
@@ -34,13 +34,6 @@ from training.evaluation.base import (
     gold_passage,
     passages_for,
 )
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences (and lines: catalog records are one `Field: value` per line)."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
 class RetrievalOnlySystem:
