@@ -46,6 +46,13 @@ class Embedder:
         self.warm_up()
         return int(self._model.get_sentence_embedding_dimension())
 
+    def vocabulary(self) -> set[str]:
+        """The whole words the encoder's tokenizer knows (no sub-word pieces)."""
+        self.warm_up()
+        vocab = self._model.tokenizer.get_vocab()
+        words = (t.lstrip("\u0120\u2581") for t in vocab if not t.startswith("##"))
+        return {w.lower() for w in words if w.isalpha()}
+
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
         self.warm_up()

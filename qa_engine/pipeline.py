@@ -15,6 +15,14 @@ from collections.abc import Callable
 
 from qa_engine.composer import Composer
 from qa_engine.embedder import Embedder
+from qa_engine.normalize import KBNormalizer
+from qa_engine.products import (
+    PRODUCT_MATCH_CONFIDENCE,
+    PRODUCT_SEARCH_K,
+    compose_products,
+    existence_terms,
+    match_products,
+)
 from qa_engine.reader import ModelLoadError, ReaderConfig, SpanReader
 from qa_engine.registry import ModelRegistry, ModelVersion
 from qa_engine.retriever import Retriever
@@ -66,6 +74,8 @@ class AnswerEngine:
         min_retrieval_score: float = -1.0,
         bootstrap: Callable[[], object] | None = None,
         reader_fallback: Callable[[str, Exception], SpanReader] | None = None,
+        normalizer: Callable[[str], str] | None = None,
+        product_answers: bool = False,
     ) -> None:
         self.retriever = retriever
         self.reader = reader
@@ -77,6 +87,10 @@ class AnswerEngine:
         # Called with (version, error) when the reader cannot be loaded; returns a warmed-up
         # reader of an earlier version (see `earlier_reader`), or raises.
         self.reader_fallback = reader_fallback
+        # The question as retrieval and the reader see it (typos repaired); the agent's own
+        # words stay on the Answer.
+        self.normalizer = normalizer
+        self.product_answers = product_answers
         self._warm = threading.Event()
 
     @classmethod
@@ -111,6 +125,9 @@ class AnswerEngine:
             retriever=retriever,
             reader=reader or build_reader(settings),
             reader_fallback=fallback,
+            normalizer=(KBNormalizer(retriever, embedder.vocabulary).run
+                        if settings.normalize_questions else None),
+            product_answers=settings.product_answers,
             composer=Composer(),
             max_question_chars=settings.max_question_chars,
             top_k=settings.top_k,
@@ -148,13 +165,17 @@ class AnswerEngine:
         text = clean_question(question, self.max_question_chars)
         self.warm_up()
         reader = self.reader  # one reader for the whole question, even if swapped meanwhile
-        retrieved = self.retriever.run(text, top_k=top_k or self.top_k)
+        query = self.normalizer(text) if self.normalizer else text
+        retrieved = self.retriever.run(query, top_k=top_k or self.top_k)
         t1 = time.perf_counter()
+        products = self._products(text, query, t0) if self.product_answers else None
+        if products is not None:
+            return products
         on_topic = bool(retrieved) and retrieved[0].score >= self.min_retrieval_score
         # Off-topic questions are declined without reading: a span reader always finds
         # *some* span, and no calibration makes "2 points per dollar" a safe answer to
         # a question about the weather.
-        result = reader.run(text, [r.passage for r in retrieved] if on_topic else [])
+        result = reader.run(query, [r.passage for r in retrieved] if on_topic else [])
         t2 = time.perf_counter()
         sources = [
             SourceRef(id=r.passage.id, title=r.passage.label, source=r.passage.source,
@@ -185,6 +206,30 @@ class AnswerEngine:
         t3 = time.perf_counter()
         answer.latency_ms = (t3 - t0) * 1000
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "read": (t2 - t1) * 1000}
+        return answer
+
+    def _products(self, text: str, query: str, t0: float) -> Answer | None:
+        """The catalog products an existence question asks for, or None (read as usual)."""
+        terms = existence_terms(query)
+        if not terms:
+            return None
+        hits = self.retriever.run(query, top_k=PRODUCT_SEARCH_K, kind="product")
+        matches = match_products(terms, hits)
+        if not matches:
+            return None
+        first = matches[0]
+        passage = first.hit.passage
+        sources = [SourceRef(id=m.hit.passage.id, title=m.hit.passage.label,
+                             source=m.hit.passage.source, score=round(m.hit.score, 4))
+                   for m in matches]
+        answer = Answer(
+            question=text, answered=True, answer=compose_products(matches),
+            span=passage.text[first.start:first.end], confidence=PRODUCT_MATCH_CONFIDENCE,
+            sources=sources, model_version=self.reader.model_version, latency_ms=0.0,
+            passage=passage, span_start=first.start, span_end=first.end,
+            retrieved=[m.hit for m in matches],
+        )
+        answer.latency_ms = (time.perf_counter() - t0) * 1000
         return answer
 
     def swap_reader(self, reader: SpanReader) -> None:

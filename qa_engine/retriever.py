@@ -50,7 +50,19 @@ class Retriever:
         except Exception as exc:
             raise KnowledgeBaseUnavailable(f"knowledge base unavailable: {exc}") from exc
 
-    def run(self, question: str, top_k: int | None = None) -> list[RetrievedPassage]:
+    def texts(self) -> list[str]:
+        """Every passage's text, title and section (for the question normaliser's words)."""
+        try:
+            res = self.collection.get(include=["documents", "metadatas"])
+        except Exception as exc:
+            raise KnowledgeBaseUnavailable(f"knowledge base unavailable: {exc}") from exc
+        metas = res.get("metadatas") or [{}] * len(res["documents"])
+        return [f"{m.get('title', '')} {m.get('section', '')} {d or ''}"
+                for d, m in zip(res["documents"], metas, strict=True)]
+
+    def run(self, question: str, top_k: int | None = None,
+            kind: str | None = None) -> list[RetrievedPassage]:
+        """The top passages for `question`; `kind` keeps only passages of that kind."""
         k = top_k or self.top_k
         vector = self.cache.get(question)
         if vector is None:
@@ -61,6 +73,7 @@ class Retriever:
                 query_embeddings=[vector],
                 n_results=k,
                 include=["documents", "metadatas", "distances"],
+                **({"where": {"kind": kind}} if kind else {}),
             )
         except Exception as exc:
             raise KnowledgeBaseUnavailable(f"knowledge base unavailable: {exc}") from exc

@@ -104,6 +104,18 @@ class Settings(BaseSettings):
         description="Decline without reading when no passage is at least this similar "
         "(cosine) to the question: the knowledge base does not cover the topic.",
     )
+    normalize_questions: bool = Field(
+        True,
+        validation_alias=_env("STYLESPRINT_NORMALIZE_QUESTIONS", "normalize_questions"),
+        description="Repair misspelt words toward the knowledge base's vocabulary before "
+        "retrieving and reading (qa_engine/normalize.py).",
+    )
+    product_answers: bool = Field(
+        True,
+        validation_alias=_env("STYLESPRINT_PRODUCT_ANSWERS", "product_answers"),
+        description="Answer existence questions ('do we carry leather jackets?') with the "
+        "catalog products that match every word (qa_engine/products.py).",
+    )
     passage_max_words: int = Field(
         120, ge=20, validation_alias=_env("STYLESPRINT_PASSAGE_MAX_WORDS", "passage_max_words")
     )

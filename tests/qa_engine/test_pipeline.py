@@ -61,3 +61,21 @@ def test_bad_questions_raise_question_error(engine):
         engine.ask("   ")
     with pytest.raises(QuestionError, match="limit"):
         engine.ask("why " * 400)
+
+
+def test_existence_questions_are_answered_with_catalog_products(engine):
+    """'do we carry ...' names the matching products, verbatim from their rows."""
+    answer = engine.ask("do we carry leather jackets?")
+    assert answer.answered and answer.passage is not None
+    assert answer.passage.kind == "product"
+    assert "leather" in answer.passage.text.lower() and "jacket" in answer.span.lower()
+    assert answer.span == answer.passage.text[answer.span_start:answer.span_end]
+    assert answer.answer.startswith("Yes, we carry the ") and answer.span in answer.answer
+    assert answer.question == "do we carry leather jackets?"
+
+
+def test_a_misspelt_question_is_read_as_the_kb_spells_it(engine):
+    clean = engine.ask("How long is the return window for online orders?")
+    typed = engine.ask("how long is the retrun windwo for onlien orders")
+    assert typed.question == "how long is the retrun windwo for onlien orders"  # as typed
+    assert typed.answered and typed.span == clean.span
