@@ -186,7 +186,7 @@ class AnswerEngine:
         best = result.best
         if result.answered and best is not None:
             passage = by_id[best.passage_id]
-            reply = self.composer.answer(passage, best.start, best.end)
+            reply = self.composer.answer(passage, best.start, best.end, question=query)
             ordered = sorted(sources, key=lambda s: s.id != passage.id)  # citing source first
             answer = Answer(
                 question=text, answered=True, answer=reply, span=best.text,
@@ -196,7 +196,8 @@ class AnswerEngine:
             )
         else:
             answer = Answer(
-                question=text, answered=False, answer=self.composer.declined(retrieved),
+                question=text, answered=False, answer=self.composer.declined(
+                    retrieved, reason=self.composer.decline_reason(on_topic, result)),
                 span=None, confidence=result.confidence, sources=sources,
                 model_version=reader.model_version, latency_ms=0.0,
                 passage=by_id.get(best.passage_id) if best else None,

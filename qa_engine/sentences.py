@@ -6,8 +6,8 @@ stand-in answer with one sentence (`training/evaluation/`). They must agree on w
 sentence ends, or the bot quotes half a sentence ("Happy to help! Monday to Friday, and
 11 a.m. to 5 p.m. on weekends."): hence one splitter, owned by qa_engine.
 
-A candidate boundary is `.`, `!` or `?` (a run of them, then optional closing quotes or
-brackets), whitespace, and a next sentence that starts with a capital, a digit, an
+A candidate boundary is `.`, `!` or `?` (a run of them, then optional closing quotes,
+brackets or Markdown emphasis: "**Can I return it?** Yes."), whitespace, and a next sentence that starts with a capital, a digit, an
 opening quote/bracket/emphasis mark or a currency sign. A newline always ends a
 sentence: passage text keeps one paragraph (or one catalog `Label: value` field) per
 line. The candidate is rejected when the word before the stop is an abbreviation:
@@ -37,8 +37,8 @@ from __future__ import annotations
 
 import re
 
-# A stop (., !, ? runs, an ellipsis), closing quotes/brackets, then whitespace.
-_CANDIDATE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+# A stop (., !, ? runs, an ellipsis), closing quotes/brackets/emphasis, then whitespace.
+_CANDIDATE = re.compile(r"[.!?…]+[\"'”’)\]*_]*(?=\s)")
 _NEXT_START = re.compile(r"[\"'“‘(\[*_]*[A-Z0-9£$€¥]")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 

@@ -147,6 +147,14 @@ class Settings(BaseSettings):
         description="Override the decline threshold stored with the model version.",
     )
 
+    # --- replies ---------------------------------------------------------------------
+    currency: str = Field(
+        "$",
+        validation_alias=_env("STYLESPRINT_CURRENCY", "currency"),
+        description="Put in front of bare catalog prices in replies (289.00 -> $289.00); "
+        "a price that already carries a currency is left as it is.",
+    )
+
     # --- records ---------------------------------------------------------------------
     database_url: str | None = Field(
         None,
