@@ -25,6 +25,21 @@ class DatasetError(ValueError):
     """A training/evaluation file cannot be read; the message names file and row."""
 
 
+#: The field-test set (training/data/field_test/): written independently of the training
+#: data and held out from training, calibration and threshold choice. `stylesprint eval`
+#: reads it through its own loader; every training-side load refuses it.
+FIELD_TEST_DIR = Path(__file__).resolve().parent / "data" / "field_test"
+
+
+def refuse_held_out(path: Path) -> None:
+    """Raise DatasetError when `path` lies in the held-out field-test set."""
+    if path.resolve().is_relative_to(FIELD_TEST_DIR):
+        raise DatasetError(
+            f"{path}: the field-test set is held out: it measures the bot and never enters "
+            "training, calibration or threshold choice (use it with `stylesprint eval`)"
+        )
+
+
 @dataclass(frozen=True)
 class QAExample:
     question: str
@@ -140,6 +155,7 @@ def load_examples(path: Path | str) -> list[QAExample]:
     path = Path(path)
     if not path.exists():
         raise DatasetError(f"{path}: no such file")
+    refuse_held_out(path)
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return load_jsonl(path)

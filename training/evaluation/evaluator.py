@@ -71,6 +71,8 @@ class SystemMetrics:
     errors: int
     by_category: dict[str, m.QASummary] = field(default_factory=dict)
     by_style: dict[str, m.QASummary] = field(default_factory=dict)
+    #: retrieval recall@k per style / per category ("style" -> name -> recall), e2e rows
+    recall_by: dict[str, dict[str, float | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -304,7 +306,18 @@ class Evaluator:
             errors=sum(1 for r in rows if r.prediction.error),
             by_category={name: _qa(members) for name, members in categories.items()},
             by_style={name: _qa(members) for name, members in styles.items()},
+            recall_by={"style": _recalls(styles), "category": _recalls(categories)},
         )
+
+
+def _recalls(groups: dict[str, list[RowResult]]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for name, members in groups.items():
+        retrieved = [r for r in members if r.mode == "e2e"]
+        out[name] = (m.recall_at_k([r.gold.answers for r in retrieved],
+                                   [r.prediction.retrieved for r in retrieved])
+                     if retrieved else None)
+    return out
 
 
 def _qa(rows: Sequence[RowResult]) -> m.QASummary:

@@ -115,7 +115,9 @@ def format_breakdown(results: Sequence[EvalResult], by: str = "style", fmt: str 
     names = sorted({k for r in results for k in getattr(r.metrics, attr)})
     if not names:
         return ""
-    headers = [by.capitalize(), *BREAKDOWN_HEADERS]
+    recall = any(v is not None for r in results for v in r.metrics.recall_by.get(by, {}).values())
+    k = next((r.metrics.k for r in results if r.metrics.k), None)
+    headers = [by.capitalize(), *BREAKDOWN_HEADERS, *([f"Recall@{k}"] if recall else [])]
     rows = []
     for name in names:
         for r in results:
@@ -124,7 +126,8 @@ def format_breakdown(results: Sequence[EvalResult], by: str = "style", fmt: str 
                 continue
             rows.append([name, r.system, str(s.n), str(s.n_answerable), _f(s.exact_match),
                          _f(s.f1), _f(s.answerable_f1), _f(s.unanswerable_declined),
-                         _f(s.answerable_declined)])
+                         _f(s.answerable_declined),
+                         *([_f(r.metrics.recall_by.get(by, {}).get(name))] if recall else [])])
     if fmt == "markdown":
         lines = ["| " + " | ".join(headers) + " |",
                  "|---|---|" + "|".join(["---:"] * (len(headers) - 2)) + "|"]

@@ -1,0 +1,116 @@
+"""The field-test set (training/data/field_test/): a valid measuring stick, and held out.
+
+It was written by an author who never read the training-data generators or the team's
+QA files; these tests keep it that way: every answer is a verbatim span of a passage
+that ingestion stores, and no field-test question or passage text reaches any training
+file or generator, nor any training-side load (train, calibrate, retrain).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from qa_engine.ingest.loaders import load_file
+from qa_engine.ingest.passages import build_passages
+from training.datasets import FIELD_TEST_DIR, DatasetError, load_examples
+from training.evaluation.gold import load_gold
+
+QUESTIONS = FIELD_TEST_DIR / "questions.jsonl"
+KB = FIELD_TEST_DIR / "kb"
+TRAINING_DATA = Path(__file__).resolve().parents[2] / "training" / "data"
+STYLES = {"attribute", "list", "numeric", "terse", "formal", "yes_no", "typo",
+          "customer_quote", "existence", "review"}
+
+
+def kb_passages() -> list[str]:
+    """The field-test KB exactly as `stylesprint ingest` stores it (default settings)."""
+    texts = []
+    for path in sorted(p for p in KB.rglob("*") if p.is_file()):
+        loaded = load_file(path, str(path.relative_to(KB)))
+        records, _ = build_passages(loaded.parts, str(path.relative_to(KB)), 120, 20)
+        texts += [r.text for r in records]
+    return texts
+
+
+def normal(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def shingles(text: str, n: int = 8) -> set[str]:
+    words = normal(text).split()
+    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_the_set_has_every_style_and_enough_hard_negatives():
+    rows = load_gold(QUESTIONS)
+    assert len(rows) >= 250
+    assert {r.style for r in rows} == STYLES
+    assert sum(not r.answerable for r in rows) / len(rows) >= 0.20
+    for style in STYLES:
+        assert sum(r.answerable for r in rows if r.style == style) >= 20, style
+    assert len({r.id for r in rows}) == len(rows)
+    assert all(r.reference for r in rows)
+
+
+def test_every_answer_is_a_verbatim_span_of_one_stored_passage():
+    passages = kb_passages()
+    assert len(passages) > 100
+    for row in load_gold(QUESTIONS):
+        for answer in row.answers:
+            assert any(answer in p for p in passages), (row.id, answer)
+
+
+def test_paraphrase_groups_share_one_answer():
+    groups: dict[str, set[tuple[str, ...]]] = {}
+    for row in load_gold(QUESTIONS):
+        groups.setdefault(row.group or row.id, set()).add(row.answers)
+    assert all(len(answers) == 1 for answers in groups.values())
+
+
+def _training_texts() -> list[str]:
+    texts = []
+    for path in sorted(TRAINING_DATA.glob("*")):
+        if path.is_file():
+            texts.append(path.read_text(encoding="utf-8"))
+    demo = Path(__file__).resolve().parents[2] / "qa_engine" / "demo_kb"
+    texts += [p.read_text(encoding="utf-8") for p in sorted(demo.rglob("*")) if p.is_file()]
+    return texts
+
+
+def test_no_field_test_question_or_passage_is_in_any_training_file():
+    corpus = normal(" ".join(_training_texts()))
+    for row in load_gold(QUESTIONS):
+        q = normal(row.question)
+        if len(q.split()) >= 5:  # short fragments ("restocking fee") are everyone's words
+            assert q not in corpus, row.id
+    seen = shingles(" ".join(_training_texts()))
+    leaked = [s for p in kb_passages() for s in shingles(p) if s in seen]
+    assert not leaked, leaked[:5]
+
+
+def test_the_synthetic_generator_writes_nothing_of_the_field_test():
+    from training.synth.generator import generate
+
+    synthetic = shingles(" ".join(r["context"] + " " + r["question"]
+                                  for r in generate(3000, seed=0)))
+    field = set().union(*(shingles(p) for p in kb_passages()))
+    assert not (synthetic & field)
+
+
+@pytest.mark.parametrize("name", ["questions.jsonl", "kb/catalog.csv"])
+def test_training_side_loads_refuse_the_field_test(name):
+    with pytest.raises(DatasetError, match="held out"):
+        load_examples(FIELD_TEST_DIR / name)
+
+
+def test_a_copy_of_a_field_test_file_elsewhere_is_loaded_normally(tmp_path):
+    """The refusal is about the held-out folder; the same format elsewhere is data."""
+    row = json.loads(QUESTIONS.read_text(encoding="utf-8").splitlines()[0])
+    path = tmp_path / "mine.jsonl"
+    path.write_text(json.dumps({"question": row["question"], "context": "x", "answer_text": "",
+                                "answer_start": -1}) + "\n", encoding="utf-8")
+    assert len(load_examples(path)) == 1
