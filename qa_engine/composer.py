@@ -52,6 +52,8 @@ class BrandVoice:
     declined_unsure: str
     declined_no_sources: str
     max_sources: int = 2
+    source: str = "{label}"
+    sources_and: str = " and "
     openers: tuple[str, ...] = ()
     opener_share: float = 0.0
     signoffs: tuple[str, ...] = ()
@@ -219,7 +221,7 @@ class Composer:
                 pa += len(part) - len(sentence[clo:chi].rstrip(" .!?"))
         rest = part[rest_at:]
         template = self.voice.prose[shape]
-        art = "" if names["is"] == "are" else rules.article(part)
+        art = "" if names["is"] == "are" and shape == "kind" else rules.np_article(part)
         fact = rules.finish(template.format(rest=rest, value=part, value_lower=rules.lower_first(
             part), article=art, **names))
         verdict = self._settle(sentence, sa, sb, q, passage)
@@ -270,8 +272,9 @@ class Composer:
         labels = labels[: max_sources or self.voice.max_sources]
         if not labels:
             return self.voice.declined_no_sources
-        sources = labels[0] if len(labels) == 1 else (
-            ", ".join(labels[:-1]) + " and " + labels[-1])
+        quoted = [self.voice.source.format(label=label) for label in labels]
+        sources = quoted[0] if len(quoted) == 1 else (
+            ", ".join(quoted[:-1]) + self.voice.sources_and + quoted[-1])
         template = {rules.UNSURE: self.voice.declined_unsure,
                     rules.NO_MATCH: self.voice.declined_no_match}.get(
             reason.kind, self.voice.declined_no_answer)

@@ -398,7 +398,19 @@ def prose_shape(part: str, span_at: int, first_sentence: bool) -> tuple[str, int
         return "verb", 0
     if lowerable and _PREDICATE.match(part):
         return "predicate", 0
-    return ("kind" if lowerable and first_sentence else "other"), 0
+    if lowerable:  # a noun phrase: what the item is (first sentence) or a feature it has
+        return ("kind" if first_sentence else "feature"), 0
+    return "other", 0
+
+
+def np_article(phrase: str) -> str:
+    """"a "/"an " before a singular noun phrase, "" before a plural or a list ("ribbed
+    cuffs and hem"); the head is the last word before a comma or preposition."""
+    head = re.split(r",| (?:with|in|for|that|which|to|from|of|on) ", phrase, maxsplit=1)[0]
+    last = (head.split() or [""])[-1].lower()
+    if " and " in head or (last.endswith("s") and not last.endswith(("ss", "us", "is"))):
+        return ""
+    return article(phrase)
 
 
 def base_verb(verb: str) -> str:

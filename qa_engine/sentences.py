@@ -7,10 +7,11 @@ sentence ends, or the bot quotes half a sentence ("Happy to help! Monday to Frid
 11 a.m. to 5 p.m. on weekends."): hence one splitter, owned by qa_engine.
 
 A candidate boundary is `.`, `!` or `?` (a run of them, then optional closing quotes,
-brackets or Markdown emphasis: "**Can I return it?** Yes."), whitespace, and a next sentence that starts with a capital, a digit, an
-opening quote/bracket/emphasis mark or a currency sign. A newline always ends a
-sentence: passage text keeps one paragraph (or one catalog `Label: value` field) per
-line. The candidate is rejected when the word before the stop is an abbreviation:
+brackets or Markdown emphasis: "**Can I return it?** Yes."), whitespace, and a next
+sentence that starts with a capital, a digit, an opening quote/bracket/emphasis mark or
+a currency sign. A newline always ends a sentence: passage text keeps one paragraph (or
+one catalog `Label: value` field) per line. The candidate is rejected when the word
+before the stop is an abbreviation:
 
 - always: `e.g.`, `i.e.`, `vs.`, `approx.`, `incl.`, `est.`, titles (`Mr.`, `Dr.`, ...);
 - before a number: `No. 5`, `no. 5`, `Nos.`, `Approx.`, `ca.`;
