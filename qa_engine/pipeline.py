@@ -120,15 +120,37 @@ class AnswerEngine:
                 reader = build_reader(settings, registry)
             except KeyError as exc:  # CURRENT names a version directory that is gone
                 reader = fallback(registry.current_name() or "?", exc)
-        return cls(
+        return cls.assemble(
+            settings, retriever, reader or build_reader(settings), Composer(),
             bootstrap=lambda: ensure_demo_kb(settings, embedder, collection),
-            retriever=retriever,
-            reader=reader or build_reader(settings),
             reader_fallback=fallback,
-            normalizer=(KBNormalizer(retriever, embedder.vocabulary).run
+        )
+
+    @classmethod
+    def assemble(
+        cls,
+        settings: Settings,
+        retriever: Retriever,
+        reader: SpanReader,
+        composer: Composer,
+        bootstrap: Callable[[], object] | None = None,
+        reader_fallback: Callable[[str, Exception], SpanReader] | None = None,
+    ) -> AnswerEngine:
+        """The engine over given parts with every engine setting applied.
+
+        The one place that turns settings into engine behaviour (top-k, the retrieval
+        floor, typo repair, catalog answers), used by the bot and by `stylesprint eval`,
+        so that an evaluation measures exactly what agents get.
+        """
+        return cls(
+            retriever=retriever,
+            reader=reader,
+            composer=composer,
+            bootstrap=bootstrap,
+            reader_fallback=reader_fallback,
+            normalizer=(KBNormalizer(retriever, retriever.embedder.vocabulary).run
                         if settings.normalize_questions else None),
             product_answers=settings.product_answers,
-            composer=Composer(),
             max_question_chars=settings.max_question_chars,
             top_k=settings.top_k,
             min_retrieval_score=settings.min_retrieval_score,

@@ -44,6 +44,9 @@ class Prediction:
     candidate: str | None = None
     retrieved: tuple[str, ...] = ()
     error: str | None = None  # set when the system failed on this question
+    #: the whole knowledge-base sentence holding the span, verbatim (reader systems): the
+    #: reply a bot without a composer would send, so the composer's share is measurable
+    sentence: str | None = None
 
     @property
     def answered(self) -> bool:

@@ -47,6 +47,7 @@ class RowResult:
     correct: bool | None  # is the best span right (None: system has no confidence)
     span_similarity: float | None  # answer span vs short gold answer (answerable only)
     reply_similarity: float | None  # full reply vs reference (rows with a reference)
+    sentence_similarity: float | None  # the verbatim KB sentence as the reply, vs reference
     cpu_seconds: float
     wall_seconds: float
 
@@ -56,6 +57,7 @@ class SystemMetrics:
     qa: m.QASummary
     span_similarity: float | None
     reply_similarity: float | None
+    sentence_similarity: float | None  # None: the system quotes no sentence (not a reader)
     n_references: int
     consistency: m.Consistency
     recall_at_k: float | None
@@ -73,6 +75,9 @@ class SystemMetrics:
     by_style: dict[str, m.QASummary] = field(default_factory=dict)
     #: retrieval recall@k per style / per category ("style" -> name -> recall), e2e rows
     recall_by: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    #: mean (reply, verbatim-sentence reply) similarity to the reference, per style/category
+    similarity_by: dict[str, dict[str, tuple[float | None, float | None]]] = field(
+        default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -211,7 +216,7 @@ class Evaluator:
     ) -> EvalResult:
         rows = [r[0] for r in results]
         preds = [r[1] for r in results]
-        span_sims, reply_sims, reply_vecs = self._similarities(rows, preds)
+        span_sims, reply_sims, sentence_sims, reply_vecs = self._similarities(rows, preds)
         row_results = []
         for i, (row, pred, mode, cpu, wall) in enumerate(results):
             correct = (m.is_correct(pred.candidate, row.answers, self.criterion)
@@ -221,15 +226,15 @@ class Evaluator:
                 exact_match=m.exact_match(pred.text, row.answers),
                 f1=m.f1_score(pred.text, row.answers),
                 correct=correct, span_similarity=span_sims[i], reply_similarity=reply_sims[i],
-                cpu_seconds=cpu, wall_seconds=wall,
+                sentence_similarity=sentence_sims[i], cpu_seconds=cpu, wall_seconds=wall,
             ))
         return EvalResult(name, row_results, self._aggregate(row_results, reply_vecs, threshold),
                           details)
 
     def _similarities(
         self, rows: Sequence[GoldRow], preds: Sequence[Prediction]
-    ) -> tuple[list[float | None], list[float | None], np.ndarray]:
-        """Embed spans, gold answers, replies and references in one batch."""
+    ) -> tuple[list[float | None], list[float | None], list[float | None], np.ndarray]:
+        """Embed spans, gold answers, replies, quoted sentences and references in one batch."""
         texts: list[str] = []
 
         def slot(text: str) -> int:
@@ -237,6 +242,10 @@ class Evaluator:
             return len(texts) - 1
 
         reply_idx = [slot(p.reply) for p in preds]
+        quotes = any(p.sentence for p in preds)
+        # A bot without a composer: the sentence when it answers, its decline otherwise.
+        sentence_idx = [slot(p.sentence) if p.sentence else reply_idx[i]
+                        for i, p in enumerate(preds)] if quotes else []
         plans = []
         for row, pred in zip(rows, preds, strict=True):
             span = slot(pred.text) if row.answerable and pred.text else None
@@ -246,6 +255,7 @@ class Evaluator:
         vectors = self.embedder.embed(texts)
         span_sims: list[float | None] = []
         reply_sims: list[float | None] = []
+        sentence_sims: list[float | None] = []
         for i, (row, (span, golds, ref)) in enumerate(zip(rows, plans, strict=True)):
             if not row.answerable:
                 span_sims.append(None)
@@ -256,7 +266,12 @@ class Evaluator:
             reply_sims.append(
                 m.cosine(vectors[reply_idx[i]], vectors[ref]) if ref is not None else None
             )
-        return span_sims, reply_sims, vectors[reply_idx] if reply_idx else vectors
+            sentence_sims.append(
+                m.cosine(vectors[sentence_idx[i]], vectors[ref])
+                if ref is not None and quotes else None
+            )
+        return (span_sims, reply_sims, sentence_sims,
+                vectors[reply_idx] if reply_idx else vectors)
 
     def _aggregate(self, rows: Sequence[RowResult], reply_vecs: np.ndarray,
                    threshold: float | None) -> SystemMetrics:
@@ -281,10 +296,13 @@ class Evaluator:
         latencies = [r.prediction.latency * 1000 for r in rows]
         span_sims = [r.span_similarity for r in rows if r.span_similarity is not None]
         reply_sims = [r.reply_similarity for r in rows if r.reply_similarity is not None]
+        sentence_sims = [r.sentence_similarity for r in rows
+                         if r.sentence_similarity is not None]
         return SystemMetrics(
             qa=qa,
             span_similarity=float(np.mean(span_sims)) if span_sims else None,
             reply_similarity=float(np.mean(reply_sims)) if reply_sims else None,
+            sentence_similarity=float(np.mean(sentence_sims)) if sentence_sims else None,
             n_references=len(reply_sims),
             consistency=m.consistency(list(groups.values())),
             recall_at_k=m.recall_at_k(
@@ -307,7 +325,18 @@ class Evaluator:
             by_category={name: _qa(members) for name, members in categories.items()},
             by_style={name: _qa(members) for name, members in styles.items()},
             recall_by={"style": _recalls(styles), "category": _recalls(categories)},
+            similarity_by={"style": _sims(styles), "category": _sims(categories)},
         )
+
+
+def _sims(groups: dict[str, list[RowResult]]) -> dict[str, tuple[float | None, float | None]]:
+    def mean(values: list[float | None]) -> float | None:
+        kept = [v for v in values if v is not None]
+        return float(np.mean(kept)) if kept else None
+
+    return {name: (mean([r.reply_similarity for r in members]),
+                   mean([r.sentence_similarity for r in members]))
+            for name, members in groups.items()}
 
 
 def _recalls(groups: dict[str, list[RowResult]]) -> dict[str, float | None]:

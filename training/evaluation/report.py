@@ -33,6 +33,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("Ans declined", "share of answerable questions wrongly declined (lower is better)"),
     Column("Sim span", "cosine(MiniLM) of the answer span and the short gold answer"),
     Column("Sim reply", "cosine(MiniLM) of the full reply and the human reference reply"),
+    Column("Sim sent", "the same for the verbatim KB sentence holding the span sent as the "
+                       "reply (no composer): the composer's share is Sim reply minus this"),
     Column("Cons cos", "paraphrase groups: mean pairwise cosine of replies"),
     Column("Cons span", "paraphrase groups: share of pairs giving the same span"),
     Column("Recall@k", "answerable questions whose top-k passages contain the answer"),
@@ -58,7 +60,7 @@ def table_rows(results: Sequence[EvalResult]) -> list[list[str]]:
             _f(x.qa.exact_match), _f(x.qa.f1),
             _f(x.qa.answerable_exact_match), _f(x.qa.answerable_f1),
             _f(x.qa.unanswerable_declined), _f(x.qa.answerable_declined),
-            _f(x.span_similarity), _f(x.reply_similarity),
+            _f(x.span_similarity), _f(x.reply_similarity), _f(x.sentence_similarity),
             _f(x.consistency.reply_similarity), _f(x.consistency.same_span_rate),
             _f(x.recall_at_k), _f(x.ece),
             _f(x.latency_p50_ms, 1), _f(x.latency_p95_ms, 1),
@@ -103,7 +105,7 @@ def format_table(
 
 
 BREAKDOWN_HEADERS = ("System", "n", "answerable", "EM", "F1", "F1 ans", "Unans declined",
-                     "Ans declined")
+                     "Ans declined", "Sim reply", "Sim sent")
 
 
 def format_breakdown(results: Sequence[EvalResult], by: str = "style", fmt: str = "text") -> str:
@@ -127,6 +129,8 @@ def format_breakdown(results: Sequence[EvalResult], by: str = "style", fmt: str 
             rows.append([name, r.system, str(s.n), str(s.n_answerable), _f(s.exact_match),
                          _f(s.f1), _f(s.answerable_f1), _f(s.unanswerable_declined),
                          _f(s.answerable_declined),
+                         *(_f(v) for v in r.metrics.similarity_by.get(by, {}).get(
+                             name, (None, None))),
                          *([_f(r.metrics.recall_by.get(by, {}).get(name))] if recall else [])])
     if fmt == "markdown":
         lines = ["| " + " | ".join(headers) + " |",

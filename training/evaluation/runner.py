@@ -152,7 +152,7 @@ def build_systems(
 ) -> SystemSet:
     """Construct (not load) every requested system; skipped ones carry the reason."""
     from qa_engine.composer import Composer
-    from qa_engine.pipeline import build_reader
+    from qa_engine.pipeline import AnswerEngine, build_reader
     from qa_engine.reader import ModelLoadError
     from training.evaluation.incontext import InContextSystem
     from training.evaluation.systems import (
@@ -199,10 +199,9 @@ def build_systems(
                 out.skipped.append(SkippedSystem(name, f"reader unavailable: {exc}"))
                 continue
             composer = composer or Composer()
-            out.systems.append(ReaderSystem(
-                name, reader, composer, retriever=retriever, top_k=settings.top_k,
-                max_question_chars=settings.max_question_chars,
-            ))
+            engine = (AnswerEngine.assemble(settings, retriever, reader, composer)
+                      if retriever is not None else None)
+            out.systems.append(ReaderSystem(name, reader, composer, engine=engine))
             out.details[name] = {"model_version": reader.model_version,
                                  "model_dir": str(reader.model_dir)}
     return out

@@ -18,11 +18,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from qa_engine.composer import Composer
+from qa_engine.composer import Composer, sentence_around
 from qa_engine.embedder import Embedder
 from qa_engine.pipeline import AnswerEngine, clean_question
 from qa_engine.reader import SpanReader
-from qa_engine.retriever import Retriever
 from qa_engine.sentences import split_sentences  # lines too: one `Field: value` per line
 from qa_engine.types import Passage, RetrievedPassage
 from training.evaluation.base import (
@@ -87,18 +86,12 @@ class ReaderSystem:
         name: str,
         reader: SpanReader,
         composer: Composer,
-        retriever: Retriever | None = None,
-        top_k: int = 3,
-        max_question_chars: int = 500,
+        engine: AnswerEngine | None = None,
     ) -> None:
         self.name = name
         self.reader = reader
         self.composer = composer
-        self.engine = (
-            AnswerEngine(retriever, reader, composer, max_question_chars=max_question_chars,
-                         top_k=top_k)
-            if retriever is not None else None
-        )
+        self.engine = engine  # AnswerEngine.assemble(...): exactly the bot's engine
 
     @property
     def model_version(self) -> str:
@@ -137,6 +130,10 @@ class ReaderSystem:
             latency=0.0,
             candidate=candidate,
             retrieved=tuple(r.passage.text for r in answer.retrieved),
+            sentence=(verbatim_sentence(answer.passage.text, answer.span_start, answer.span_end)
+                      if answer.answered and answer.passage is not None
+                      and answer.span_start is not None and answer.span_end is not None
+                      else None),
         )
 
     def _reader_only(self, question: str, context: str) -> Prediction:
@@ -145,16 +142,24 @@ class ReaderSystem:
         result = self.reader.run(question, [passage])
         best = result.best
         if result.answered and best is not None:
-            reply = self.composer.answer(passage, best.start, best.end)
+            reply = self.composer.answer(passage, best.start, best.end, question=question)
+            sentence = verbatim_sentence(context, best.start, best.end)
         else:
-            reply = self.composer.declined([])
+            reply, sentence = self.composer.declined([]), None
         return Prediction(
             text=best.text if result.answered and best is not None else None,
             confidence=result.confidence,
             reply=reply,
             latency=0.0,
             candidate=best.text if best is not None else None,
+            sentence=sentence,
         )
+
+
+def verbatim_sentence(text: str, start: int, end: int) -> str:
+    """The passage's sentence(s) around [start, end), exactly as written."""
+    lo, hi = sentence_around(text, start, end)
+    return text[lo:hi].strip()
 
 
 def retrieval_function(retriever) -> Retrieve:  # noqa: ANN001

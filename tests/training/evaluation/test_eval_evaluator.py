@@ -86,6 +86,11 @@ def test_reader_system_with_confidence_gets_calibration_plots(embedder, gold_fil
     assert x.coverage[0].coverage == 1.0 and x.coverage[-1].coverage == 0.0
     assert x.threshold == 0.5
     assert all(r.prediction.reply for r in result.rows)
+    # a reader quotes its sentence: the no-composer reply is scored beside the reply
+    answered = [r for r in result.rows if r.prediction.answered]
+    assert all(r.prediction.sentence and r.prediction.text in r.prediction.sentence
+               for r in answered)
+    assert x.sentence_similarity is not None
     with pytest.raises(Exception, match="knowledge base"):
         system.answer("Where is it?", None)
 
