@@ -24,6 +24,7 @@ from bot.errors import handle_error
 from bot.pool import QuestionPool
 from bot.records import Records
 from bot.vote_queue import VoteQueue
+from qa_engine.logs import protect_library_loggers
 from qa_engine.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def build_app(
             max_workers=settings.listener_threads, thread_name_prefix="bolt-listener"
         ),
     )
+    protect_library_loggers()  # Bolt's loggers exist now: no request bodies at INFO
     app.error(handle_error)
     executor.set_error_handler(handle_error)
     middleware.register(app, records)

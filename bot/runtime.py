@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
 from bot.answering import Engine
 from bot.app import MissingSlackSetting, build_app, build_client
 from bot.pool import QuestionPool
 from bot.records import Records
+from bot.startup import check_slack, explain
 from qa_engine.memory import limit_malloc_arenas, release_free_memory
 from qa_engine.settings import Settings
 
@@ -57,8 +59,15 @@ class BotRuntime:
         engine: Engine | None = None,
         client: WebClient | None = None,
     ) -> BotRuntime:
-        """Check settings, open the records, load and warm the engine, build the app."""
+        """Check settings and Slack, open the records, load and warm the engine, build the app.
+
+        Raises MissingSlackSetting, SlackStartupError (bot/startup.py) before anything
+        loads; then DatabaseUnavailable or SQLAlchemy's OperationalError for the records,
+        KnowledgeBaseUnavailable and ModelLoadError for the engine.
+        """
         check_slack_settings(settings, socket_mode=socket_mode)
+        client = client or build_client(settings)
+        check_slack(settings, client, socket_mode=socket_mode)  # a wrong token fails in 1 s
         limit_malloc_arenas(settings.malloc_arena_max)  # before the bot's threads exist
         records = Records(settings.resolved_database_url)
         records.warm_up()
@@ -70,14 +79,11 @@ class BotRuntime:
         if warm_up is not None:
             warm_up()
         pool = QuestionPool(settings.worker_threads, settings.max_queued_questions)
-        app = build_app(
-            settings,
-            engine,
-            records,
-            pool,
-            client or build_client(settings),
-            socket_mode=socket_mode,
-        )
+        try:
+            app = build_app(settings, engine, records, pool, client, socket_mode=socket_mode)
+        except (BoltError, OSError) as exc:  # Slack changed its mind since check_slack
+            pool.shutdown(wait=False)
+            raise explain(exc, "SLACK_BOT_TOKEN", settings) from exc
         from qa_engine.watcher import start_model_watcher
 
         watcher = start_model_watcher(settings, engine)

@@ -83,6 +83,9 @@ def make_server(asgi_app: Starlette, *, log_level: str = "info") -> Any:
     config = uvicorn.Config(
         asgi_app,
         log_level=log_level,
+        # No logging set-up of uvicorn's own: its records go to the process's handlers,
+        # with their format and their redaction (qa_engine/logs.py).
+        log_config=None,
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=10,

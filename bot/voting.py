@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, NamedTuple
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.records import DOWN, UP, AnswerRef, Records
 
@@ -73,13 +73,22 @@ class BotUsers:
             if user_id in self._cache:
                 self._cache.move_to_end(user_id)
                 return self._cache[user_id]
+        if user_id == "USLACKBOT":
+            return True
+        # When the lookup fails (no users:read, Slack down) or names no user (a deleted
+        # account), count the vote: a human is likelier, and a lost vote cannot come back.
+        # Such answers are not cached, so the next reaction asks again.
         try:
-            user = client.users_info(user=user_id)["user"]
-            is_bot = bool(user.get("is_bot")) or user_id == "USLACKBOT"
-        except SlackApiError as exc:
-            # Without users:read (or for a deleted user) count the vote: a human is likelier.
-            logger.debug("users.info failed for a reacting user: %s", exc.response.get("error"))
+            reply = client.users_info(user=user_id)
+        except (SlackClientError, OSError) as exc:
+            error = exc.response.get("error") if isinstance(exc, SlackApiError) else None
+            logger.debug("users.info failed for a reacting user: %s", error or type(exc).__name__)
             return False
+        user = reply.get("user") if hasattr(reply, "get") else None
+        if not isinstance(user, dict):
+            logger.debug("users.info named no user for a reacting user; counting the vote")
+            return False
+        is_bot = bool(user.get("is_bot"))
         with self._lock:
             self._cache[user_id] = is_bot
             if len(self._cache) > self._max_size:

@@ -127,11 +127,18 @@ class ModelRegistry:
         tmp.write_text(json.dumps(info, indent=2, default=str) + "\n")
         os.replace(tmp, version.path / VERSION_FILE)
 
-    def promote(self, name: str, reason: str = "", action: str = "promote") -> None:
-        """Serve `name` from now on (atomic pointer switch, recorded in the history)."""
+    def promote(self, name: str, reason: str = "", action: str = "promote") -> bool:
+        """Serve `name` from now on (atomic pointer switch, recorded in the history).
+
+        Promoting the version already serving changes nothing and records nothing (a
+        version recorded as its own "previous" would make `rollback` a no-op); returns
+        False then, True when the pointer was switched.
+        """
         version = self.get(name)
         check_model_dir(version.path)
         previous = self.current_name()
+        if previous == name:
+            return False
         tmp = self.root / (CURRENT_FILE + ".tmp")
         tmp.write_text(name + "\n")
         os.replace(tmp, self.root / CURRENT_FILE)
@@ -139,6 +146,7 @@ class ModelRegistry:
                  "reason": reason}
         with (self.root / HISTORY_FILE).open("a") as fh:
             fh.write(json.dumps(event) + "\n")
+        return True
 
     def rollback(self) -> str:
         """Serve the version that was current before the present one was promoted.
@@ -147,10 +155,12 @@ class ModelRegistry:
         """
         current = self.current_name()
         for event in reversed(self.history()):
-            if event["action"] == "promote" and event["version"] == current and event.get(
-                "previous"
-            ):
-                target = event["previous"]
+            previous = event.get("previous")
+            # (a history written before promoting the current version was a no-op may hold
+            # "promote V, previous V": skip it, it is not a way back)
+            if event["action"] == "promote" and event["version"] == current and previous \
+                    and previous != current:
+                target = previous
                 self.promote(target, reason=f"rollback from {current}", action="rollback")
                 return target
         raise RuntimeError(f"nothing to roll back to from {current!r}")

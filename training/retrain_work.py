@@ -23,6 +23,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,7 @@ def run_job(job: WorkJob) -> dict[str, Any]:
               "data": [{"path": str(job.train_path), "examples": len(train)}]},
     )
     train_s = time.perf_counter() - t0
+    trained_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
 
     embedder = Embedder(job.embedding_model)
     candidate = _reader(job.candidate_dir, job)
@@ -150,7 +152,7 @@ def run_job(job: WorkJob) -> dict[str, Any]:
     calibration.save(job.candidate_dir)
     meta_path = job.candidate_dir / MODEL_META_FILE
     meta = json.loads(meta_path.read_text())
-    meta.update({"dev_path": str(job.dev_path),
+    meta.update({"trained_at": trained_at, "dev_path": str(job.dev_path),
                  "dev_metrics": reader_metrics(subset(cand_scores, parts["dev"]), calibration)})
     meta_path.write_text(json.dumps(meta, indent=2, default=str) + "\n")
     write_model_card(job.candidate_dir, command="stylesprint retrain")

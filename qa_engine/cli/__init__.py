@@ -10,8 +10,9 @@ from __future__ import annotations
 import typer
 
 from qa_engine.cli import ask, evaluate, ingest, models, retrain, slack, train
+from qa_engine.cli.help import App
 
-app = typer.Typer(
+app: typer.Typer = App(
     name="stylesprint",
     help="StyleSprint Assist: answers support agents' product and policy questions.",
     no_args_is_help=True,

@@ -8,6 +8,7 @@ import sys
 import typer
 
 from qa_engine.cli.common import fail, quiet_libraries, settings_or_exit
+from qa_engine.cli.status import status_line
 
 
 def _render(answer) -> str:
@@ -49,9 +50,12 @@ def register(app: typer.Typer) -> None:
                 clean_question(question, settings.max_question_chars)
             except QuestionError as exc:
                 fail(str(exc))
+        existed = settings.data_dir.exists()
         try:
             engine = AnswerEngine.from_settings(settings)
             engine.warm_up()
+            typer.echo(status_line(settings, engine.retriever.collection, engine.model_version,
+                                   data_dir_existed=existed), err=True)
         except KnowledgeBaseUnavailable as exc:
             fail(str(exc), code=3)
 

@@ -1,8 +1,9 @@
 """`stylesprint ingest PATH... [--reset] [--prune] [--json] [-v]`: load the knowledge base.
 
 Exit codes: 0 every file ingested or unchanged, 1 some files failed (the others
-were still ingested) or the store could not be reached, 2 usage errors (a path
-that does not exist, bad settings).
+were still ingested), 2 usage errors (a path that does not exist, bad settings),
+3 the knowledge base (Chroma) could not be opened, 8 nothing to ingest (the paths hold
+no supported file; nothing was touched). Each failed file is reported once, on stderr.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from qa_engine.cli.common import fail, quiet_libraries, settings_or_exit
+from qa_engine.cli.common import (
+    EXIT_KB,
+    EXIT_NOTHING_TO_INGEST,
+    EXIT_USAGE,
+    fail,
+    quiet_libraries,
+    settings_or_exit,
+)
 
 if TYPE_CHECKING:
     from qa_engine.ingest import FileReport
@@ -52,7 +60,7 @@ def register(app: typer.Typer) -> None:
         """Ingest knowledge-base files into the vector store (idempotent)."""
         quiet_libraries()
         from qa_engine.embedder import Embedder
-        from qa_engine.ingest import Ingestor, IngestPathError
+        from qa_engine.ingest import Ingestor, IngestPathError, NothingToIngest
         from qa_engine.types import KnowledgeBaseUnavailable
 
         settings = settings_or_exit()
@@ -60,11 +68,18 @@ def register(app: typer.Typer) -> None:
         ingestor = Ingestor(settings, embedder)
         try:
             report = ingestor.run(paths, reset=reset, prune=prune)
+        except NothingToIngest as exc:
+            typer.echo(f"warning: {exc}", err=True)
+            raise typer.Exit(EXIT_NOTHING_TO_INGEST) from None
         except IngestPathError as exc:
-            fail(str(exc), code=2)
+            fail(str(exc), code=EXIT_USAGE)
         except KnowledgeBaseUnavailable as exc:
-            fail(str(exc), code=1)
+            fail(str(exc), code=EXIT_KB)
 
+        if report.demo_replaced:
+            typer.echo(f"note: collection {report.collection!r} held only the demo knowledge "
+                       f"base; replaced it with your files ({report.demo_replaced} demo "
+                       "passages removed)", err=True)
         if as_json:
             typer.echo(json.dumps(report.to_json(), indent=2))
             raise typer.Exit(report.exit_code)

@@ -8,10 +8,11 @@ from pathlib import Path
 import typer
 
 from qa_engine.cli.common import fail, settings_or_exit
+from qa_engine.cli.help import App
 
 
 def register(app: typer.Typer) -> None:
-    models = typer.Typer(help="The model registry: versions of the reader and which one serves.",
+    models = App(help="The model registry: versions of the reader and which one serves.",
                          no_args_is_help=True)
     app.add_typer(models, name="models")
 
@@ -21,27 +22,33 @@ def register(app: typer.Typer) -> None:
         return ModelRegistry(settings_or_exit().models_dir)
 
     @models.command("list")
-    def list_versions(as_json: bool = typer.Option(False, "--json")) -> None:
-        """Every version, oldest first; the serving one is marked with *."""
+    def list_versions(
+        as_json: bool = typer.Option(False, "--json", help="One JSON object per version."),
+    ) -> None:
+        """Every version, oldest first; the serving one is marked with *.
+
+        TRAINED is when the model finished training (from its own metadata; `-` for
+        models trained before it was recorded), INSTALLED when it entered this registry.
+        """
+        from qa_engine.reader import read_model_meta
+
         registry = _registry()
         registry.current()  # installs the shipped reader on a fresh data directory
         current = registry.current_name()
         rows = []
         for v in registry.versions():
             dev = v.info.get("dev_metrics") or {}
+            trained = v.info.get("trained_at") or read_model_meta(v.path).get("trained_at")
             rows.append({"version": v.name, "current": v.name == current,
-                         "created": v.info.get("created"), "parent": v.info.get("parent"),
-                         "method": v.info.get("method"), "f1": dev.get("f1"),
-                         "decision": v.info.get("decision")})
+                         "trained": trained, "created": v.info.get("created"),
+                         "parent": v.info.get("parent"), "method": v.info.get("method"),
+                         "f1": dev.get("f1"), "decision": v.info.get("decision")})
         if as_json:
             for r in rows:
                 typer.echo(json.dumps(r))
             return
-        for r in rows:
-            mark = "*" if r["current"] else " "
-            typer.echo(f"{mark} {r['version']:<28} {r['created'] or '':<26} "
-                       f"{r['method'] or '':<8} dev F1 {r['f1'] if r['f1'] is not None else '-'}"
-                       f"  {r['decision'] or ''}")
+        for line in _table(rows):
+            typer.echo(line)
         shipped = registry.shipped_name()
         if shipped not in {r["version"] for r in rows}:
             typer.echo(f"\nThis release ships {shipped}: `stylesprint models promote {shipped}` "
@@ -71,9 +78,12 @@ def register(app: typer.Typer) -> None:
         try:
             if version == registry.shipped_name():  # an upgrade's new shipped reader
                 registry.add_shipped()
-            registry.promote(version, reason=reason)
+            switched = registry.promote(version, reason=reason)
         except (KeyError, ModelLoadError) as exc:
             fail(str(exc.args[0]))
+        if not switched:
+            typer.echo(f"{version} is already serving; nothing changed")
+            return
         typer.echo(f"now serving {version}")
 
     @models.command()
@@ -84,3 +94,23 @@ def register(app: typer.Typer) -> None:
         except RuntimeError as exc:
             fail(str(exc))
         typer.echo(f"rolled back: now serving {target}")
+
+
+def _when(stamp: str | None) -> str:
+    """`2026-11-24T03:03:59+00:00` -> `2026-11-24 03:03` (UTC, as recorded); `-` if unknown."""
+    if not stamp:
+        return "-"
+    return str(stamp).replace("T", " ")[:16]
+
+
+def _table(rows: list[dict]) -> list[str]:
+    """`models list` as a table with a header line."""
+    width = max([len("VERSION"), *(len(r["version"]) for r in rows)])
+    lines = [f"  {'VERSION':<{width}}  {'TRAINED (UTC)':<16}  {'INSTALLED (UTC)':<16}  "
+             f"{'METHOD':<8}  {'DEV F1':>6}  DECISION"]
+    for r in rows:
+        f1 = f"{r['f1']:.3f}" if isinstance(r["f1"], (int, float)) else "-"
+        lines.append(f"{'*' if r['current'] else ' '} {r['version']:<{width}}  "
+                     f"{_when(r['trained']):<16}  {_when(r['created']):<16}  "
+                     f"{r['method'] or '-':<8}  {f1:>6}  {r['decision'] or ''}".rstrip())
+    return lines

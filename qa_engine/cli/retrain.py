@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from qa_engine.cli.common import fail, quiet_libraries, settings_or_exit
+from qa_engine.cli.common import database_or_exit, fail, quiet_libraries, settings_or_exit
+from qa_engine.cli.help import App
 
 
 def _feedback_group(app: typer.Typer) -> typer.Typer:
@@ -17,17 +17,22 @@ def _feedback_group(app: typer.Typer) -> typer.Typer:
     for group in app.registered_groups:
         if group.name == "feedback" and group.typer_instance is not None:
             return group.typer_instance
-    group = typer.Typer(help="Agents' feedback on the bot's answers.", no_args_is_help=True)
+    group = App(help="Agents' feedback on the bot's answers.", no_args_is_help=True)
     app.add_typer(group, name="feedback")
     return group
+
+
+HISTORY_HEADER = (f"{'RUN':<5} {'STARTED (UTC)':<19}  {'TRIGGER':<8} {'STATUS':<9} "
+                  f"{'CANDIDATE':<32} {'DEV F1 +/-':>10}  REASON")
 
 
 def _history_line(run: dict[str, Any]) -> str:
     deltas = run.get("deltas") or {}
     f1 = deltas.get("f1")
-    return (f"#{run['run']:<4} {run['started_at'][:19]:<19}  {run['trigger']:<8} "
+    started = str(run["started_at"])[:19].replace("T", " ")
+    return (f"#{run['run']:<4} {started:<19}  {run['trigger']:<8} "
             f"{run['status']:<9} {run['candidate'] or '-':<32} "
-            f"dF1 {f'{f1:+.3f}' if f1 is not None else '-':>6}  {run['reason']}")
+            f"{f'{f1:+.3f}' if f1 is not None else '-':>10}  {run['reason']}")
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +53,8 @@ def register(app: typer.Typer) -> None:
         from training.retrain import feedback_dataset
 
         try:
-            ds = feedback_dataset(settings)
+            with database_or_exit(settings.resolved_database_url):
+                ds = feedback_dataset(settings)
         except (SchemaMismatch, DatasetError, OSError) as exc:
             fail(str(exc))
         paths = write_dataset(ds, out or settings.data_dir / "feedback" / "dataset.jsonl")
@@ -76,26 +82,10 @@ def register(app: typer.Typer) -> None:
         settings = settings_or_exit()
         from training.runs import RetrainStore
 
-        store = RetrainStore(settings.resolved_database_url)
-        if history:
-            runs = [r.to_json() for r in store.history(limit)]
-            for run in runs:
-                typer.echo(json.dumps(run, default=str) if as_json else _history_line(run))
-            if not runs and not as_json:
-                typer.echo("no retrain has run yet", err=True)
-            return
-        if now:
-            quiet_libraries()
-            logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(message)s")
-            from training.retrain import run_retrain
-
-            outcome = run_retrain(settings, trigger="manual", force=force, store=store)
-            typer.echo(json.dumps(outcome.to_json(), indent=2, default=str) if as_json
-                       else outcome.summary())
-            if outcome.status == "failed":
-                raise typer.Exit(1)
-            return
-        _plan(settings, store, as_json)
+        with database_or_exit(settings.resolved_database_url):
+            store = RetrainStore(settings.resolved_database_url)
+            _retrain(settings, store, now=now, force=force, history=history, limit=limit,
+                     as_json=as_json)
 
     @app.command()
     def scheduler(
@@ -103,21 +93,52 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the weekly retrain schedule in the foreground (Ctrl-C stops it)."""
         quiet_libraries()
-        logging.basicConfig(level=log_level.upper(),
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        from qa_engine.logs import configure_logging
+
+        configure_logging(log_level)
         settings = settings_or_exit()
         from training.schedule import build_scheduler, weekly_trigger
 
-        sched = build_scheduler(settings, blocking=True)
+        with database_or_exit(settings.resolved_database_url):
+            sched = build_scheduler(settings, blocking=True)
         typer.echo(f"retrain schedule: {weekly_trigger(settings)} "
                    f"({settings.retrain_timezone}); Ctrl-C to stop", err=True)
         try:
-            sched.start()
+            with database_or_exit(settings.resolved_database_url):
+                sched.start()
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
             if sched.running:
                 sched.shutdown(wait=False)
+
+
+def _retrain(settings: Any, store: Any, *, now: bool, force: bool, history: bool, limit: int,
+             as_json: bool) -> None:
+    """The body of `stylesprint retrain` (inside the database error handling)."""
+    if history:
+        runs = [r.to_json() for r in store.history(limit)]
+        if runs and not as_json:
+            typer.echo(HISTORY_HEADER)
+        for run in runs:
+            typer.echo(json.dumps(run, default=str) if as_json else _history_line(run))
+        if not runs and not as_json:
+            typer.echo("no retrain has run yet", err=True)
+        return
+    if now:
+        quiet_libraries()
+        from qa_engine.logs import configure_logging
+
+        configure_logging("info")
+        from training.retrain import run_retrain
+
+        outcome = run_retrain(settings, trigger="manual", force=force, store=store)
+        typer.echo(json.dumps(outcome.to_json(), indent=2, default=str) if as_json
+                   else outcome.summary())
+        if outcome.status == "failed":
+            raise typer.Exit(1)
+        return
+    _plan(settings, store, as_json)
 
 
 def _plan(settings: Any, store: Any, as_json: bool) -> None:

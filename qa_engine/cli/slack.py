@@ -4,24 +4,62 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import typer
 
-from qa_engine.cli.common import fail, quiet_libraries, settings_or_exit
+from qa_engine.cli.common import (
+    EXIT_KB,
+    EXIT_MODEL,
+    EXIT_SLACK_REJECTED,
+    EXIT_SLACK_UNREACHABLE,
+    database_or_exit,
+    fail,
+    quiet_libraries,
+    settings_or_exit,
+)
+from qa_engine.cli.help import App
+from qa_engine.cli.status import status_line
 
 
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from qa_engine.logs import configure_logging
+
+    configure_logging(level)  # format, level, and no message text/URLs/tokens at INFO+
     # Bolt reads SLACK_BOT_TOKEN itself and warns that the (configured) client wins: noise.
     logging.getLogger("slack_bolt.App").addFilter(
         lambda record: "`token` will be unused" not in record.getMessage()
     )
 
 
+def _start_runtime(settings: Any, socket: bool) -> Any:
+    """`BotRuntime.start` and the status line; each start-up failure one line and its code."""
+    from bot.app import MissingSlackSetting
+    from bot.runtime import BotRuntime
+    from bot.startup import SlackStartupError
+    from qa_engine.reader import ModelLoadError
+    from qa_engine.types import KnowledgeBaseUnavailable
+
+    try:
+        existed = settings.data_dir.exists()
+        with database_or_exit(settings.resolved_database_url):
+            runtime = BotRuntime.start(settings, socket_mode=socket)
+        engine = runtime.engine
+        typer.echo(status_line(settings, engine.retriever.collection, engine.model_version,
+                               data_dir_existed=existed), err=True)
+        return runtime
+    except MissingSlackSetting as exc:
+        fail(str(exc))
+    except SlackStartupError as exc:
+        fail(str(exc), code=EXIT_SLACK_UNREACHABLE if exc.unreachable else EXIT_SLACK_REJECTED)
+    except KnowledgeBaseUnavailable as exc:
+        fail(str(exc), code=EXIT_KB)
+    except ModelLoadError as exc:  # no version at all can be loaded (docs/operations.md)
+        fail(str(exc), code=EXIT_MODEL)
+
+
 def register(app: typer.Typer) -> None:
-    feedback_app = typer.Typer(
+    feedback_app = App(
         help="Agents' feedback on the bot's answers (votes and corrections).",
         no_args_is_help=True,
     )
@@ -43,30 +81,16 @@ def register(app: typer.Typer) -> None:
         quiet_libraries()
         _configure_logging(log_level)
         settings = settings_or_exit()
-        from bot.app import MissingSlackSetting
-        from bot.runtime import BotRuntime
-        from qa_engine.reader import ModelLoadError
-        from qa_engine.types import KnowledgeBaseUnavailable
-
-        try:
-            runtime = BotRuntime.start(settings, socket_mode=socket)
-        except MissingSlackSetting as exc:
-            fail(str(exc))
-        except KnowledgeBaseUnavailable as exc:
-            fail(str(exc), code=3)
-        except ModelLoadError as exc:  # no version at all can be loaded (docs/operations.md)
-            fail(str(exc), code=4)
+        runtime = _start_runtime(settings, socket)
         scheduler = None
         try:
             if with_scheduler:
                 from training.schedule import start_background_scheduler
 
-                scheduler = start_background_scheduler(settings)
+                with database_or_exit(settings.resolved_database_url):
+                    scheduler = start_background_scheduler(settings)
             if socket:
-                from bot.socket import start_socket_mode
-
-                assert settings.slack_app_token is not None
-                start_socket_mode(runtime.app, settings.slack_app_token.get_secret_value())
+                _run_socket_mode(settings, runtime)
             else:
                 from bot.server import bind, create_asgi_app, make_server
                 from bot.server import serve as run_server
@@ -92,9 +116,11 @@ def register(app: typer.Typer) -> None:
         settings = settings_or_exit()
         from bot.records import Records, SchemaMismatch
 
-        records = Records(settings.resolved_database_url)
+        url = settings.resolved_database_url
+        records = Records(url)
         try:
-            records.warm_up()
+            with database_or_exit(url):
+                records.warm_up()
         except SchemaMismatch as exc:
             fail(str(exc))
         try:
@@ -111,6 +137,21 @@ def register(app: typer.Typer) -> None:
             records.close()
 
     app.add_typer(feedback_app, name="feedback")
+
+
+def _run_socket_mode(settings: Any, runtime: Any) -> None:
+    from slack_sdk.errors import SlackApiError
+
+    from bot.socket import start_socket_mode
+    from bot.startup import explain
+
+    assert settings.slack_app_token is not None
+    try:
+        start_socket_mode(runtime.app, settings.slack_app_token.get_secret_value())
+    except (SlackApiError, OSError) as exc:  # Slack changed its mind since the start-up check
+        error = explain(exc, "SLACK_APP_TOKEN", settings)
+        fail(str(error), code=EXIT_SLACK_UNREACHABLE if error.unreachable else
+             EXIT_SLACK_REJECTED)
 
 
 def _render(row: dict) -> str:

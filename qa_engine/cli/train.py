@@ -12,8 +12,12 @@ import typer
 from qa_engine.cli.common import fail, quiet_libraries, settings_or_exit
 
 
-def _calibrate_and_card(model_dir: Path, dev: Path | None, settings, command: str) -> dict:
-    """Fit calibration on `dev` (when given), record dev metrics, write the model card."""
+def _calibrate_and_card(model_dir: Path, dev: Path | None, settings, command: str,
+                        trained_at: str | None = None) -> dict:
+    """Fit calibration on `dev` (when given), record dev metrics, write the model card.
+
+    `trained_at` (ISO time, UTC) is recorded when the model was just trained.
+    """
     from qa_engine.reader import MODEL_META_FILE, ReaderConfig, SpanReader
     from training.calibrate import fit_calibration, reader_metrics, score_examples
     from training.datasets import load_examples
@@ -36,10 +40,25 @@ def _calibrate_and_card(model_dir: Path, dev: Path | None, settings, command: st
         calibration.save(model_dir)
         metrics = reader_metrics(scores, calibration)
         meta.update({"dev_path": str(dev), "dev_metrics": metrics})
+    if trained_at:
+        meta["trained_at"] = trained_at
     meta.setdefault("command", command)
     meta_path.write_text(json.dumps(meta, indent=2, default=str) + "\n")
     write_model_card(model_dir, command=meta["command"])
     return metrics
+
+
+def _check_dev(dev: Path | None) -> None:
+    """A dev file that cannot be read is a one-line usage error before any model loads."""
+    if dev is None:
+        return
+    from training.datasets import DatasetError, load_examples
+
+    try:
+        if not load_examples(dev):
+            fail(f"{dev}: no examples")
+    except DatasetError as exc:
+        fail(f"--dev {exc}")
 
 
 def register(app: typer.Typer) -> None:
@@ -91,6 +110,7 @@ def register(app: typer.Typer) -> None:
                 provenance.append({"path": str(path), "examples": len(loaded)})
         except (ValueError, DatasetError) as exc:
             fail(str(exc))
+        _check_dev(dev)
         command = "stylesprint " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         typer.echo(f"training {method} on {len(examples)} examples from {len(data)} file(s)",
                    err=True)
@@ -99,7 +119,10 @@ def register(app: typer.Typer) -> None:
             meta={"data": provenance, "command": command,
                   "init_from": str(init_from) if init_from else None},
         )
-        metrics = _calibrate_and_card(out, dev, settings, command)
+        from datetime import datetime, timezone
+
+        trained_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        metrics = _calibrate_and_card(out, dev, settings, command, trained_at=trained_at)
         typer.echo(json.dumps({"out": str(out), "steps": result.steps,
                                "seconds": round(result.seconds, 1),
                                "final_loss": round(sum(result.losses[-50:]) /
@@ -115,6 +138,7 @@ def register(app: typer.Typer) -> None:
         """Fit the confidence temperature and decline threshold on a dev split; store them."""
         quiet_libraries()
         settings = settings_or_exit()
+        _check_dev(dev)
         from qa_engine.registry import ModelRegistry
 
         registry = ModelRegistry(settings.models_dir)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa_engine.ingest.loaders import supported
+from qa_engine.ingest.loaders import LOADERS, supported
 
 
 class IngestPathError(ValueError):
@@ -22,6 +22,19 @@ class IngestPathError(ValueError):
     def __init__(self, missing: list[str]) -> None:
         self.missing = missing
         super().__init__(f"no such file or directory: {', '.join(missing)}")
+
+
+class NothingToIngest(IngestPathError):
+    """The paths exist but hold no supported file (an empty folder, only PDFs...)."""
+
+    def __init__(self, paths: list[str], skipped: int) -> None:
+        self.missing = []
+        self.paths, self.skipped = paths, skipped
+        what = f"{skipped} file(s) of other types skipped" if skipped else "no files at all"
+        ValueError.__init__(
+            self, f"nothing to ingest under {', '.join(paths)}: {what}; supported types are "
+            f"{' '.join(sorted(LOADERS))}"
+        )
 
 
 @dataclass(frozen=True)

@@ -18,117 +18,25 @@ import logging
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from qa_engine.embedder import Embedder
-from qa_engine.ingest.files import IngestPathError, KBFile, discover
+from qa_engine.ingest.files import KBFile, NothingToIngest, discover
 from qa_engine.ingest.loaders import LoadError, load_file
 from qa_engine.ingest.passages import PassageRecord, build_passages
+from qa_engine.ingest.report import FileReport, IngestReport
 from qa_engine.settings import Settings
 from qa_engine.store import get_collection, make_client
 from qa_engine.types import KnowledgeBaseUnavailable
 
 log = logging.getLogger(__name__)
 
-FileStatus = Literal["ingested", "unchanged", "failed", "skipped"]
-
 #: Show a progress bar (on a terminal) when at least this many passages need embedding.
 PROGRESS_MIN_PASSAGES = 200
 #: Texts embedded per call; also the progress bar's step.
 EMBED_BATCH = 128
-
-
-@dataclass
-class FileReport:
-    """What happened to one file."""
-
-    path: str  # as found on disk
-    source: str  # as stored in metadata and cited
-    status: FileStatus
-    passages: int = 0  # passages of this file in the store after the run
-    added: int = 0
-    removed: int = 0
-    reason: str | None = None  # why it failed or was skipped
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class IngestReport:
-    """The outcome of one `Ingestor.run` (the `stylesprint ingest --json` object)."""
-
-    collection: str
-    files: list[FileReport] = field(default_factory=list)
-    pruned_sources: list[str] = field(default_factory=list)
-    passages_pruned: int = 0
-    collection_size: int = 0
-    reset: bool = False
-    elapsed_s: float = 0.0
-
-    def _with(self, status: FileStatus) -> list[FileReport]:
-        return [f for f in self.files if f.status == status]
-
-    @property
-    def ingested(self) -> list[FileReport]:
-        return self._with("ingested")
-
-    @property
-    def unchanged(self) -> list[FileReport]:
-        return self._with("unchanged")
-
-    @property
-    def failed(self) -> list[FileReport]:
-        return self._with("failed")
-
-    @property
-    def skipped(self) -> list[FileReport]:
-        return self._with("skipped")
-
-    @property
-    def passages_added(self) -> int:
-        return sum(f.added for f in self.files)
-
-    @property
-    def passages_removed(self) -> int:
-        """Stale passages of changed files plus passages of pruned files."""
-        return sum(f.removed for f in self.files) + self.passages_pruned
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-    @property
-    def exit_code(self) -> int:
-        """0 when every file was fine, 1 when some failed (the rest were still ingested)."""
-        return 0 if self.ok else 1
-
-    def summary(self) -> str:
-        pruned = f" ({self.passages_pruned} pruned)" if self.pruned_sources else ""
-        return (
-            f"{len(self.ingested)} ingested, {len(self.unchanged)} unchanged, "
-            f"{len(self.failed)} failed, {len(self.skipped)} skipped; "
-            f"passages +{self.passages_added} -{self.passages_removed}{pruned}; "
-            f"collection {self.collection!r} holds {self.collection_size} passages "
-            f"({self.elapsed_s:.1f}s)"
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "collection": self.collection,
-            "ok": self.ok,
-            "reset": self.reset,
-            "files_ingested": len(self.ingested),
-            "files_unchanged": len(self.unchanged),
-            "files_failed": len(self.failed),
-            "files_skipped": len(self.skipped),
-            "passages_added": self.passages_added,
-            "passages_removed": self.passages_removed,
-            "pruned_sources": list(self.pruned_sources),
-            "collection_size": self.collection_size,
-            "elapsed_s": round(self.elapsed_s, 2),
-            "files": [asdict(f) for f in self.files],
-        }
 
 
 @dataclass
@@ -235,11 +143,20 @@ class Ingestor:
 
     # --- the run ------------------------------------------------------------------------
     def run(
-        self, paths: Sequence[Path | str], reset: bool = False, prune: bool = False
+        self, paths: Sequence[Path | str], reset: bool = False, prune: bool = False,
+        replace_demo: bool = True,
     ) -> IngestReport:
-        """Ingest `paths` (files or folders). Raises IngestPathError if one does not exist."""
+        """Ingest `paths` (files or folders).
+
+        Raises IngestPathError if one does not exist, NothingToIngest if they hold no
+        supported file, both before anything is touched. A collection that holds only
+        the demo KB gets its demo passages removed once one of these files is in
+        (`replace_demo`; see qa_engine/ingest/demo.py).
+        """
         started = time.perf_counter()
         found = discover(paths)  # before anything is touched: a typo must not reset the store
+        if not found.files and not found.unsupported:  # nor may an empty folder (--reset)
+            raise NothingToIngest([str(p) for p in paths], len(found.skipped))
         report = IngestReport(collection=self.settings.collection, reset=reset)
         prepared = self._load(found.files, report)
         for entry in found.unsupported:
@@ -251,6 +168,8 @@ class Ingestor:
                 FileReport(str(entry.path), entry.source, "skipped", reason="unsupported type")
             )
 
+        incoming = {r.id for item in prepared for r in item.records}
+        demo_ids = self._demo_to_replace(incoming) if replace_demo and not reset else set()
         if reset:
             self._reset()
         collection = self.collection
@@ -271,6 +190,13 @@ class Ingestor:
             for item in todo:
                 self._write(item, bar)
 
+        if demo_ids and any(f.status in ("ingested", "unchanged") for f in report.files):
+            leftover = sorted((demo_ids - incoming) & set(self._ids_where(None)))
+            for batch in _chunks(leftover, self._batch_size()):
+                collection.delete(ids=list(batch))
+            report.demo_replaced = len(leftover)
+            log.info("replaced the demo knowledge base (%d passages removed)", len(leftover))
+
         if prune:
             keep = {f.source for f in found.files} | {f.source for f in found.unsupported}
             for source in sorted(self._sources() - keep - {""}):
@@ -284,6 +210,14 @@ class Ingestor:
         report.collection_size = int(collection.count())
         report.elapsed_s = time.perf_counter() - started
         return report
+
+    def _demo_to_replace(self, incoming: set[str]) -> set[str]:
+        """The stored demo ids, when the collection holds only the demo KB and `incoming`
+        is not the demo KB itself; else an empty set."""
+        from qa_engine.ingest.demo import demo_only_ids, demo_passage_ids
+
+        stored = demo_only_ids(self.settings, self.collection)
+        return stored if stored and not incoming <= demo_passage_ids(self.settings) else set()
 
     def _load(self, files: list[KBFile], report: IngestReport) -> list[_Prepared]:
         prepared: list[_Prepared] = []
@@ -303,7 +237,7 @@ class Ingestor:
                 loaded = load_file(entry.path, entry.source)
             except LoadError as exc:
                 file_report.status, file_report.reason = "failed", str(exc)
-                log.warning("cannot ingest %s: %s", entry.path, exc)
+                log.info("cannot ingest %s: %s", entry.path, exc)  # in the report too
                 continue
             records, duplicates = build_passages(
                 loaded.parts,
@@ -343,7 +277,7 @@ class Ingestor:
         except Exception as exc:  # embedding or store failure: report it, go on with the rest
             rep.status = "failed"
             rep.reason = _store_failure(exc)
-            log.warning("cannot ingest %s: %s", item.file.path, rep.reason)
+            log.info("cannot ingest %s: %s", item.file.path, rep.reason)  # in the report too
             log.debug("ingest failure for %s", item.file.path, exc_info=True)
             return
         rep.passages = len(item.records)
@@ -372,30 +306,12 @@ def _store_failure(exc: Exception) -> str:
     return message
 
 
-def demo_kb_path() -> Path:
-    """The demo knowledge base shipped in the package (catalog + policies)."""
-    return Path(__file__).resolve().parent.parent / "demo_kb"
-
-
 def ensure_demo_kb(settings: Settings, embedder: Embedder, collection: Any) -> IngestReport | None:
-    """Fill an empty collection from `settings.kb_paths` (or the demo KB); None if not empty.
+    """Fill an empty collection (or replace the demo KB): `qa_engine.ingest.demo.ensure_kb`.
 
     Called by `stylesprint ask` and the bot on first use so that a fresh install
-    answers questions straight away. Raises KnowledgeBaseUnavailable when the
-    paths are missing or nothing at all could be ingested.
+    answers questions straight away.
     """
-    try:
-        if int(collection.count()) > 0:
-            return None
-    except Exception as exc:
-        raise KnowledgeBaseUnavailable(f"knowledge base unavailable: {exc}") from exc
-    paths = list(settings.kb_paths or [demo_kb_path()])
-    try:
-        report = Ingestor(settings, embedder, collection).run(paths)
-    except IngestPathError as exc:
-        raise KnowledgeBaseUnavailable(f"cannot ingest the knowledge base: {exc}") from exc
-    if report.collection_size == 0:
-        reasons = "; ".join(f"{f.source}: {f.reason}" for f in report.failed) or "no files"
-        raise KnowledgeBaseUnavailable(f"the knowledge base is empty after ingesting: {reasons}")
-    log.info("knowledge base initialised: %s", report.summary())
-    return report
+    from qa_engine.ingest.demo import ensure_kb
+
+    return ensure_kb(settings, embedder, collection)

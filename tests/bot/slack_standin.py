@@ -45,6 +45,7 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.closed_channels: dict[str, str] = {}
         self.bot_users: set[str] = set()
+        self.users_without_profile: set[str] = set()  # users.info says ok, names no user
         self._ts = itertools.count(1)
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
@@ -160,6 +161,10 @@ class SlackStandIn:
 
     def add_bot_user(self, user_id: str) -> None:
         self.bot_users.add(user_id)
+
+    def drop_user_profile(self, user_id: str) -> None:
+        """`users.info` for this id answers `{"ok": true}` without a `user` (a deleted user)."""
+        self.users_without_profile.add(user_id)
 
     def fail_next(
         self, method: str, status: int, times: int = 1, retry_after: int | None = None
@@ -285,6 +290,8 @@ class SlackStandIn:
         user = params.get("user")
         if not user:
             return {"ok": False, "error": "user_not_found"}
+        if user in self.users_without_profile:
+            return {"ok": True}
         return {"ok": True, "user": {"id": user, "is_bot": user in self.bot_users}}
 
 

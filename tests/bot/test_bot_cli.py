@@ -129,13 +129,19 @@ def test_serve_process_answers_health_and_signed_help(data_dir: Path) -> None:
         port = None
         deadline = time.monotonic() + 300
         assert proc.stderr is not None
+        seen: list[str] = []
         while port is None and time.monotonic() < deadline:
             line = proc.stderr.readline()
+            seen.append(line)
             assert line or proc.poll() is None, "serve exited early"
             match = re.search(r"listening on http://127\.0\.0\.1:(\d+)/slack/events", line)
             port = int(match.group(1)) if match else None
             assert BOT_TOKEN not in line and SIGNING_SECRET not in line
         assert port, "serve never reported its port"
+        # the one status line: where the data is, the KB and the model
+        [status] = [x for x in seen if x.startswith("stylesprint: data ")]
+        assert f"data {data_dir.resolve()} (new)" in status and "the demo KB" in status
+        assert "; model " in status
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:

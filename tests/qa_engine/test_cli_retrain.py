@@ -87,6 +87,9 @@ def test_retrain_now_failure_exit_code_and_history(env, tiny_reader):
 
     history = CliRunner().invoke(app, ["retrain", "--history"])
     assert history.exit_code == 0 and "manual" in history.stdout and "failed" in history.stdout
+    header, row = history.stdout.splitlines()
+    assert header.split()[:5] == ["RUN", "STARTED", "(UTC)", "TRIGGER", "STATUS"]
+    assert "CANDIDATE" in header and "REASON" in header and row.startswith("#1 ")
     [run] = [json.loads(line) for line in CliRunner().invoke(
         app, ["retrain", "--history", "--json"]).stdout.splitlines()]
     assert (run["run"], run["status"], run["parent"]) == (1, "failed", "v1")

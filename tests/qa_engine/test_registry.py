@@ -77,6 +77,22 @@ def test_shipped_version_name_comes_from_its_metadata(tmp_path, shipped):
     assert registry.current().name == "reader-2024.06"
 
 
+def test_promoting_the_current_version_records_nothing_and_rollback_skips_old_self_loops(
+    registry, shipped
+):
+    registry.current()
+    registry.add(shipped, "v2", {})
+    assert registry.promote("v2") is True
+    assert registry.promote("v2") is False  # already serving: a no-op
+    assert [(e["version"], e["previous"]) for e in registry.history()] == [
+        ("shipped", None), ("v2", "shipped")]
+    # a history written by an earlier release, which recorded "v2, previous v2"
+    with (registry.root / HISTORY_FILE).open("a") as fh:
+        fh.write(json.dumps({"at": "x", "action": "promote", "version": "v2",
+                             "previous": "v2", "reason": ""}) + "\n")
+    assert registry.rollback() == "shipped" and registry.current_name() == "shipped"
+
+
 def test_add_promote_rollback_and_history(registry, shipped):
     registry.current()
     v2 = registry.add(shipped, "v2", {"reason": "retrained on feedback", "f1": 0.71})

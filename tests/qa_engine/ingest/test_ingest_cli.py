@@ -106,7 +106,29 @@ def test_console_script_end_to_end(cli_env, small_kb: Path, write):
                           timeout=300)
     assert done.returncode == 1, done.stderr
     assert "failed: " in done.stderr and "empty.md: empty file" in done.stderr
+    assert done.stderr.count("empty.md") == 1, done.stderr  # each failure printed once
     assert "2 ingested, 0 unchanged, 1 failed, 1 skipped" in done.stdout
     missing = subprocess.run([*cmd, "nowhere"], env=env, capture_output=True, text=True,
                              timeout=120)
     assert missing.returncode == 2 and "nowhere" in missing.stderr
+
+
+def test_empty_folder_or_no_supported_file_is_a_warning_and_exit_8(invoke, small_kb, tmp_path,
+                                                                     write):
+    from qa_engine.cli.common import EXIT_NOTHING_TO_INGEST
+
+    assert invoke(str(small_kb)).exit_code == 0  # 3 passages
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = invoke(str(empty), "--reset", "--prune")
+    assert result.exit_code == EXIT_NOTHING_TO_INGEST == 8
+    assert result.output.strip().splitlines() == [
+        f"warning: nothing to ingest under {empty}: no files at all; supported types are "
+        ".csv .json .jsonl .markdown .md .txt"]
+    write(tmp_path, "pdfs/manual.pdf", "%PDF-1.4")
+    only_pdf = invoke(str(tmp_path / "pdfs"))
+    assert only_pdf.exit_code == 8 and "1 file(s) of other types skipped" in only_pdf.stderr
+    # nothing was touched: --reset and --prune did not run on an empty folder
+    again = invoke(str(small_kb), "--json")
+    assert json.loads(again.stdout)["collection_size"] == 3
+
