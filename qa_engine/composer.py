@@ -1,7 +1,8 @@
 """Composes the customer-ready reply in StyleSprint's brand voice.
 
 The wording lives in `assets/brand_voice.yml` (rules in docs/brand-voice.md); what goes
-into it is decided by the pure rules of `reply_rules.py`. The reply leads with the
+into it is decided by the pure rules of `reply_rules.py` (question, clauses, yes/no,
+declines) and `reply_catalog.py` (catalog values). The reply leads with the
 answer: the sentence of the passage that holds the span, cut to the clause that carries
 it when the rest is noise, "Yes,"/"No," first when the fact settles a yes/no question,
 and a catalog field (`Label: value` line) turned into a sentence about the product. The
@@ -20,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from qa_engine import reply_catalog as catalog
 from qa_engine import reply_rules as rules
 from qa_engine.reply_rules import DeclineReason, Question, carries_span, decline_reason
 from qa_engine.sentences import sentence_spans
@@ -184,10 +186,10 @@ class Composer:
         if spec.get("prose"):
             return self._prose(passage, value, a, b, names, q)
         priced = name == "price" or re.search(r"price|cost", label, re.I)
-        can_lower = rules.value_lowerable(value, a)
+        can_lower = catalog.value_lowerable(value, a)
         values = {"value": value, "value_lower": rules.lower_first(value) if can_lower else value,
-                  "price": rules.with_currency(value, self.currency) if priced else value,
-                  "label": rules.lower_label(label.strip()), "article": rules.article(value)}
+                  "price": catalog.with_currency(value, self.currency) if priced else value,
+                  "label": catalog.lower_label(label.strip()), "article": catalog.article(value)}
         template = spec.get("template", self.voice.catalog_fallback)
         for variant in spec.get("variants", []):
             needs_lower = "{value_lower}" in variant["template"] and value[:1].isupper()
@@ -213,15 +215,15 @@ class Composer:
         clo, chi = rules.clause_range(sentence, sa, sb, q, self.voice.trim_over_words,
                                       frozenset(rules.words(passage.title)))
         part, pa = sentence[clo:chi].rstrip(" .!?"), sa - clo
-        shape, rest_at = rules.prose_shape(part, pa, index == 0)
+        shape, rest_at = catalog.prose_shape(part, pa, index == 0)
         if names["is"] == "are" and shape in ("verb", "relative"):  # "Sunglasses come with"
             verb = part[rest_at:].split(None, 1)[0]
             if pa > rest_at + len(verb):
-                part = part[:rest_at] + rules.base_verb(verb) + part[rest_at + len(verb):]
+                part = part[:rest_at] + catalog.base_verb(verb) + part[rest_at + len(verb):]
                 pa += len(part) - len(sentence[clo:chi].rstrip(" .!?"))
         rest = part[rest_at:]
         template = self.voice.prose[shape]
-        art = "" if names["is"] == "are" and shape == "kind" else rules.np_article(part)
+        art = "" if names["is"] == "are" and shape == "kind" else catalog.np_article(part)
         fact = rules.finish(template.format(rest=rest, value=part, value_lower=rules.lower_first(
             part), article=art, **names))
         verdict = self._settle(sentence, sa, sb, q, passage)
@@ -230,7 +232,7 @@ class Composer:
     @staticmethod
     def _names(title: str) -> dict[str, str]:
         title = title.strip()
-        plural = rules.plural_name(title)
+        plural = catalog.plural_name(title)
         lower = title if title.lower().startswith("the ") else f"the {title}"
         lower = "the" + lower[3:]
         return {"product": "T" + lower[1:], "product_lower": lower,
