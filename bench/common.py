@@ -27,7 +27,7 @@ SPEED_SETTINGS = (
 
 def quiet() -> None:
     """Offline and quiet, as the CLI runs (no hub lookups, no progress bars)."""
-    from qa_engine.cli.common import quiet_libraries
+    from qa_engine.logs import quiet_libraries
 
     quiet_libraries()
 

@@ -33,7 +33,7 @@ TRAIN_FILE = ROOT / "training" / "data" / "stylesprint_train.jsonl"
 
 def seed_feedback(settings: Any, n: int) -> dict[str, int]:
     """Log `n` answers with feedback into the settings' records database."""
-    from bot.records import UP, Records
+    from qa_engine.records import UP, Records
     from qa_engine.types import Answer, Passage
 
     rows = [json.loads(x) for x in TRAIN_FILE.read_text().splitlines() if x.strip()]
@@ -76,7 +76,7 @@ def child(data_dir: Path) -> None:
     """Runs in the child process: one retrain, its outcome as JSON on the last line."""
     import resource
 
-    from qa_engine.cli.common import quiet_libraries
+    from qa_engine.logs import quiet_libraries
     from qa_engine.settings import Settings
     from training.retrain import run_retrain
 

@@ -82,7 +82,7 @@ def start_serve(data_dir: Path, api_url: str, port: int, log: Path) -> subproces
            "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": api_url,
            "DATABASE_URL": f"sqlite:///{data_dir / 'stylesprint.db'}"}
     exe = shutil.which("stylesprint")
-    cmd = [exe] if exe else [sys.executable, "-c", "from qa_engine.cli import main; main()"]
+    cmd = [exe] if exe else [sys.executable, "-c", "from stylesprint.cli import main; main()"]
     cmd += ["serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     return subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                             cwd=data_dir)
@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if not 1 <= args.n <= 1000:
         p.error("--n must be between 1 and 1000")
-    from bot.records import Records
+    from qa_engine.records import Records
     from qa_engine.settings import Settings
 
     slack = SlackStandIn(token=BOT_TOKEN).start()

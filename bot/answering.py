@@ -20,7 +20,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import answer_blocks, answer_fallback_text, escape, notice_blocks
 from bot.pool import QuestionPool
-from bot.records import Records
+from qa_engine.records import Records
 from qa_engine.types import Answer, KnowledgeBaseUnavailable, QuestionError
 
 logger = logging.getLogger(__name__)

@@ -22,9 +22,9 @@ from bot import listeners, middleware
 from bot.answering import Answerer, Engine
 from bot.errors import handle_error
 from bot.pool import QuestionPool
-from bot.records import Records
 from bot.vote_queue import VoteQueue
 from qa_engine.logs import protect_library_loggers
+from qa_engine.records import Records
 from qa_engine.settings import Settings
 
 logger = logging.getLogger(__name__)

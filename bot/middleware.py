@@ -12,8 +12,8 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
-from bot.records import Records
 from bot.vote_queue import TRANSIENT
+from qa_engine.records import Records
 
 logger = logging.getLogger(__name__)
 

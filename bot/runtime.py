@@ -17,9 +17,9 @@ from slack_sdk import WebClient
 from bot.answering import Engine
 from bot.app import MissingSlackSetting, build_app, build_client
 from bot.pool import QuestionPool
-from bot.records import Records
 from bot.startup import check_slack, explain
 from qa_engine.memory import limit_malloc_arenas, release_free_memory
+from qa_engine.records import Records
 from qa_engine.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.records import AnswerRef, Records, UnknownAnswer
+from qa_engine.records import AnswerRef, Records, UnknownAnswer
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.records import DOWN, UP, AnswerRef, Records
+from qa_engine.records import DOWN, UP, AnswerRef, Records
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,9 @@ everything else, and quiets the libraries whose INFO lines are only URLs.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import warnings
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -107,3 +109,21 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format=FORMAT)
     protect_handlers()
     protect_library_loggers()
+
+
+def quiet_libraries() -> None:
+    """Offline and quiet: no hub lookups, no load reports, no telemetry."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    warnings.filterwarnings("ignore")
+    for name in ("transformers", "sentence_transformers", "chromadb", "peft", "httpx"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        import transformers
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - transformers is a hard dependency
+        pass

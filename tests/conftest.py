@@ -148,7 +148,7 @@ def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def engine(demo_data_dir: Path) -> Any:
     """The real AnswerEngine (shipped reader, real Chroma, demo KB ingested), loaded once."""
-    from qa_engine.cli.common import quiet_libraries
+    from qa_engine.logs import quiet_libraries
     from qa_engine.pipeline import AnswerEngine
     from qa_engine.settings import Settings
 

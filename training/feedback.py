@@ -1,6 +1,6 @@
 """From agents' feedback (votes and corrections) to training examples, and a review list.
 
-The records (`bot.records.Records.export()`) hold every answer the bot gave with
+The records (`qa_engine.records.Records.export()`) hold every answer the bot gave with
 the passage text exactly as the reader saw it and the span offsets in it. An
 agent's 👍 confirms that span; a correction names the right answer, which is
 located in the same passage. Everything agents gave ends up in exactly one of:
@@ -320,7 +320,7 @@ def _example(key: tuple[str, str], winners: list[FeedbackItem],
 
 def load_feedback_rows(database_url: str) -> list[dict[str, Any]]:
     """Every exported answer row from the records database (read-only use)."""
-    from bot.records import Records
+    from qa_engine.records import Records
 
     records = Records(database_url)
     try:

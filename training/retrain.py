@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qa_engine.records.runs import RetrainStore, default_owner, utcnow
 from qa_engine.settings import Settings
 from training.feedback import (
     FeedbackDataset,
@@ -44,7 +45,6 @@ from training.feedback import (
     write_dataset,
     write_jsonl,
 )
-from training.runs import RetrainStore, default_owner, utcnow
 
 logger = logging.getLogger(__name__)
 

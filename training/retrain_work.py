@@ -177,7 +177,7 @@ def run_job(job: WorkJob) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from qa_engine.cli.common import quiet_libraries
+    from qa_engine.logs import quiet_libraries
 
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:

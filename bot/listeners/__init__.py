@@ -6,8 +6,8 @@ from slack_bolt import App
 
 from bot.answering import Answerer
 from bot.listeners import actions, commands, events, views
-from bot.records import Records
 from bot.vote_queue import VoteQueue
+from qa_engine.records import Records
 
 
 def register(app: App, *, answerer: Answerer, records: Records, votes: VoteQueue) -> None:

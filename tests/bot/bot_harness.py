@@ -18,8 +18,8 @@ from slack_sdk.signature import SignatureVerifier
 from slack_standin import SlackStandIn
 
 from bot.pool import QuestionPool
-from bot.records import Records
 from bot.server import bind, make_server
+from qa_engine.records import Records
 from qa_engine.settings import Settings
 
 # Slack's documented example secret (see test_bot_signature.py).

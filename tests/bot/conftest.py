@@ -11,7 +11,7 @@ import pytest
 from bot_harness import BOT_TOKEN, BotServer, running_bot
 from slack_standin import SlackStandIn
 
-from bot.records import Records
+from qa_engine.records import Records
 
 
 @pytest.fixture

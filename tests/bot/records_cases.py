@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.records import DOWN, UP, Records
+from qa_engine.records import DOWN, UP, Records
 from qa_engine.types import Answer, Passage, RetrievedPassage, SourceRef
 
 PASSAGE = Passage(

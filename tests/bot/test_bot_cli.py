@@ -19,8 +19,8 @@ from slack_sdk.signature import SignatureVerifier
 from slack_standin import SlackStandIn
 from typer.testing import CliRunner
 
-from bot.records import DOWN, UP, Records
-from qa_engine.cli import app
+from qa_engine.records import DOWN, UP, Records
+from stylesprint.cli import app
 
 SLACK_VARS = (
     "SLACK_BOT_TOKEN",
@@ -114,7 +114,7 @@ def test_serve_process_answers_health_and_signed_help(data_dir: Path) -> None:
         [
             sys.executable,
             "-c",
-            "from qa_engine.cli import main; main()",
+            "from stylesprint.cli import main; main()",
             "serve",
             "--host",
             "127.0.0.1",

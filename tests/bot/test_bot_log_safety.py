@@ -20,8 +20,8 @@ import pytest
 from bot_harness import BOT_TOKEN, SIGNING_SECRET, BotServer, eventually, running_bot
 from slack_standin import SlackStandIn
 
-from bot.records import Records
 from qa_engine.logs import protect_handlers, redact
+from qa_engine.records import Records
 
 QUESTION = "What is the return window for online orders of the zebra-striped parka?"
 PRIVATE_TEXT = "zebra-striped parka"

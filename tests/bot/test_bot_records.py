@@ -9,7 +9,7 @@ import pytest
 from records_cases import exercise_records, make_answer
 from sqlalchemy import inspect, text
 
-from bot.records import DOWN, SCHEMA_VERSION, UP, Records, SchemaMismatch, UnknownAnswer
+from qa_engine.records import DOWN, SCHEMA_VERSION, UP, Records, SchemaMismatch, UnknownAnswer
 
 
 def test_answers_votes_corrections_and_export(records: Records) -> None:
@@ -87,7 +87,7 @@ def test_declined_answer_without_passage_is_logged(records: Records) -> None:
 def test_old_event_ids_are_pruned_recent_ones_kept(records: Records) -> None:
     from datetime import timedelta
 
-    from bot.records.schema import ProcessedEvent, utcnow
+    from qa_engine.records.schema import ProcessedEvent, utcnow
 
     assert records.mark_event_processed("EvOld") and records.mark_event_processed("EvNew")
     with records.engine.begin() as conn:

@@ -6,7 +6,7 @@ import pytest
 from records_cases import exercise_records
 from sqlalchemy import inspect
 
-from bot.records import SCHEMA_VERSION, Records
+from qa_engine.records import SCHEMA_VERSION, Records
 
 pytestmark = pytest.mark.integration
 

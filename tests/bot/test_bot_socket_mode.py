@@ -10,8 +10,8 @@ from slack_standin import SlackStandIn
 
 from bot.app import build_app
 from bot.pool import QuestionPool
-from bot.records import Records
 from bot.socket import socket_mode_handler
+from qa_engine.records import Records
 
 
 def _ack_for(standin: SlackStandIn, envelope_id: str) -> dict[str, Any]:

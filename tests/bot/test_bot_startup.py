@@ -21,8 +21,8 @@ from bot_harness import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET
 from slack_standin import SlackStandIn
 from typer.testing import CliRunner
 
-from qa_engine.cli import app
-from qa_engine.cli.common import EXIT_SLACK_REJECTED, EXIT_SLACK_UNREACHABLE
+from stylesprint.cli import app
+from stylesprint.cli.common import EXIT_SLACK_REJECTED, EXIT_SLACK_UNREACHABLE
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_slack_unreachable_names_slack_api_url(data_dir: Path) -> None:
     env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "SLACK_API_URL": f"http://127.0.0.1:{port}/api/"}
     done = subprocess.run(
-        [sys.executable, "-c", "from qa_engine.cli import main; main()", "serve", "--port", "0"],
+        [sys.executable, "-c", "from stylesprint.cli import main; main()", "serve", "--port", "0"],
         env=env, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == EXIT_SLACK_UNREACHABLE == 7, done.stderr

@@ -23,7 +23,7 @@ from bot_harness import BotServer, eventually, running_bot
 from sqlalchemy import create_engine, text
 
 from bot.blocks import VOTE_DOWN_ACTION
-from bot.records import Records
+from qa_engine.records import Records
 
 QUESTION = "What is the return window for online orders?"
 

@@ -14,8 +14,8 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from qa_engine import db
-from qa_engine.cli import app
 from qa_engine.db import DatabaseUnavailable, normalize_database_url
+from stylesprint.cli import app
 
 INSTALLED = next(d for d in db.POSTGRES_DRIVERS if importlib.util.find_spec(d))
 PASTED = ["postgresql://postgres@127.0.0.1:5432/test", "postgres://postgres@127.0.0.1:5432/test",
@@ -88,7 +88,7 @@ def test_missing_driver_and_a_non_url_are_one_line(cli) -> None:
 
 
 def db_exit_code() -> int:
-    from qa_engine.cli.common import EXIT_DATABASE
+    from stylesprint.cli.common import EXIT_DATABASE
 
     assert EXIT_DATABASE == 5  # documented in docs/operations.md
     return EXIT_DATABASE

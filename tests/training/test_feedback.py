@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.records import DOWN, UP, Records
+from qa_engine.records import DOWN, UP, Records
 from qa_engine.types import Answer, Passage
 from training.datasets import load_jsonl
 from training.feedback import (

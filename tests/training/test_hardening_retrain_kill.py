@@ -20,10 +20,10 @@ import pytest
 from loop_kit import PASSAGES, install_current, loop_settings
 from sqlalchemy import update
 
-from bot.records import UP, Records
+from qa_engine.records import UP, Records
+from qa_engine.records.runs import LockRow, RetrainStore
 from qa_engine.types import Answer, Passage
 from training.retrain import run_retrain
-from training.runs import LockRow, RetrainStore
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +62,7 @@ def test_a_retrain_killed_mid_training_promotes_nothing_and_loses_nothing(
            "STYLESPRINT_RETRAIN_MAX_STEPS": "5000", "STYLESPRINT_RETRAIN_HELDOUT_SHARE": "0",
            "STYLESPRINT_TORCH_THREADS": "1", "STYLESPRINT_BASE_MODEL": tiny_reader.base_model}
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from qa_engine.cli import main; main()", "retrain", "--now"],
+        [sys.executable, "-c", "from stylesprint.cli import main; main()", "retrain", "--now"],
         env=env, cwd=tmp_path, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from loop_kit import ASKED, BASE, install_current, loop_settings, tiny_engine, write_examples
 
-from bot.records import DOWN, UP, Records
+from qa_engine.records import DOWN, UP, Records
+from qa_engine.records.runs import RetrainStore
 from training.evaluation.metrics import normalize_answer
 from training.retrain import gate, run_retrain
-from training.runs import RetrainStore
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.listeners.actions import suggest_correction, vote_buttons
-from bot.records import Records
 from bot.vote_queue import VoteQueue
+from qa_engine.records import Records
 
 
 def register(app: App, *, records: Records, votes: VoteQueue) -> None:

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks import SUGGEST_ACTION, correction_modal
-from bot.records import Records, UnknownAnswer
+from qa_engine.records import Records, UnknownAnswer
 
 
 def register(app: App, records: Records) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.blocks import VOTE_DOWN_ACTION, VOTE_UP_ACTION, correction_offer_blocks
-from bot.records import DOWN, UP, UnknownAnswer
 from bot.vote_queue import QUEUED, VoteQueue
+from qa_engine.records import DOWN, UP, UnknownAnswer
 
 logger = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks import correction_offer_blocks
-from bot.records import DOWN
 from bot.vote_queue import APPLIED, VoteQueue
 from bot.voting import BotUsers, reaction_vote
+from qa_engine.records import DOWN
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.listeners.views import correction_submitted
-from bot.records import Records
+from qa_engine.records import Records
 
 
 def register(app: App, *, records: Records) -> None:

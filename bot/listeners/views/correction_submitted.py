@@ -15,7 +15,7 @@ from bot.blocks import (
     SOURCE_BLOCK,
     SOURCE_INPUT,
 )
-from bot.records import Records
+from qa_engine.records import Records
 
 logger = logging.getLogger(__name__)
 

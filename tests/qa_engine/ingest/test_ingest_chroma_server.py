@@ -124,7 +124,7 @@ def test_cli_ingest_uses_chroma_host_from_the_environment(
     host, port = chroma_server
     env = {**os.environ, "CHROMA_HOST": host, "CHROMA_PORT": str(port),
            "STYLESPRINT_DATA_DIR": str(tmp_path / "data"), "STYLESPRINT_COLLECTION": "cli_kb"}
-    cmd = [sys.executable, "-c", "from qa_engine.cli import main; main()",
+    cmd = [sys.executable, "-c", "from stylesprint.cli import main; main()",
            "ingest", str(server_kb), "--json"]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
                           cwd=tmp_path)
@@ -150,7 +150,7 @@ def test_lead_ask_against_chroma_server(chroma_server, server_kb: Path, tmp_path
     Ingestor(settings, embedder).run([server_kb])
     env = {**os.environ, "CHROMA_HOST": host, "CHROMA_PORT": str(port),
            "STYLESPRINT_DATA_DIR": str(tmp_path / "data"), "STYLESPRINT_COLLECTION": "ask_kb"}
-    cmd = [sys.executable, "-c", "from qa_engine.cli import main; main()",
+    cmd = [sys.executable, "-c", "from stylesprint.cli import main; main()",
            "ask", "How long do card refunds take?", "--json"]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
                           cwd=tmp_path)

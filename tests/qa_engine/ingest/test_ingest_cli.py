@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from qa_engine.cli import ingest as ingest_cli
+from stylesprint.cli import ingest as ingest_cli
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_console_script_end_to_end(cli_env, small_kb: Path, write):
     """The installed `stylesprint` entry point in a subprocess."""
     write(small_kb, "empty.md", "")
     env = {**os.environ, **cli_env}
-    cmd = [sys.executable, "-c", "from qa_engine.cli import main; main()", "ingest"]
+    cmd = [sys.executable, "-c", "from stylesprint.cli import main; main()", "ingest"]
     done = subprocess.run([*cmd, str(small_kb)], env=env, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 1, done.stderr
@@ -115,7 +115,7 @@ def test_console_script_end_to_end(cli_env, small_kb: Path, write):
 
 def test_empty_folder_or_no_supported_file_is_a_warning_and_exit_8(invoke, small_kb, tmp_path,
                                                                      write):
-    from qa_engine.cli.common import EXIT_NOTHING_TO_INGEST
+    from stylesprint.cli.common import EXIT_NOTHING_TO_INGEST
 
     assert invoke(str(small_kb)).exit_code == 0  # 3 passages
     empty = tmp_path / "empty"

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from qa_engine.cli import app
+from stylesprint.cli import app
 
 runner = CliRunner()
 

@@ -8,10 +8,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from bot.records import DOWN, UP, Records
-from qa_engine.cli import app
+from qa_engine.records import DOWN, UP, Records
 from qa_engine.registry import ModelRegistry
 from qa_engine.types import Answer, Passage
+from stylesprint.cli import app
 from training.datasets import load_jsonl
 
 TEXT = "Online orders can be returned within 30 days of delivery for a full refund."

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from qa_engine.cli.common import fail, settings_or_exit
-from qa_engine.cli.help import App
+from stylesprint.cli.common import fail, settings_or_exit
+from stylesprint.cli.help import App
 
 
 def register(app: typer.Typer) -> None:

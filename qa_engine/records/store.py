@@ -19,7 +19,8 @@ from sqlalchemy import Connection, Engine, delete, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot.records.schema import (
+from qa_engine.db import make_engine
+from qa_engine.records.schema import (
     SCHEMA_VERSION,
     AnswerRow,
     Base,
@@ -30,7 +31,6 @@ from bot.records.schema import (
     current_votes,
     utcnow,
 )
-from qa_engine.db import make_engine
 from qa_engine.types import Answer
 
 logger = logging.getLogger(__name__)

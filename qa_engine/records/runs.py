@@ -23,7 +23,7 @@ import socket
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -42,15 +42,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from qa_engine.db import make_engine
+from qa_engine.records.schema import utcnow
 
 logger = logging.getLogger(__name__)
 
 RETRAIN_LOCK = "retrain"
 FINISHED = ("promoted", "rejected")  # runs that evaluated a candidate to the end
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class _Base(DeclarativeBase):

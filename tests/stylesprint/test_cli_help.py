@@ -11,8 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from qa_engine.cli import app
 from qa_engine.registry import ModelRegistry
+from stylesprint.cli import app
 
 
 def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

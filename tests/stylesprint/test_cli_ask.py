@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from qa_engine.cli import app
+from stylesprint.cli import app
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from qa_engine.cli.common import (
+from stylesprint.cli.common import (
     EXIT_KB,
     EXIT_MODEL,
     EXIT_SLACK_REJECTED,
@@ -18,8 +18,8 @@ from qa_engine.cli.common import (
     quiet_libraries,
     settings_or_exit,
 )
-from qa_engine.cli.help import App
-from qa_engine.cli.status import status_line
+from stylesprint.cli.help import App
+from stylesprint.cli.status import status_line
 
 
 def _configure_logging(level: str) -> None:
@@ -114,7 +114,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Every logged answer with its current 👍/👎 votes and corrections."""
         settings = settings_or_exit()
-        from bot.records import Records, SchemaMismatch
+        from qa_engine.records import Records, SchemaMismatch
 
         url = settings.resolved_database_url
         records = Records(url)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import typer
 
-from qa_engine.cli import ask, evaluate, ingest, models, retrain, slack, train
-from qa_engine.cli.help import App
+from stylesprint.cli import ask, evaluate, ingest, models, retrain, slack, train
+from stylesprint.cli.help import App
 
 app: typer.Typer = App(
     name="stylesprint",

@@ -1,7 +1,7 @@
 """Tables of the feedback records: answers, votes, corrections, processed events.
 
 The schema is explicit and versioned (`SCHEMA_VERSION`, the `schema_version`
-table and `MIGRATIONS` in `bot.records.store`) rather than managed by Alembic:
+table and `MIGRATIONS` in `qa_engine.records.store`) rather than managed by Alembic:
 four small tables do not need a migration framework, and the version check keeps
 an old binary from writing into a newer database.
 
@@ -33,6 +33,7 @@ SCHEMA_VERSION = 1
 
 
 def utcnow() -> datetime:
+    """Now in UTC, naive (how every timestamp column of the project database is stored)."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import typer
 
-from qa_engine.cli.common import database_or_exit, fail, quiet_libraries, settings_or_exit
-from qa_engine.cli.help import App
+from stylesprint.cli.common import database_or_exit, fail, quiet_libraries, settings_or_exit
+from stylesprint.cli.help import App
 
 
 def _feedback_group(app: typer.Typer) -> typer.Typer:
-    """The `feedback` group (created by qa_engine/cli/slack.py); a new one if it is absent."""
+    """The `feedback` group (created by stylesprint/cli/slack.py); a new one if it is absent."""
     for group in app.registered_groups:
         if group.name == "feedback" and group.typer_instance is not None:
             return group.typer_instance
@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Turn votes and corrections into training examples (project JSONL) + a review list."""
         settings = settings_or_exit()
-        from bot.records import SchemaMismatch
+        from qa_engine.records import SchemaMismatch
         from training.datasets import DatasetError
         from training.feedback import format_counts, write_dataset
         from training.retrain import feedback_dataset
@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
         Without --now: show what a run would train on and when the next scheduled one is.
         """
         settings = settings_or_exit()
-        from training.runs import RetrainStore
+        from qa_engine.records.runs import RetrainStore
 
         with database_or_exit(settings.resolved_database_url):
             store = RetrainStore(settings.resolved_database_url)
@@ -145,7 +145,7 @@ def _plan(settings: Any, store: Any, as_json: bool) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from bot.records import SchemaMismatch
+    from qa_engine.records import SchemaMismatch
     from training.datasets import DatasetError
     from training.feedback import format_counts
     from training.retrain import feedback_dataset

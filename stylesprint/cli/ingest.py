@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from qa_engine.cli.common import (
+from stylesprint.cli.common import (
     EXIT_KB,
     EXIT_NOTHING_TO_INGEST,
     EXIT_USAGE,

@@ -7,8 +7,8 @@ import sys
 
 import typer
 
-from qa_engine.cli.common import fail, quiet_libraries, settings_or_exit
-from qa_engine.cli.status import status_line
+from stylesprint.cli.common import fail, quiet_libraries, settings_or_exit
+from stylesprint.cli.status import status_line
 
 
 def _render(answer) -> str:

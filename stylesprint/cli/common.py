@@ -1,17 +1,21 @@
-"""Helpers shared by the CLI commands: settings, errors, quiet third-party logging."""
+"""Helpers shared by the CLI commands: settings, errors, exit codes.
+
+`quiet_libraries` lives in `qa_engine.logs` (training and bench use it too); it is
+re-exported here for the commands.
+"""
 
 from __future__ import annotations
 
-import logging
-import os
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
 
+from qa_engine.logs import quiet_libraries
 from qa_engine.settings import Settings
+
+__all__ = ["fail", "settings_or_exit", "database_or_exit", "quiet_libraries"]
 
 # Exit codes shared by the commands (the table is in docs/operations.md).
 EXIT_USAGE = 2  # bad input, usage, a missing or invalid setting
@@ -56,21 +60,3 @@ def database_or_exit(url: str) -> Iterator[None]:
         yield
     except (DatabaseUnavailable, OperationalError, InterfaceError) as exc:
         fail(str(unavailable(url, exc)), code=EXIT_DATABASE)
-
-
-def quiet_libraries() -> None:
-    """Offline and quiet: no hub lookups, no load reports, no telemetry."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    warnings.filterwarnings("ignore")
-    for name in ("transformers", "sentence_transformers", "chromadb", "peft", "httpx"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    try:
-        import transformers
-
-        transformers.logging.set_verbosity_error()
-        transformers.logging.disable_progress_bar()
-    except ImportError:  # pragma: no cover - transformers is a hard dependency
-        pass

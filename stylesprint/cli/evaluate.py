@@ -16,7 +16,7 @@ from typing import Optional
 
 import typer
 
-from qa_engine.cli.common import fail, quiet_libraries, settings_or_exit
+from stylesprint.cli.common import fail, quiet_libraries, settings_or_exit
 
 
 def register(app: typer.Typer) -> None:

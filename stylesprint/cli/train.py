@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from qa_engine.cli.common import fail, quiet_libraries, settings_or_exit
+from stylesprint.cli.common import fail, quiet_libraries, settings_or_exit
 
 
 def _calibrate_and_card(model_dir: Path, dev: Path | None, settings, command: str,
