@@ -12,6 +12,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 
 from qa_engine.composer import Composer
 from qa_engine.embedder import Embedder
@@ -23,19 +24,16 @@ from qa_engine.products import (
     existence_terms,
     match_products,
 )
-from qa_engine.reader import ModelLoadError, ReaderConfig, SpanReader
+from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader
+from qa_engine.protocols import Retriever as RetrieverPart
+from qa_engine.reader import TRAINED_WINDOW, ModelLoadError, SpanReader
 from qa_engine.registry import ModelRegistry, ModelVersion
 from qa_engine.retriever import Retriever
 from qa_engine.settings import Settings
-from qa_engine.types import Answer, Passage, QuestionError, SourceRef
+from qa_engine.types import Answer, QuestionError, SourceRef
 
 logger = logging.getLogger(__name__)
 
-# One question through every model at warm-up: the first forward pass of a fresh process
-# pays for lazy initialisation (kernels, allocator, index pages), and an agent should not.
-_PROBE_QUESTION = "What is the return window for online orders?"
-_PROBE_PASSAGE = Passage(id="warm-up", title="warm-up", source="warm-up",
-                         text="Online orders can be returned within 30 days of delivery.")
 
 
 def clean_question(question: object, max_chars: int) -> str:
@@ -66,14 +64,14 @@ class AnswerEngine:
 
     def __init__(
         self,
-        retriever: Retriever,
-        reader: SpanReader,
+        retriever: RetrieverPart,
+        reader: Reader,
         composer: Composer,
         max_question_chars: int = 500,
         top_k: int = 3,
         min_retrieval_score: float = -1.0,
         bootstrap: Callable[[], object] | None = None,
-        reader_fallback: Callable[[str, Exception], SpanReader] | None = None,
+        reader_fallback: Callable[[str, Exception], Reader] | None = None,
         normalizer: Callable[[str], str] | None = None,
         product_answers: bool = False,
     ) -> None:
@@ -94,7 +92,7 @@ class AnswerEngine:
         self._warm = threading.Event()
 
     @classmethod
-    def from_settings(cls, settings: Settings, reader: SpanReader | None = None) -> AnswerEngine:
+    def from_settings(cls, settings: Settings, reader: Reader | None = None) -> AnswerEngine:
         from qa_engine.ingest.ingestor import ensure_demo_kb
         from qa_engine.speed import apply_omp_wait_policy
         from qa_engine.store import get_collection, make_client
@@ -113,7 +111,7 @@ class AnswerEngine:
         if reader is None and settings.adapter_dir is None:  # a pinned adapter has no fallback
             registry = ModelRegistry(settings.models_dir)
 
-            def fallback(version: str, exc: Exception) -> SpanReader:
+            def fallback(version: str, exc: Exception) -> Reader:
                 return earlier_reader(settings, registry, version, exc)
 
             try:
@@ -131,10 +129,10 @@ class AnswerEngine:
         cls,
         settings: Settings,
         retriever: Retriever,
-        reader: SpanReader,
+        reader: Reader,
         composer: Composer,
         bootstrap: Callable[[], object] | None = None,
-        reader_fallback: Callable[[str, Exception], SpanReader] | None = None,
+        reader_fallback: Callable[[str, Exception], Reader] | None = None,
     ) -> AnswerEngine:
         """The engine over given parts with every engine setting applied.
 
@@ -177,8 +175,10 @@ class AnswerEngine:
 
     def _probe(self) -> None:
         try:
-            self.retriever.run(_PROBE_QUESTION, top_k=1)
-            self.reader.run(_PROBE_QUESTION, [_PROBE_PASSAGE])
+            # one question through every model: the first forward pass of a fresh process
+            # pays for lazy initialisation (kernels, allocator, index pages); an agent should not
+            self.retriever.run(PROBE_QUESTION, top_k=1)
+            self.reader.run(PROBE_QUESTION, [PROBE_PASSAGE])
         except Exception as exc:  # only an optimisation: real questions report real errors
             logger.debug("warm-up probe failed: %s", exc)
 
@@ -255,7 +255,7 @@ class AnswerEngine:
         answer.latency_ms = (time.perf_counter() - t0) * 1000
         return answer
 
-    def swap_reader(self, reader: SpanReader) -> None:
+    def swap_reader(self, reader: Reader) -> None:
         """Serve a new (already warmed-up) reader; questions in flight finish on the old one."""
         reader.warm_up()
         self.reader = reader
@@ -291,26 +291,32 @@ def earlier_reader(
 
 
 def build_reader(
-    settings: Settings, registry: ModelRegistry | None = None, version: ModelVersion | None = None
+    settings: Settings, registry: ModelRegistry | None = None, version: ModelVersion | None = None,
+    model_dir: Path | None = None,
 ) -> SpanReader:
-    """The reader for `version`, the configured adapter, or the registry's current version."""
-    config = ReaderConfig(
-        max_seq_length=settings.max_seq_length,
-        doc_stride=settings.doc_stride,
-        max_answer_length=settings.max_answer_length,
-        n_best=settings.n_best,
-        int8=settings.reader_int8,
-    )
-    if version is None and settings.adapter_dir is not None:
-        model_dir, name = settings.adapter_dir, f"path:{settings.adapter_dir.name}"
+    """The reader for `model_dir`, `version`, the configured adapter (`adapter_dir`), or the
+    registry's current version, in that order.
+
+    Built by `SpanReader.from_model_dir`: the model's own window and base model, unless
+    the settings name them (`STYLESPRINT_MAX_SEQ_LENGTH`, `STYLESPRINT_DOC_STRIDE`,
+    `STYLESPRINT_BASE_MODEL`); decoding limits, int8, device and threshold from settings.
+    """
+    if model_dir is None and version is None:
+        model_dir = settings.adapter_dir
+    if model_dir is not None:
+        name = f"path:{Path(model_dir).name}"
     else:
         chosen = version or (registry or ModelRegistry(settings.models_dir)).current()
         model_dir, name = chosen.path, chosen.name
-    return SpanReader(
-        model_dir=model_dir,
-        base_model=settings.resolved_base_model,
-        config=config,
-        device=settings.device,
-        threshold=settings.confidence_threshold,
-        model_version=name,
+    return SpanReader.from_model_dir(
+        model_dir, base_model=settings.base_model, device=settings.device,
+        threshold=settings.confidence_threshold, model_version=name,
+        **reader_overrides(settings),
     )
+
+
+def reader_overrides(settings: Settings) -> dict[str, object]:
+    """The `ReaderConfig` fields the settings decide (the window only when set explicitly)."""
+    window = {k: getattr(settings, k) for k in TRAINED_WINDOW if k in settings.model_fields_set}
+    return {"max_answer_length": settings.max_answer_length, "n_best": settings.n_best,
+            "int8": settings.reader_int8, **window}

@@ -7,6 +7,12 @@ become probabilities and where to decline) and `stylesprint.json` (base model an
 window settings it was trained with). For serving, an adapter is merged into the
 base weights once at load time: inference then costs exactly what the plain
 encoder costs.
+
+`SpanReader.from_model_dir()` is the one way to build a reader for a model directory:
+serving, the model watcher, evaluation, retraining and calibration all use it. Any
+Hugging Face extractive-QA model directory (`config.json`, weights, tokenizer files)
+is a model directory too: point `STYLESPRINT_ADAPTER_DIR` at it (or promote it into
+the registry) to serve it; without `calibration.json` it gets the uncalibrated default.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +29,11 @@ from qa_engine.decoding import best_span, decode_window, merge_candidates
 from qa_engine.types import Passage, ReaderResult, SpanCandidate
 
 MODEL_META_FILE = "stylesprint.json"
+#: How `stylesprint.json` names the bundled backbone (its path differs between machines).
+BUNDLED_BASE_MODEL = "bundled:all-MiniLM-L6-v2"
+#: `ReaderConfig` fields a model directory's `train_config` supplies: the window it was
+#: trained with is the window it reads best with.
+TRAINED_WINDOW = ("max_seq_length", "doc_stride")
 
 
 class ModelLoadError(RuntimeError):
@@ -51,6 +62,15 @@ class ReaderConfig:
 def read_model_meta(model_dir: Path) -> dict[str, Any]:
     path = Path(model_dir) / MODEL_META_FILE
     return json.loads(path.read_text()) if path.exists() else {}
+
+
+def resolve_base_model(name: str | None) -> str:
+    """A base model name as `stylesprint.json` stores it, as `from_pretrained` takes it."""
+    from qa_engine.settings import bundled_minilm_path
+
+    if not name or name == BUNDLED_BASE_MODEL:
+        return bundled_minilm_path()
+    return name
 
 
 def check_model_dir(model_dir: Path) -> str:
@@ -124,6 +144,43 @@ class SpanReader:
         self._tokenizer: Any = None
         self._lock = threading.Lock()
 
+    @classmethod
+    def from_model_dir(
+        cls,
+        model_dir: Path,
+        base_model: str | None = None,
+        device: str = "cpu",
+        *,
+        threshold: float | None = None,
+        model_version: str | None = None,
+        **overrides: Any,
+    ) -> SpanReader:
+        """The (cold) reader for one model directory, configured from its own metadata.
+
+        The window (`max_seq_length`, `doc_stride`) is the one recorded in the
+        directory's `stylesprint.json` at training time and the base model the one it
+        was trained on (the bundled MiniLM when it names none); `base_model` and
+        `overrides` (any `ReaderConfig` field; None means "not given") win over both.
+        Calibration (`calibration.json`) loads with the weights in `warm_up()`.
+        """
+        model_dir = Path(model_dir)
+        meta = read_model_meta(model_dir)
+        trained = meta.get("train_config") or {}
+        known = {f.name for f in fields(ReaderConfig)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise TypeError(f"not a reader setting: {', '.join(sorted(unknown))}")
+        values = {k: trained[k] for k in TRAINED_WINDOW if trained.get(k) is not None}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(
+            model_dir=model_dir,
+            base_model=base_model or resolve_base_model(meta.get("base_model")),
+            config=ReaderConfig(**values),
+            device=device,
+            threshold=threshold,
+            model_version=model_version or model_dir.name,
+        )
+
     # ------------------------------------------------------------------ loading
     def warm_up(self) -> None:
         if self._model is not None:
@@ -133,7 +190,7 @@ class SpanReader:
                 return
             from transformers import AutoTokenizer
 
-            self._tokenizer = AutoTokenizer.from_pretrained(self.base_model)
+            self._tokenizer = AutoTokenizer.from_pretrained(self._tokenizer_source())
             model = load_qa_model(self.model_dir, self.base_model)
             self.calibration = Calibration.load(self.model_dir) if self.model_dir else Calibration()
             model = model.to(self.device)
@@ -142,6 +199,12 @@ class SpanReader:
 
                 model = quantize_int8(model, self.device)
             self._model = model
+
+    def _tokenizer_source(self) -> str:
+        """A full model directory with its own tokenizer reads with it; adapters use the base's."""
+        if self.model_dir is not None and (self.model_dir / "tokenizer_config.json").exists():
+            return str(self.model_dir)
+        return self.base_model
 
     @property
     def threshold(self) -> float:
@@ -153,7 +216,7 @@ class SpanReader:
     def run(self, question: str, passages: Sequence[Passage]) -> ReaderResult:
         """The best answer to `question` across `passages`, or a decline."""
         candidates = self.candidates(question, passages)
-        best = best_span(candidates)
+        best = best_span(candidates)  # = self.score(), keeping the candidates for the result
         if best is None:
             return ReaderResult(None, 0.0, False, self.threshold, ())
         confidence = self.calibration.probability(best.margin)
@@ -164,6 +227,14 @@ class SpanReader:
             threshold=self.threshold,
             candidates=tuple(candidates),
         )
+
+    def score(self, question: str, passages: Sequence[Passage]) -> SpanCandidate | None:
+        """The best span and its raw margin, before calibration and the decline threshold.
+
+        What calibration fits on (`training/calibrate.py`); `run()` is this plus the
+        calibrated confidence and the threshold.
+        """
+        return best_span(self.candidates(question, passages))
 
     def candidates(self, question: str, passages: Sequence[Passage]) -> list[SpanCandidate]:
         """Every passage's n-best spans, merged and ranked by margin."""

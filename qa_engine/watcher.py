@@ -21,17 +21,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from qa_engine.memory import release_free_memory
-from qa_engine.reader import SpanReader, check_model_dir
-from qa_engine.registry import ModelRegistry, ModelVersion
+from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader
+from qa_engine.reader import check_model_dir
+from qa_engine.registry import ModelRegistry
 from qa_engine.settings import Settings
-from qa_engine.types import Passage
 
 logger = logging.getLogger(__name__)
-
-_PROBE_PASSAGE = Passage(id="watcher-probe", title="probe", source="model watcher",
-                         text="Online orders can be returned within 30 days of delivery.")
-_PROBE_QUESTION = "How long do I have to return an online order?"
-
 
 class SwappableEngine(Protocol):
     """What the watcher needs of `qa_engine.pipeline.AnswerEngine`."""
@@ -39,7 +34,7 @@ class SwappableEngine(Protocol):
     @property
     def model_version(self) -> str: ...
 
-    def swap_reader(self, reader: SpanReader) -> None: ...
+    def swap_reader(self, reader: Reader) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -50,23 +45,6 @@ class WatchResult:
     version: str | None
     previous: str | None
     reason: str = ""
-
-
-class _OneVersion:
-    """A registry view whose current version is the one given (for `build_reader`)."""
-
-    def __init__(self, version: ModelVersion) -> None:
-        self._version = version
-
-    def current(self) -> ModelVersion:
-        return self._version
-
-
-def reader_for_version(settings: Settings, version: ModelVersion) -> SpanReader:
-    """A (cold) reader for one registry version, configured exactly as `build_reader` does."""
-    from qa_engine.pipeline import build_reader
-
-    return build_reader(settings, _OneVersion(version))  # type: ignore[arg-type]
 
 
 def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
@@ -115,12 +93,14 @@ class ModelWatcher:
         stamp = (name, _stamp(self.registry.root / name))
         if self._refused.get(name) == stamp:
             return WatchResult("refused", name, serving, "refused before; unchanged since")
+        from qa_engine.pipeline import build_reader  # the engine's own construction
+
         try:
             version = self.registry.get(name)
             check_model_dir(version.path)
-            reader = reader_for_version(self.settings, version)
+            reader = build_reader(self.settings, version=version)
             reader.warm_up()
-            reader.run(_PROBE_QUESTION, [_PROBE_PASSAGE])
+            reader.run(PROBE_QUESTION, [PROBE_PASSAGE])
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
             self._refused[name] = stamp

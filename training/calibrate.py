@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa_engine.calibration import Calibration, choose_threshold, fit_platt
-from qa_engine.decoding import best_span
-from qa_engine.reader import SpanReader
+from qa_engine.protocols import Reader
 from qa_engine.types import Passage
 from training.datasets import QAExample
 from training.evaluation.metrics import exact_match, f1_score
@@ -32,11 +31,11 @@ class ReaderScores:
     em_if_answered: np.ndarray
 
 
-def score_examples(reader: SpanReader, examples: Sequence[QAExample]) -> ReaderScores:
+def score_examples(reader: Reader, examples: Sequence[QAExample]) -> ReaderScores:
     margins, preds, f1s, ems = [], [], [], []
     for ex in examples:
         passage = Passage(id="ctx", text=ex.context, title=ex.doc or "context", source="dev")
-        best = best_span(reader.candidates(ex.question, [passage]))
+        best = reader.score(ex.question, [passage])
         gold = [ex.answer_text] if ex.answerable else []
         text = best.text if best else None
         margins.append(best.margin if best else -1e3)

@@ -62,12 +62,10 @@ class WorkJob:
 
 
 def _reader(model_dir: Path, job: WorkJob) -> Any:
-    from qa_engine.reader import ReaderConfig, SpanReader, read_model_meta
+    from qa_engine.reader import SpanReader
 
-    cfg = read_model_meta(model_dir).get("train_config", {})
-    return SpanReader(model_dir, job.base_model, ReaderConfig(
-        max_seq_length=cfg.get("max_seq_length", 256), doc_stride=cfg.get("doc_stride", 64),
-        max_answer_length=job.max_answer_length, n_best=job.n_best))
+    return SpanReader.from_model_dir(model_dir, job.base_model,
+                                     max_answer_length=job.max_answer_length, n_best=job.n_best)
 
 
 def subset(scores: Any, idx: Sequence[int]) -> Any:

@@ -245,13 +245,13 @@ def train_reader(
 def write_model_meta(out_dir: Path, cfg: TrainConfig, base_model: str, result: TrainResult,
                      extra: dict[str, Any]) -> None:
     """`stylesprint.json`: what the reader and the registry need to know about this model."""
-    from qa_engine.reader import MODEL_META_FILE
+    from qa_engine.reader import BUNDLED_BASE_MODEL, MODEL_META_FILE
     from qa_engine.settings import bundled_minilm_path
 
     meta = {
         "method": cfg.method,
         # The bundled model's path differs per machine: record it symbolically.
-        "base_model": "bundled:all-MiniLM-L6-v2" if base_model == bundled_minilm_path()
+        "base_model": BUNDLED_BASE_MODEL if base_model == bundled_minilm_path()
         else base_model,
         "train_config": cfg.to_json(),
         "steps": result.steps,

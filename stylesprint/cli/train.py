@@ -18,7 +18,7 @@ def _calibrate_and_card(model_dir: Path, dev: Path | None, settings, command: st
 
     `trained_at` (ISO time, UTC) is recorded when the model was just trained.
     """
-    from qa_engine.reader import MODEL_META_FILE, ReaderConfig, SpanReader
+    from qa_engine.reader import MODEL_META_FILE, SpanReader
     from training.calibrate import fit_calibration, reader_metrics, score_examples
     from training.datasets import load_examples
     from training.model_card import write_model_card
@@ -28,12 +28,9 @@ def _calibrate_and_card(model_dir: Path, dev: Path | None, settings, command: st
     metrics = {}
     if dev is not None:
         examples = load_examples(dev)
-        cfg = meta.get("train_config", {})
-        reader = SpanReader(
+        reader = SpanReader.from_model_dir(
             model_dir, settings.resolved_base_model,
-            ReaderConfig(max_seq_length=cfg.get("max_seq_length", settings.max_seq_length),
-                         doc_stride=cfg.get("doc_stride", settings.doc_stride),
-                         max_answer_length=settings.max_answer_length, n_best=settings.n_best),
+            max_answer_length=settings.max_answer_length, n_best=settings.n_best,
         )
         scores = score_examples(reader, examples)
         calibration = fit_calibration(scores, source=str(dev))

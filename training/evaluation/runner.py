@@ -191,10 +191,8 @@ def build_systems(
                         name, f"no {name} model: train one with `{how}` and pass "
                               f"--model {name}=DIR"))
                     continue
-            reader_settings = settings.model_copy(update={"adapter_dir": path}) if path \
-                else settings
             try:
-                reader = build_reader(reader_settings)
+                reader = build_reader(settings, model_dir=path)
             except (ModelLoadError, FileNotFoundError, KeyError) as exc:
                 out.skipped.append(SkippedSystem(name, f"reader unavailable: {exc}"))
                 continue

@@ -1,0 +1,61 @@
+"""`SpanReader.from_model_dir`: the one construction, configured from the model's metadata.
+
+Nothing is loaded here: construction is cheap, weights load in `warm_up()`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa_engine.pipeline import build_reader
+from qa_engine.protocols import Reader
+from qa_engine.reader import MODEL_META_FILE, SpanReader
+from qa_engine.settings import Settings, bundled_minilm_path
+
+
+def _model_dir(tmp_path: Path, meta: dict) -> Path:
+    d = tmp_path / "v1"
+    d.mkdir()
+    (d / MODEL_META_FILE).write_text(json.dumps(meta))
+    return d
+
+
+def test_window_and_base_model_come_from_the_model_dir(tmp_path):
+    d = _model_dir(tmp_path, {"base_model": "bundled:all-MiniLM-L6-v2",
+                              "train_config": {"max_seq_length": 128, "doc_stride": 32}})
+    reader = SpanReader.from_model_dir(d)
+    assert (reader.config.max_seq_length, reader.config.doc_stride) == (128, 32)
+    assert reader.base_model == bundled_minilm_path()
+    assert reader.model_version == "v1" and isinstance(reader, Reader)
+
+
+def test_overrides_win_and_unknown_ones_are_refused(tmp_path):
+    d = _model_dir(tmp_path, {"base_model": "some/hub-model",
+                              "train_config": {"max_seq_length": 128, "doc_stride": 32}})
+    reader = SpanReader.from_model_dir(d, base_model="other/model", n_best=5, doc_stride=None)
+    assert reader.base_model == "other/model"
+    assert (reader.config.n_best, reader.config.doc_stride) == (5, 32)
+    assert SpanReader.from_model_dir(d).base_model == "some/hub-model"
+    with pytest.raises(TypeError, match="not a reader setting"):
+        SpanReader.from_model_dir(d, windowz=3)
+
+
+def test_serving_uses_the_models_window_unless_the_settings_name_one(tmp_path):
+    d = _model_dir(tmp_path, {"train_config": {"max_seq_length": 128, "doc_stride": 32}})
+    plain = build_reader(Settings(_env_file=None, data_dir=tmp_path, adapter_dir=d))
+    assert (plain.config.max_seq_length, plain.config.doc_stride) == (128, 32)
+    assert plain.model_version == "path:v1"
+    pinned = build_reader(Settings(_env_file=None, data_dir=tmp_path, adapter_dir=d,
+                                   max_seq_length=384, doc_stride=64, n_best=7))
+    assert (pinned.config.max_seq_length, pinned.config.doc_stride) == (384, 64)
+    assert pinned.config.n_best == 7
+
+
+def test_a_full_model_dir_with_its_own_tokenizer_reads_with_it(tmp_path):
+    d = _model_dir(tmp_path, {})
+    assert SpanReader.from_model_dir(d)._tokenizer_source() == bundled_minilm_path()
+    (d / "tokenizer_config.json").write_text("{}")
+    assert SpanReader.from_model_dir(d)._tokenizer_source() == str(d)
