@@ -199,7 +199,3 @@ class VoteQueue:
                 if not self._pending:
                     self._thread = None
                     return
-
-    def flush_soon(self) -> None:
-        """Wake the flusher now (tests, or an operator's signal that the database is back)."""
-        self._wake.set()

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from qa_engine.records import DOWN, UP, AnswerRef, Records
+from qa_engine.records import DOWN, UP
 
 logger = logging.getLogger(__name__)
 
@@ -43,15 +43,6 @@ def reaction_vote(event: dict[str, Any]) -> ReactionVote | None:
     if not channel or not ts:
         return None
     return ReactionVote(str(channel), str(ts), str(event["user"]), value)
-
-
-def vote_target(event: dict[str, Any], records: Records) -> tuple[AnswerRef, int] | None:
-    """The answer a reaction event votes on and the vote's value, or None to ignore it."""
-    vote = reaction_vote(event)
-    if vote is None:
-        return None
-    answer = records.find_by_message(vote.channel, vote.ts)
-    return (answer, vote.value) if answer is not None else None
 
 
 class BotUsers:

@@ -16,7 +16,7 @@ import ast
 import csv
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -180,7 +180,3 @@ def write_jsonl(examples: Iterable[QAExample], path: Path) -> int:
             fh.write(json.dumps(ex.to_json(), ensure_ascii=False) + "\n")
             n += 1
     return n
-
-
-def iter_answerable(examples: Iterable[QAExample]) -> Iterator[QAExample]:
-    return (e for e in examples if e.answerable)
