@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -276,9 +276,8 @@ class Settings(BaseSettings):
         62,
         ge=1,
         validation_alias=_env("STYLESPRINT_MAX_QUEUED", "max_queued_questions"),
-        description="Questions allowed to wait for a worker; with the 2 workers a burst of 64 "
-        "is answered within about 4 s on 2 cores (bench/slack_load), beyond that askers are "
-        "told 'busy' at once rather than answered late.",
+        description="Questions allowed to wait for a worker; beyond that askers are told "
+        "'busy' at once rather than answered late (measurements: docs/benchmarks.md).",
     )
     malloc_arena_max: int | None = Field(
         2,
@@ -341,6 +340,16 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
         return value
+
+    @model_validator(mode="after")
+    def _window_fits(self) -> Settings:
+        """Cross-field rules, checked at load: one line at start-up, not a traceback later."""
+        if self.doc_stride >= self.max_seq_length // 2:
+            raise ValueError(
+                f"STYLESPRINT_DOC_STRIDE ({self.doc_stride}) must be below half of "
+                f"STYLESPRINT_MAX_SEQ_LENGTH ({self.max_seq_length}); use at most a quarter of it"
+            )
+        return self
 
     # --- derived locations ---------------------------------------------------------------
     @property

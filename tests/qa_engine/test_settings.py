@@ -76,3 +76,24 @@ def test_tuning_settings_can_be_switched_off(monkeypatch, value):
     monkeypatch.setenv("STYLESPRINT_MALLOC_ARENA_MAX", value)
     s = Settings(_env_file=None)
     assert s.omp_wait_policy is None and s.malloc_arena_max is None
+
+
+@pytest.mark.parametrize("stride, window", [("128", "256"), ("200", "256"), ("40", "64")])
+def test_a_stride_of_half_the_window_or_more_is_refused_at_load(monkeypatch, stride, window):
+    monkeypatch.setenv("STYLESPRINT_DOC_STRIDE", stride)
+    monkeypatch.setenv("STYLESPRINT_MAX_SEQ_LENGTH", window)
+    with pytest.raises(ValidationError, match="STYLESPRINT_DOC_STRIDE"):
+        Settings(_env_file=None)
+
+
+def test_a_bad_window_is_one_line_from_the_cli(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from stylesprint.cli import app
+
+    monkeypatch.setenv("STYLESPRINT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("STYLESPRINT_DOC_STRIDE", "200")
+    result = CliRunner().invoke(app, ["ask", "hello"])
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: invalid settings (STYLESPRINT_DOC_STRIDE (200) must be below")
