@@ -15,10 +15,12 @@ from __future__ import annotations
 import ast
 import csv
 import json
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 
 class DatasetError(ValueError):
@@ -173,10 +175,21 @@ def load_many(paths: Iterable[Path | str]) -> list[QAExample]:
     return out
 
 
-def write_jsonl(examples: Iterable[QAExample], path: Path) -> int:
+def write_jsonl(rows: Iterable[QAExample | Mapping[str, Any]], path: Path | str) -> int:
+    """Write one JSON object per line, atomically; returns the number of rows.
+
+    The one JSONL writer of the project: rows are dicts or `QAExample`s (written with
+    `to_json()`); the file appears whole or not at all (temporary file, then rename), so
+    a training run or a reader of the file never sees half of it.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
     n = 0
-    with Path(path).open("w", encoding="utf-8") as fh:
-        for ex in examples:
-            fh.write(json.dumps(ex.to_json(), ensure_ascii=False) + "\n")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            data = row.to_json() if isinstance(row, QAExample) else dict(row)
+            fh.write(json.dumps(data, ensure_ascii=False) + "\n")
             n += 1
+    os.replace(tmp, path)
     return n

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -38,7 +37,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from training.datasets import QAExample
+from training.datasets import QAExample, write_jsonl
 from training.evaluation.metrics import normalize_answer
 
 # review reasons (stable codes; the text is in REVIEW_TEXT)
@@ -338,21 +337,11 @@ def dataset_paths(out: Path) -> dict[str, Path]:
             "review": out.with_name(f"{stem}.review.jsonl")}
 
 
-def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Write atomically (temporary file, then rename): a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
-
-
 def write_dataset(ds: FeedbackDataset, out: Path) -> dict[str, Path]:
     paths = dataset_paths(out)
-    write_jsonl(paths["train"], ds.train)
-    write_jsonl(paths["heldout"], ds.heldout)
-    write_jsonl(paths["review"], (r.to_json() for r in ds.review))
+    write_jsonl(ds.train, paths["train"])
+    write_jsonl(ds.heldout, paths["heldout"])
+    write_jsonl((r.to_json() for r in ds.review), paths["review"])
     return paths
 
 

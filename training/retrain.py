@@ -36,6 +36,7 @@ from typing import Any
 
 from qa_engine.records.runs import RetrainStore, default_owner, utcnow
 from qa_engine.settings import Settings
+from training.datasets import write_jsonl
 from training.feedback import (
     FeedbackDataset,
     build_dataset,
@@ -43,7 +44,6 @@ from training.feedback import (
     format_counts,
     load_feedback_rows,
     write_dataset,
-    write_jsonl,
 )
 
 logger = logging.getLogger(__name__)
@@ -321,7 +321,7 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     kept = [ex for ex in base if example_key(ex.question, ex.context) not in gold_keys]
     replay = synthetic_replay(settings.retrain_synthetic_replay, seed=run_id)
     train = [ex.to_json() for ex in kept] + replay + ds.train
-    write_jsonl(run_dir / "train.jsonl", train)
+    write_jsonl(train, run_dir / "train.jsonl")
     outcome.counts.update(base_examples=len(kept), base_in_gold_dropped=len(base) - len(kept),
                           synthetic_replay=len(replay), train_examples=len(train))
     cfg = dict(train_config) if train_config is not None else retrain_config(

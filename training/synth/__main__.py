@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from training.datasets import write_jsonl
 from training.synth.generator import generate
-from training.synth.records import write_jsonl
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,6 @@ caught where it is made rather than in the middle of a training run.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -72,17 +71,6 @@ def check_record(record: dict[str, Any]) -> None:
         raise RecordError(f"{rid}: unanswerable record must have answer_start -1")
     if record["kind"] not in KINDS:
         raise RecordError(f"{rid}: kind must be one of {', '.join(KINDS)}, not {record['kind']!r}")
-
-
-def write_jsonl(records: Iterable[dict[str, Any]], path: Path | str) -> int:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
-    with path.open("w", encoding="utf-8") as fh:
-        for record in records:
-            fh.write(json.dumps({f: record[f] for f in FIELDS}, ensure_ascii=False) + "\n")
-            n += 1
-    return n
 
 
 def read_jsonl(path: Path | str) -> list[dict[str, Any]]:

@@ -27,8 +27,9 @@ from typing import Any
 
 import yaml
 
+from training.datasets import write_jsonl
 from training.synth.kb import KBPassage, demo_passages
-from training.synth.records import NO_ANSWER_REFERENCE, RecordError, make_record, write_jsonl
+from training.synth.records import NO_ANSWER_REFERENCE, RecordError, make_record
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 POLICY_QUESTIONS = DATA_DIR / "stylesprint_policy_questions.yaml"
