@@ -14,10 +14,10 @@ reader is trained on text it never reads. The conventions (shared with
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa_engine.ingest.loaders import load_markdown
 from qa_engine.ingest.rendering import render_record
 
 DEMO_KB_DIR = Path(__file__).resolve().parents[2] / "qa_engine" / "demo_kb"
@@ -36,50 +36,16 @@ class KBPassage:
     kind: str  # "policy" | "product"
 
 
-def _normalise_paragraphs(lines: Iterable[str]) -> str:
-    paragraphs: list[str] = []
-    current: list[str] = []
-    for line in [*lines, ""]:
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            paragraphs.append(" ".join(" ".join(current).split()))
-            current = []
-    return "\n".join(paragraphs)
-
-
 def markdown_passages(path: Path) -> list[KBPassage]:
-    """One passage per non-empty section of a policy document.
+    """One passage per non-empty section of a policy document, exactly as ingested.
 
-    Text under the `# ` title before the first `## ` heading becomes a section named
-    after the title. Any heading of level 2 or deeper starts a new section.
+    Sectioning is ingestion's own (`qa_engine.ingest.loaders.load_markdown`), so a
+    training context is byte-for-byte the passage the reader later reads.
     """
     path = Path(path)
-    title = path.stem
-    section: str | None = None
-    body: list[str] = []
-    out: list[KBPassage] = []
-
-    def flush() -> None:
-        text = _normalise_paragraphs(body)
-        if text:
-            out.append(KBPassage(path.stem, title, section or title, text, "policy"))
-        body.clear()
-
-    for line in path.read_text(encoding="utf-8").splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            level = len(stripped) - len(stripped.lstrip("#"))
-            heading = stripped[level:].strip()
-            flush()
-            if level == 1:
-                title, section = heading, None
-            else:
-                section = heading
-            continue
-        body.append(line)
-    flush()
-    return out
+    loaded = load_markdown(path.read_text(encoding="utf-8"), path.name)
+    return [KBPassage(p.doc_id, p.title, p.section or p.title, p.text, "policy")
+            for p in loaded.parts]
 
 
 def read_catalog(path: Path) -> list[dict[str, str]]:
