@@ -20,6 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot import listeners, middleware
 from bot.answering import Answerer, Engine
+from bot.context import ListenerDeps, provide
 from bot.errors import handle_error
 from bot.pool import QuestionPool
 from bot.vote_queue import VoteQueue
@@ -93,5 +94,6 @@ def build_app(
     middleware.register(app, records)
     answerer = Answerer(engine=engine, records=records, pool=executor, client=client)
     votes = VoteQueue(records, settings.data_dir / "pending-votes.jsonl")
-    listeners.register(app, answerer=answerer, records=records, votes=votes)
+    app.middleware(provide(ListenerDeps(answerer=answerer, records=records, votes=votes)))
+    listeners.register(app)
     return app

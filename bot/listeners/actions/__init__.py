@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners.actions import suggest_correction, vote_buttons
-from bot.vote_queue import VoteQueue
-from qa_engine.records import Records
+from bot.blocks import SUGGEST_ACTION
+from bot.listeners.actions.suggest_correction import open_correction_modal
+from bot.listeners.actions.vote_buttons import VOTE_ACTIONS, record_button_vote
 
 
-def register(app: App, *, records: Records, votes: VoteQueue) -> None:
-    vote_buttons.register(app, votes)
-    suggest_correction.register(app, records)
+def register(app: App) -> None:
+    app.action(VOTE_ACTIONS)(record_button_vote)
+    app.action(SUGGEST_ACTION)(open_correction_modal)

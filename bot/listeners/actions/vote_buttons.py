@@ -9,45 +9,46 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, BoltContext, Respond
 
 from bot.blocks import VOTE_DOWN_ACTION, VOTE_UP_ACTION, correction_offer_blocks
+from bot.context import VOTES
 from bot.vote_queue import QUEUED, VoteQueue
 from qa_engine.records import DOWN, UP, UnknownAnswer
 
 logger = logging.getLogger(__name__)
 
-_VOTE_ACTIONS = re.compile(f"^({re.escape(VOTE_UP_ACTION)}|{re.escape(VOTE_DOWN_ACTION)})$")
+VOTE_ACTIONS = re.compile(f"^({re.escape(VOTE_UP_ACTION)}|{re.escape(VOTE_DOWN_ACTION)})$")
 
 
 UNKNOWN_ANSWER = "That answer is no longer on record, so your vote wasn't counted."
 
 
-def register(app: App, votes: VoteQueue) -> None:
-    @app.action(_VOTE_ACTIONS)
-    def record_button_vote(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
-        ack()
-        value = UP if action["action_id"] == VOTE_UP_ACTION else DOWN
-        try:
-            answer_id = int(action.get("value") or "")
-            outcome, _ = votes.button(answer_id, body["user"]["id"], value)
-        except (ValueError, UnknownAnswer):
-            respond(text=UNKNOWN_ANSWER, response_type="ephemeral", replace_original=False)
-            return
-        logger.info("answer %d: button vote %+d %s", answer_id, value,
-                    "queued" if outcome == QUEUED else "recorded")
-        if value == DOWN:
-            respond(
-                text="Thanks for flagging this answer. Do you know the right one?",
-                blocks=correction_offer_blocks(answer_id),
-                response_type="ephemeral",
-                replace_original=False,
-            )
-        else:
-            respond(
-                text="Thanks, glad it helped! :+1:",
-                response_type="ephemeral",
-                replace_original=False,
-            )
+def record_button_vote(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+    context: BoltContext,
+) -> None:
+    ack()
+    votes: VoteQueue = context[VOTES]
+    value = UP if action["action_id"] == VOTE_UP_ACTION else DOWN
+    try:
+        answer_id = int(action.get("value") or "")
+        outcome, _ = votes.button(answer_id, body["user"]["id"], value)
+    except (ValueError, UnknownAnswer):
+        respond(text=UNKNOWN_ANSWER, response_type="ephemeral", replace_original=False)
+        return
+    logger.info("answer %d: button vote %+d %s", answer_id, value,
+                "queued" if outcome == QUEUED else "recorded")
+    if value == DOWN:
+        respond(
+            text="Thanks for flagging this answer. Do you know the right one?",
+            blocks=correction_offer_blocks(answer_id),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+    else:
+        respond(
+            text="Thanks, glad it helped! :+1:",
+            response_type="ephemeral",
+            replace_original=False,
+        )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.answering import Answerer
-from bot.listeners.commands import stylesprint
+from bot.listeners.commands.stylesprint import stylesprint_command
 
 
-def register(app: App, *, answerer: Answerer) -> None:
-    stylesprint.register(app, answerer)
+def register(app: App) -> None:
+    app.command("/stylesprint")(stylesprint_command)

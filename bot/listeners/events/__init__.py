@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.answering import Answerer
-from bot.listeners.events import app_mention, reaction_added, reaction_removed
-from bot.vote_queue import VoteQueue
-from bot.voting import BotUsers
+from bot.listeners.events.app_mention import answer_mention
+from bot.listeners.events.reaction_added import record_reaction_vote
+from bot.listeners.events.reaction_removed import retract_reaction_vote
 
 
-def register(app: App, *, answerer: Answerer, votes: VoteQueue) -> None:
-    app_mention.register(app, answerer)
-    bot_users = BotUsers()  # which reacting users are bots, looked up once each
-    reaction_added.register(app, votes, bot_users)
-    reaction_removed.register(app, votes, bot_users)
+def register(app: App) -> None:
+    app.event("app_mention")(answer_mention)
+    app.event("reaction_added")(record_reaction_vote)
+    app.event("reaction_removed")(retract_reaction_vote)

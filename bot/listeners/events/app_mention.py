@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.answering import BUSY, Answerer, Question
 from bot.blocks import USAGE
+from bot.context import ANSWERER
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -21,25 +22,24 @@ def strip_bot_mention(text: str, bot_user_id: str | None) -> str:
     )
 
 
-def register(app: App, answerer: Answerer) -> None:
-    @app.event("app_mention")
-    def answer_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        # Events are acknowledged by Bolt before this runs.
-        thread_ts = event.get("thread_ts") or event["ts"]
-        text = strip_bot_mention(event.get("text") or "", context.bot_user_id)
-        if not text:
-            client.chat_postEphemeral(
-                channel=event["channel"], user=event["user"], thread_ts=thread_ts, text=USAGE
-            )
-            return
-        question = Question(
-            text=text,
-            asker=event["user"],
-            channel=event["channel"],
-            surface="mention",
-            thread_ts=thread_ts,
+def answer_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    # Events are acknowledged by Bolt before this runs.
+    thread_ts = event.get("thread_ts") or event["ts"]
+    text = strip_bot_mention(event.get("text") or "", context.get("bot_user_id"))
+    if not text:
+        client.chat_postEphemeral(
+            channel=event["channel"], user=event["user"], thread_ts=thread_ts, text=USAGE
         )
-        if not answerer.submit(question):
-            client.chat_postEphemeral(
-                channel=event["channel"], user=event["user"], thread_ts=thread_ts, text=BUSY
-            )
+        return
+    question = Question(
+        text=text,
+        asker=event["user"],
+        channel=event["channel"],
+        surface="mention",
+        thread_ts=thread_ts,
+    )
+    answerer: Answerer = context[ANSWERER]
+    if not answerer.submit(question):
+        client.chat_postEphemeral(
+            channel=event["channel"], user=event["user"], thread_ts=thread_ts, text=BUSY
+        )

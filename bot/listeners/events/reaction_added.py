@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks import correction_offer_blocks
+from bot.context import BOT_USERS, VOTES
 from bot.vote_queue import APPLIED, VoteQueue
 from bot.voting import BotUsers, reaction_vote
 from qa_engine.records import DOWN
@@ -16,23 +17,23 @@ from qa_engine.records import DOWN
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, votes: VoteQueue, bot_users: BotUsers) -> None:
-    @app.event("reaction_added")
-    def record_reaction_vote(event: dict[str, Any], client: WebClient) -> None:
-        vote = reaction_vote(event)
-        if vote is None or bot_users.is_bot(vote.user, client):  # after the ack (bot/voting.py)
-            return
-        # Written now, or queued while the records are unavailable (bot/vote_queue.py).
-        outcome, answer = votes.reaction(*vote, action="add")
-        if outcome != APPLIED or answer is None:
-            return
-        logger.info("answer %d: vote %+d recorded", answer.id, vote.value)
-        if vote.value == DOWN and answer.channel:
-            # Visible to the voter only, in the answer's thread.
-            client.chat_postEphemeral(
-                channel=answer.channel,
-                user=vote.user,
-                thread_ts=answer.thread_ts or answer.message_ts,
-                text="Thanks for flagging this answer. Do you know the right one?",
-                blocks=correction_offer_blocks(answer.id),
-            )
+def record_reaction_vote(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    votes: VoteQueue = context[VOTES]
+    bot_users: BotUsers = context[BOT_USERS]
+    vote = reaction_vote(event)
+    if vote is None or bot_users.is_bot(vote.user, client):  # after the ack (bot/voting.py)
+        return
+    # Written now, or queued while the records are unavailable (bot/vote_queue.py).
+    outcome, answer = votes.reaction(*vote, action="add")
+    if outcome != APPLIED or answer is None:
+        return
+    logger.info("answer %d: vote %+d recorded", answer.id, vote.value)
+    if vote.value == DOWN and answer.channel:
+        # Visible to the voter only, in the answer's thread.
+        client.chat_postEphemeral(
+            channel=answer.channel,
+            user=vote.user,
+            thread_ts=answer.thread_ts or answer.message_ts,
+            text="Thanks for flagging this answer. Do you know the right one?",
+            blocks=correction_offer_blocks(answer.id),
+        )

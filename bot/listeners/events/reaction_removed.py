@@ -5,21 +5,22 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
+from bot.context import BOT_USERS, VOTES
 from bot.vote_queue import APPLIED, VoteQueue
 from bot.voting import BotUsers, reaction_vote
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, votes: VoteQueue, bot_users: BotUsers) -> None:
-    @app.event("reaction_removed")
-    def retract_reaction_vote(event: dict[str, Any], client: WebClient) -> None:
-        vote = reaction_vote(event)
-        if vote is None or bot_users.is_bot(vote.user, client):  # after the ack (bot/voting.py)
-            return
-        outcome, answer = votes.reaction(*vote, action="remove")
-        if outcome == APPLIED and answer is not None:
-            logger.info("answer %d: vote %+d retracted", answer.id, vote.value)
+def retract_reaction_vote(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    votes: VoteQueue = context[VOTES]
+    bot_users: BotUsers = context[BOT_USERS]
+    vote = reaction_vote(event)
+    if vote is None or bot_users.is_bot(vote.user, client):  # after the ack (bot/voting.py)
+        return
+    outcome, answer = votes.reaction(*vote, action="remove")
+    if outcome == APPLIED and answer is not None:
+        logger.info("answer %d: vote %+d retracted", answer.id, vote.value)

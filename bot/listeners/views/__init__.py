@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners.views import correction_submitted
-from qa_engine.records import Records
+from bot.blocks import CORRECTION_VIEW
+from bot.listeners.views.correction_submitted import save_correction
 
 
-def register(app: App, *, records: Records) -> None:
-    correction_submitted.register(app, records)
+def register(app: App) -> None:
+    app.view(CORRECTION_VIEW)(save_correction)

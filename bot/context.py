@@ -1,0 +1,49 @@
+"""What listeners need, put on Bolt's `context` by one middleware.
+
+Listeners are module-level functions (bot/listeners/<kind>/) that read their
+dependencies from `context[...]` instead of closure variables, so a unit test
+can call one with a mocked `ack`/`client` and a plain dict as the context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import BoltContext
+
+from bot.answering import Answerer
+from bot.vote_queue import VoteQueue
+from bot.voting import BotUsers
+from qa_engine.records import Records
+
+ANSWERER = "answerer"
+RECORDS = "records"
+VOTES = "votes"
+BOT_USERS = "bot_users"
+
+
+@dataclass(frozen=True)
+class ListenerDeps:
+    """The bot's parts a listener may use; one per app."""
+
+    answerer: Answerer
+    records: Records
+    votes: VoteQueue
+    bot_users: BotUsers = field(default_factory=BotUsers)  # users.info lookups, cached
+
+    def as_context(self) -> dict[str, Any]:
+        return {ANSWERER: self.answerer, RECORDS: self.records, VOTES: self.votes,
+                BOT_USERS: self.bot_users}
+
+
+def provide(deps: ListenerDeps) -> Callable[..., None]:
+    """Middleware setting each dependency on `context` (dict writes only: nothing blocks)."""
+    entries = deps.as_context()
+
+    def provide_listener_deps(context: BoltContext, next: Callable[[], None]) -> None:
+        context.update(entries)
+        next()
+
+    return provide_listener_deps
