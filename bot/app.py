@@ -53,6 +53,17 @@ def build_client(settings: Settings) -> WebClient:
     )
 
 
+def build_listener_executor(settings: Settings) -> ThreadPoolExecutor:
+    """Bolt's listener threads; acks wait for a free one and Bolt's default has only 5."""
+    return ThreadPoolExecutor(
+        max_workers=settings.listener_threads, thread_name_prefix="bolt-listener"
+    )
+
+
+def build_vote_queue(settings: Settings, records: Records) -> VoteQueue:
+    return VoteQueue(records, settings.data_dir / "pending-votes.jsonl")
+
+
 def build_app(
     settings: Settings,
     engine: Engine,
@@ -61,6 +72,8 @@ def build_app(
     client: WebClient | None = None,
     *,
     socket_mode: bool = False,
+    votes: VoteQueue | None = None,
+    listener_executor: ThreadPoolExecutor | None = None,
 ) -> App:
     """The Bolt app with every listener and middleware registered.
 
@@ -68,9 +81,13 @@ def build_app(
         settings: tokens, signing secret, `SLACK_API_URL`.
         engine: a warmed-up `AnswerEngine` (anything with `ask(question) -> Answer`).
         records: where answers, votes and corrections go.
-        executor: the bounded pool questions run on.
+        executor: the bounded pool questions run on (built with `on_error=handle_error`,
+            bot/errors.py, so a failed answer reaches the one error handler).
         client: a ready Web API client (default: `build_client(settings)`).
         socket_mode: Socket Mode needs no signing secret (requests come over the socket).
+        votes: the vote queue (default: one spooling to `data_dir/pending-votes.jsonl`).
+        listener_executor: the threads Bolt runs listeners on (default: a new pool of
+            `listener_threads`). `BotRuntime` passes both in, so that it can close them.
     """
     signing_secret = settings.slack_signing_secret
     if signing_secret is None and not socket_mode:
@@ -84,16 +101,13 @@ def build_app(
         process_before_response=False,
         name="stylesprint",
         # Acks wait for a free listener thread; Bolt's default pool has only 5.
-        listener_executor=ThreadPoolExecutor(
-            max_workers=settings.listener_threads, thread_name_prefix="bolt-listener"
-        ),
+        listener_executor=listener_executor or build_listener_executor(settings),
     )
     protect_library_loggers()  # Bolt's loggers exist now: no request bodies at INFO
     app.error(handle_error)
-    executor.set_error_handler(handle_error)
     middleware.register(app, records)
     answerer = Answerer(engine=engine, records=records, pool=executor, client=client)
-    votes = VoteQueue(records, settings.data_dir / "pending-votes.jsonl")
+    votes = votes if votes is not None else build_vote_queue(settings, records)
     app.middleware(provide(ListenerDeps(answerer=answerer, records=records, votes=votes)))
     listeners.register(app)
     return app

@@ -43,9 +43,6 @@ class QuestionPool:
         """Questions running or waiting right now."""
         return self._admitted
 
-    def set_error_handler(self, on_error: Callable[[BaseException], None]) -> None:
-        self._on_error = on_error
-
     def try_submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future | None:
         """Run `fn(*args, **kwargs)` on the pool, or return None at once when it is full."""
         if not self._slots.acquire(blocking=False):

@@ -7,6 +7,7 @@ reported before that (loading takes seconds, a typo should not).
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,9 +16,17 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
 from bot.answering import Engine
-from bot.app import MissingSlackSetting, build_app, build_client
+from bot.app import (
+    MissingSlackSetting,
+    build_app,
+    build_client,
+    build_listener_executor,
+    build_vote_queue,
+)
+from bot.errors import handle_error
 from bot.pool import QuestionPool
 from bot.startup import check_slack, explain
+from bot.vote_queue import VoteQueue
 from qa_engine.memory import limit_malloc_arenas, release_free_memory
 from qa_engine.records import Records
 from qa_engine.settings import Settings
@@ -43,12 +52,16 @@ def check_slack_settings(settings: Settings, *, socket_mode: bool) -> None:
 
 @dataclass
 class BotRuntime:
+    """One bot process; it owns, and `close()` stops, every thread it started."""
+
     settings: Settings
     engine: Any
     records: Records
     pool: QuestionPool
     app: App
     watcher: Any = None  # qa_engine.watcher.ModelWatcher: follows promotions and rollbacks
+    votes: VoteQueue | None = None  # its flusher thread runs while votes are queued
+    listener_executor: ThreadPoolExecutor | None = None  # Bolt's listener threads
 
     @classmethod
     def start(
@@ -78,11 +91,17 @@ class BotRuntime:
         warm_up = getattr(engine, "warm_up", None)
         if warm_up is not None:
             warm_up()
-        pool = QuestionPool(settings.worker_threads, settings.max_queued_questions)
+        pool = QuestionPool(settings.worker_threads, settings.max_queued_questions,
+                            on_error=handle_error)
+        votes = build_vote_queue(settings, records)
+        listener_executor = build_listener_executor(settings)
         try:
-            app = build_app(settings, engine, records, pool, client, socket_mode=socket_mode)
+            app = build_app(settings, engine, records, pool, client, socket_mode=socket_mode,
+                            votes=votes, listener_executor=listener_executor)
         except (BoltError, OSError) as exc:  # Slack changed its mind since check_slack
             pool.shutdown(wait=False)
+            listener_executor.shutdown(wait=False)
+            votes.close()
             raise explain(exc, "SLACK_BOT_TOKEN", settings) from exc
         from qa_engine.watcher import start_model_watcher
 
@@ -95,7 +114,7 @@ class BotRuntime:
             pool.capacity,
         )
         return cls(settings=settings, engine=engine, records=records, pool=pool, app=app,
-                   watcher=watcher)
+                   watcher=watcher, votes=votes, listener_executor=listener_executor)
 
     def health(self) -> dict[str, Any]:
         return {
@@ -105,7 +124,12 @@ class BotRuntime:
         }
 
     def close(self) -> None:
+        """Stop taking work, finish what was admitted, then stop the background threads."""
         if self.watcher is not None:
             self.watcher.stop()
+        if self.listener_executor is not None:
+            self.listener_executor.shutdown(wait=True)
         self.pool.shutdown(wait=True)
+        if self.votes is not None:
+            self.votes.close()
         self.records.close()

@@ -63,6 +63,7 @@ class VoteQueue:
         self._lock = threading.RLock()
         self._pending: list[dict[str, Any]] = self._read_spool()
         self._wake = threading.Event()
+        self._closed = threading.Event()
         self._thread: threading.Thread | None = None
         if self._pending:
             logger.warning("%d vote(s) queued by an earlier run; writing them", len(self._pending))
@@ -181,16 +182,29 @@ class VoteQueue:
                             len(self._pending))
         return written
 
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the flusher thread (queued votes stay in the spool for the next start)."""
+        self._closed.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        self._thread = None
+
     def _start_flusher(self) -> None:
+        if self._closed.is_set():
+            return
         if self._thread is not None and self._thread.is_alive():
             return
         self._thread = threading.Thread(target=self._flush_loop, name="vote-queue", daemon=True)
         self._thread.start()
 
     def _flush_loop(self) -> None:
-        while True:
+        while not self._closed.is_set():
             self._wake.wait(self.flush_interval_s)
             self._wake.clear()
+            if self._closed.is_set():
+                return
             try:
                 self.flush()
             except Exception:  # never let the flusher die with votes still queued

@@ -17,6 +17,7 @@ import httpx
 from slack_sdk.signature import SignatureVerifier
 from slack_standin import SlackStandIn
 
+from bot.errors import handle_error
 from bot.pool import QuestionPool
 from bot.server import bind, make_server
 from qa_engine.records import Records
@@ -191,7 +192,7 @@ def running_bot(
     from bot.server import create_asgi_app
 
     settings = bot_settings(data_dir, standin.api_url)
-    pool = QuestionPool(workers=1, max_queued=2)
+    pool = QuestionPool(workers=1, max_queued=2, on_error=handle_error)
     app = build_app(settings, engine, records, pool)
     server, thread, url = run_uvicorn(create_asgi_app(app))
     try:

@@ -23,6 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.answering import BUSY
 from bot.app import build_app
+from bot.errors import handle_error
 from bot.pool import QuestionPool
 from bot.server import create_asgi_app
 
@@ -55,7 +56,8 @@ def test_200_concurrent_commands_are_all_acknowledged_and_answered_or_busy(
     engine: Any, standin: Any, records: Any, tmp_path: Path
 ) -> None:
     settings = bot_settings(tmp_path, standin.api_url)
-    pool = QuestionPool(settings.worker_threads, settings.max_queued_questions)
+    pool = QuestionPool(settings.worker_threads, settings.max_queued_questions,
+                        on_error=handle_error)
     server, thread, url = run_uvicorn(create_asgi_app(build_app(settings, engine, records, pool)))
     requests = [signed_command(i, standin) for i in range(N)]
     # One client with a connection per request: the test measures the bot, not the cost of
