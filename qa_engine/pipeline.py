@@ -30,7 +30,7 @@ from qa_engine.reader import TRAINED_WINDOW, ModelLoadError, SpanReader
 from qa_engine.registry import ModelRegistry, ModelVersion
 from qa_engine.retriever import Retriever
 from qa_engine.settings import Settings
-from qa_engine.types import Answer, QuestionError, SourceRef
+from qa_engine.types import Answer, QuestionError, RetrievedPassage, SourceRef
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,12 @@ def clean_question(question: object, max_chars: int) -> str:
             "Ask one short question at a time."
         )
     return text
+
+
+def source_ref(hit: RetrievedPassage) -> SourceRef:
+    """How an answer cites a retrieved passage."""
+    p = hit.passage
+    return SourceRef(id=p.id, title=p.label, source=p.source, score=round(hit.score, 4))
 
 
 class AnswerEngine:
@@ -188,11 +194,12 @@ class AnswerEngine:
         self.warm_up()
         reader = self.reader  # one reader for the whole question, even if swapped meanwhile
         query = self.normalizer(text) if self.normalizer else text
-        retrieved = self.retriever.run(query, top_k=top_k or self.top_k)
-        t1 = time.perf_counter()
+        # An existence question the catalog answers needs no passage search or reading.
         products = self._products(text, query, t0) if self.product_answers else None
         if products is not None:
             return products
+        retrieved = self.retriever.run(query, top_k=top_k or self.top_k)
+        t1 = time.perf_counter()
         on_topic = bool(retrieved) and retrieved[0].score >= self.min_retrieval_score
         # Off-topic questions are declined without reading: a span reader always finds
         # *some* span, and no calibration makes "2 points per dollar" a safe answer to
@@ -200,9 +207,7 @@ class AnswerEngine:
         result = reader.run(query, [r.passage for r in retrieved] if on_topic else [])
         t2 = time.perf_counter()
         sources = [
-            SourceRef(id=r.passage.id, title=r.passage.label, source=r.passage.source,
-                      score=round(r.score, 4))
-            for r in retrieved
+            source_ref(r) for r in retrieved
         ]
         by_id = {r.passage.id: r.passage for r in retrieved}
         best = result.best
@@ -242,9 +247,7 @@ class AnswerEngine:
             return None
         first = matches[0]
         passage = first.hit.passage
-        sources = [SourceRef(id=m.hit.passage.id, title=m.hit.passage.label,
-                             source=m.hit.passage.source, score=round(m.hit.score, 4))
-                   for m in matches]
+        sources = [source_ref(m.hit) for m in matches]
         answer = Answer(
             question=text, answered=True, answer=compose_products(matches),
             span=passage.text[first.start:first.end], confidence=PRODUCT_MATCH_CONFIDENCE,
