@@ -3,7 +3,9 @@
 The schema is explicit and versioned (`SCHEMA_VERSION`, the `schema_version`
 table and `MIGRATIONS` in `qa_engine.records.store`) rather than managed by Alembic:
 four small tables do not need a migration framework, and the version check keeps
-an old binary from writing into a newer database.
+an old binary from writing into a newer database. A new table needs no numbered
+migration (every start creates the tables the database lacks); a change to an existing
+table does.
 
 Votes are an append-only log (one row per reaction added/removed or button
 click); the current vote of an agent is derived from it (see `current_votes`).

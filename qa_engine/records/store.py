@@ -363,8 +363,6 @@ def _migrate(engine: Engine) -> None:
                 f"the records database is at schema v{current}, newer than this code "
                 f"(v{SCHEMA_VERSION}); upgrade StyleSprint Assist before using it"
             )
-        if current == SCHEMA_VERSION:
-            return
         if current == 0:
             Base.metadata.create_all(conn)
             conn.execute(SchemaVersion.__table__.insert().values(version=SCHEMA_VERSION))
@@ -374,3 +372,7 @@ def _migrate(engine: Engine) -> None:
             MIGRATIONS[version](conn)
             conn.execute(SchemaVersion.__table__.insert().values(version=version))
             logger.info("upgraded records schema to v%d", version)
+        # A table this code knows and the database lacks is created here (create_all
+        # skips existing tables): new tables need no numbered migration, only changes
+        # to an existing table do.
+        Base.metadata.create_all(conn)
