@@ -4,9 +4,9 @@
 scheduled job both call it). One run:
 
 1. takes the retrain lock in the database (another run in progress: skipped);
-2. builds the feedback dataset from the records (`training.feedback`) and stops if
-   nothing became an example (failed: no new data) or if the examples are exactly
-   those of the last evaluated run (skipped: no new feedback);
+2. builds the feedback dataset from the records (`training.feedback`) and stops,
+   recorded as skipped, if nothing became an example (no new data) or if the examples
+   are exactly those of the last evaluated run (no new feedback);
 3. trains a candidate warm-started from the serving version, with the serving
    version's hyperparameters (AdaLoRA as `stylesprint train`), on the base data plus
    the feedback examples, never on the frozen gold set (dev split + held-out
@@ -308,8 +308,12 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     store.update_run(run_id, fingerprint=ds.fingerprint, details=_details(outcome))
     logger.info("feedback dataset:\n%s", format_counts(ds.counts))
     if ds.counts["examples"] == 0 and not force:
-        raise RetrainFailed(f"no new data: no feedback has become a training example "
-                            f"({ds.counts['review']} item(s) waiting for review)")
+        # A quiet week is not a failure: a weekly job that fails every quiet week
+        # teaches operators to ignore it.
+        outcome.status = "skipped"
+        outcome.reason = (f"no new data: no feedback has become a training example "
+                          f"({ds.counts['review']} item(s) waiting for review)")
+        return
     last = store.last_finished()
     if not force and last is not None and last.fingerprint == ds.fingerprint:
         outcome.status = "skipped"

@@ -75,22 +75,22 @@ def test_feedback_dataset_writes_examples_and_review_list(env):
     assert plan["next_scheduled_run"].endswith("03:00:00+00:00")
 
 
-def test_retrain_now_failure_exit_code_and_history(env, tiny_reader):
+def test_retrain_now_quiet_week_is_skipped_exit_0_and_history(env, tiny_reader):
     registry = ModelRegistry(env / "data" / "models")
     registry.add(tiny_reader.dir, "v1", {"origin": "test"})
     registry.promote("v1")
 
     result = CliRunner().invoke(app, ["retrain", "--now"])
-    assert result.exit_code == 1
-    assert "failed: no new data" in result.stdout
+    assert result.exit_code == 0
+    assert "skipped: no new data" in result.stdout
     assert registry.current_name() == "v1"
 
     history = CliRunner().invoke(app, ["retrain", "--history"])
-    assert history.exit_code == 0 and "manual" in history.stdout and "failed" in history.stdout
+    assert history.exit_code == 0 and "manual" in history.stdout and "skipped" in history.stdout
     header, row = history.stdout.splitlines()
     assert header.split()[:5] == ["RUN", "STARTED", "(UTC)", "TRIGGER", "STATUS"]
     assert "CANDIDATE" in header and "REASON" in header and row.startswith("#1 ")
     [run] = [json.loads(line) for line in CliRunner().invoke(
         app, ["retrain", "--history", "--json"]).stdout.splitlines()]
-    assert (run["run"], run["status"], run["parent"]) == (1, "failed", "v1")
+    assert (run["run"], run["status"], run["parent"]) == (1, "skipped", "v1")
     assert run["reason"].startswith("no new data")

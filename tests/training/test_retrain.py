@@ -177,10 +177,11 @@ def test_a_timeout_kills_the_run_and_records_it(loop):
     assert store.holder() is None and store.last_finished() is None
 
 
-def test_no_feedback_is_no_new_data(loop):
+def test_no_feedback_is_skipped_not_failed(loop):
     settings, registry, _engine, _records = loop
     outcome = run_retrain(settings)
-    assert outcome.status == "failed" and outcome.reason.startswith("no new data")
+    assert outcome.status == "skipped" and outcome.reason.startswith("no new data")
+    assert RetrainStore(settings.resolved_database_url).history()[0].status == "skipped"
     assert registry.current_name() == "v1" and len(registry.versions()) == 1
 
 
@@ -194,13 +195,15 @@ def test_a_held_lock_skips_the_run(loop):
     store.release("other-host:1:abc")
 
 
-def test_a_fresh_install_without_a_serving_version_fails_cleanly(tmp_path):
-    # no registry yet: the run installs the shipped reader if the package has one, else fails
+def test_a_fresh_install_without_a_serving_version_ends_cleanly(tmp_path):
+    # no registry yet: the run installs the shipped reader if the package has one (and,
+    # with no feedback, is skipped), else fails; either way it is recorded
     settings = loop_settings(tmp_path)
     outcome = run_retrain(settings)
-    assert outcome.status == "failed"
-    assert outcome.reason.startswith(("no serving version", "no new data")), outcome.reason
-    assert RetrainStore(settings.resolved_database_url).get(outcome.run_id).status == "failed"
+    assert (outcome.status, outcome.reason.split(":")[0]) in {
+        ("failed", "no serving version"), ("skipped", "no new data")}, outcome.reason
+    recorded = RetrainStore(settings.resolved_database_url).get(outcome.run_id)
+    assert recorded.status == outcome.status
 
 
 def test_synthetic_replay_is_fresh_per_run_and_never_overlaps_the_gold():

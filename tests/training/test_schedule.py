@@ -94,8 +94,8 @@ def test_a_scheduled_retrain_fires_and_is_recorded(tmp_path, tiny_reader):
         [run] = wait_for(lambda: [r for r in store.history() if r.finished_at])
     finally:
         scheduler.shutdown()
-    # no feedback yet: the run fails as "no new data", v1 keeps serving, all recorded
-    assert (run.trigger, run.status, run.parent) == ("schedule", "failed", "v1")
+    # no feedback yet: the run is skipped as "no new data", v1 keeps serving, all recorded
+    assert (run.trigger, run.status, run.parent) == ("schedule", "skipped", "v1")
     assert run.reason.startswith("no new data")
     assert store.holder() is None
 
