@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -106,13 +107,43 @@ def load_qa_model(model_dir: Path | None, base_model: str, merge: bool = True) -
 
         base = AutoModelForQuestionAnswering.from_pretrained(base_model)
         try:
-            model = PeftModel.from_pretrained(base, str(model_dir))
+            with warnings.catch_warnings():
+                # peft (0.21) checks every rank_pattern key against module names, but
+                # AdaLoRA keys its pattern by parameter ("<module>.lora_E"): the warning
+                # fires for every saved AdaLoRA adapter although peft does resize each
+                # module to its saved rank (AdaLoraModel._remap_adapter_state_dict_for_load).
+                # `check_adalora_ranks` below proves the ranks instead.
+                warnings.filterwarnings(
+                    "ignore", message="The following rank_pattern keys did not match")
+                model = PeftModel.from_pretrained(base, str(model_dir))
         except Exception as exc:
             raise ModelLoadError(f"adapter in {model_dir} cannot be loaded: {exc}") from exc
+        check_adalora_ranks(model, model_dir)
         if merge:
             model = model.merge_and_unload()
     model.eval()
     return model
+
+
+def adalora_ranks(model: Any) -> dict[str, int]:
+    """Rank each AdaLoRA-adapted module of a loaded PeftModel has ({} for other adapters)."""
+    return {name.split(".lora_E")[0].removeprefix("base_model.model."): int(param.shape[0])
+            for name, param in model.named_parameters() if ".lora_E." in name}
+
+
+def check_adalora_ranks(model: Any, model_dir: Path) -> None:
+    """Every module of a loaded AdaLoRA adapter has the rank its saved rank_pattern gives."""
+    config = model.peft_config.get("default")
+    pattern = getattr(config, "rank_pattern", None) or {}
+    if not pattern:
+        return
+    ranks = adalora_ranks(model)
+    for key, mask in pattern.items():
+        module = key.split(".lora_E")[0]
+        if ranks.get(module) != int(sum(mask)):
+            raise ModelLoadError(
+                f"adapter in {model_dir}: {module} loaded with rank {ranks.get(module)}, "
+                f"its rank_pattern says {int(sum(mask))}")
 
 
 class SpanReader:

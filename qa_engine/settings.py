@@ -214,6 +214,57 @@ class Settings(BaseSettings):
             "STYLESPRINT_RETRAIN_MARGIN_UNANSWERABLE", "retrain_margin_unanswerable"
         ),
     )
+    retrain_margin_feedback_f1: float = Field(
+        0.05, ge=0, le=1,
+        validation_alias=_env("STYLESPRINT_RETRAIN_MARGIN_FEEDBACK_F1",
+                              "retrain_margin_feedback_f1"),
+        description="Gate margin on the held-out feedback slice (small, so wider).",
+    )
+    retrain_margin_feedback_unanswerable: float = Field(
+        0.05, ge=0, le=1,
+        validation_alias=_env("STYLESPRINT_RETRAIN_MARGIN_FEEDBACK_UNANSWERABLE",
+                              "retrain_margin_feedback_unanswerable"),
+    )
+    retrain_margin_field_f1: float = Field(
+        0.01, ge=0, le=1,
+        validation_alias=_env("STYLESPRINT_RETRAIN_MARGIN_FIELD_F1", "retrain_margin_field_f1"),
+        description="Gate margins on the field-test set, asked end to end of its own KB.",
+    )
+    retrain_margin_field_unanswerable: float = Field(
+        0.02, ge=0, le=1,
+        validation_alias=_env("STYLESPRINT_RETRAIN_MARGIN_FIELD_UNANSWERABLE",
+                              "retrain_margin_field_unanswerable"),
+    )
+    retrain_field_gold: Path | None = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_RETRAIN_FIELD_GOLD", "retrain_field_gold"),
+        description="Field-test questions the gate asks end to end. Empty = the shipped "
+        "training/data/field_test/questions.jsonl; 'off' = no field-test gate.",
+    )
+    retrain_field_kb: Annotated[list[Path] | None, NoDecode] = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_RETRAIN_FIELD_KB", "retrain_field_kb"),
+        description="Comma-separated KB files/folders of the field test. Empty = the "
+        "shipped training/data/field_test/kb.",
+    )
+    retrain_field_sample: int = Field(
+        200, ge=0,
+        validation_alias=_env("STYLESPRINT_RETRAIN_FIELD_SAMPLE", "retrain_field_sample"),
+        description="Field-test questions asked per model (a seeded sample keeping the "
+        "answerable/unanswerable mix); 0 = all.",
+    )
+    retrain_feedback_repeat: int = Field(
+        4, ge=1,
+        validation_alias=_env("STYLESPRINT_RETRAIN_FEEDBACK_REPEAT", "retrain_feedback_repeat"),
+        description="Each feedback example appears this many times in a retrain's data.",
+    )
+    retrain_min_feedback_fit: float = Field(
+        0.95, ge=0, le=1,
+        validation_alias=_env("STYLESPRINT_RETRAIN_MIN_FEEDBACK_FIT",
+                              "retrain_min_feedback_fit"),
+        description="Share of the trained feedback examples the candidate must answer right "
+        "(F1 >= 0.5, or declined when the feedback says decline); below it the run fails.",
+    )
     retrain_base_data: Annotated[list[Path] | None, NoDecode] = Field(
         None,
         validation_alias=_env("STYLESPRINT_RETRAIN_BASE_DATA", "retrain_base_data"),
@@ -307,7 +358,7 @@ class Settings(BaseSettings):
         validation_alias=_env("OPENAI_PRICE_PER_1K_TOKENS", "openai_price_per_1k_tokens"),
     )
 
-    @field_validator("kb_paths", "retrain_base_data", mode="before")
+    @field_validator("kb_paths", "retrain_base_data", "retrain_field_kb", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:
         if isinstance(value, str):

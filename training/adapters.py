@@ -44,6 +44,9 @@ class TrainConfig:
     orth_reg_weight: float = 0.5
     target_modules: tuple[str, ...] = field(default=DEFAULT_TARGETS)
     checkpoint_every: int = 200
+    #: AdaLoRA warm start: "keep" the parent's rank pattern for the whole run (retrains:
+    #: short fine-tunes on feedback), or "reallocate" from a fresh budget (long runs)
+    warm_ranks: str = "reallocate"
 
     def __post_init__(self) -> None:
         if self.method not in ("adalora", "lora", "full"):
@@ -64,6 +67,8 @@ class TrainConfig:
                 "tinit_ratio and tfinal_ratio are shares of training; together they must leave "
                 f"room for the budget phase (got {self.tinit_ratio} + {self.tfinal_ratio})"
             )
+        if self.warm_ranks not in ("keep", "reallocate"):
+            raise ValueError(f"warm_ranks must be keep or reallocate, not {self.warm_ranks!r}")
         if self.doc_stride >= self.max_seq_length // 2:
             raise ValueError("doc_stride must be under half of max_seq_length")
         self.target_modules = tuple(self.target_modules)

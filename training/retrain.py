@@ -45,15 +45,14 @@ from training.feedback import (
     load_feedback_rows,
     write_dataset,
 )
+from training.gate import GateDecision, fit_failure, format_deltas, gate, margins_from
 
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data"
 SHIPPED_TRAIN = DATA_DIR / "stylesprint_train.jsonl"
 SHIPPED_DEV = DATA_DIR / "stylesprint_dev.jsonl"
-GATED = (("f1", "F1", "retrain_margin_f1"),
-         ("similarity", "similarity", "retrain_margin_similarity"),
-         ("unanswerable_declined", "unanswerable declined", "retrain_margin_unanswerable"))
+FIELD_TEST_DIR = DATA_DIR / "field_test"
 
 
 class RetrainFailed(RuntimeError):
@@ -88,13 +87,9 @@ class RetrainOutcome:
         if self.candidate:
             head += f" {self.candidate}" + (f" (parent {self.parent})" if self.parent else "")
         parts = [f"{head}: {self.reason}"]
-        if self.current_metrics and self.candidate_metrics:
-            deltas = []
-            for key, label, _ in GATED:
-                a, b = self.current_metrics.get(key), self.candidate_metrics.get(key)
-                if a is not None and b is not None:
-                    deltas.append(f"{label} {a:.3f} → {b:.3f} ({b - a:+.3f})")
-            parts.append("; ".join(deltas))
+        deltas = format_deltas(self.current_metrics, self.candidate_metrics)
+        if deltas:
+            parts.append(deltas)
         if self.counts.get("examples") is not None:
             parts.append(f"{self.counts['examples']} feedback example(s) "
                          f"({self.counts.get('heldout', 0)} held out), "
@@ -102,42 +97,34 @@ class RetrainOutcome:
         return " | ".join(parts)
 
 
-@dataclass(frozen=True)
-class GateDecision:
-    promote: bool
-    reason: str
-    deltas: dict[str, float | None]
-
-
-def gate(current: Mapping[str, Any], candidate: Mapping[str, Any],
-         margins: Mapping[str, float]) -> GateDecision:
-    """Promote iff the candidate is not worse than current by more than the margin on each
-    gated metric (a metric the gold set cannot measure, e.g. no unanswerable rows, is skipped).
-    """
-    deltas: dict[str, float | None] = {}
-    worse, fine = [], []
-    for key, label, _ in GATED:
-        a, b = current.get(key), candidate.get(key)
-        if a is None or b is None:
-            deltas[key] = None
-            fine.append(f"{label} not measured")
-            continue
-        delta = round(float(b) - float(a), 4)
-        deltas[key] = delta
-        margin = float(margins.get(key, 0.0))
-        text = f"{label} {a:.3f} → {b:.3f} ({delta:+.3f}, margin {margin:.3f})"
-        (worse if delta < -margin else fine).append(text)
-    if worse:
-        return GateDecision(False, "worse on " + "; ".join(worse), deltas)
-    return GateDecision(True, "not worse: " + "; ".join(fine), deltas)
-
-
-def margins_from(settings: Settings) -> dict[str, float]:
-    return {key: float(getattr(settings, attr)) for key, _, attr in GATED}
+__all__ = ["GateDecision", "RetrainFailed", "RetrainOutcome", "gate", "run_retrain"]
 
 
 def gold_path(settings: Settings) -> Path:
     return Path(settings.retrain_gold_data or SHIPPED_DEV)
+
+
+def field_gate(settings: Settings) -> tuple[Path, list[Path]] | None:
+    """(questions, KB paths) of the field test the gate asks end to end; None = off."""
+    gold = settings.retrain_field_gold
+    if gold is not None and str(gold).strip().lower() in ("off", "none"):
+        return None
+    gold = Path(gold) if gold is not None else FIELD_TEST_DIR / "questions.jsonl"
+    kb = [Path(p) for p in (settings.retrain_field_kb or [FIELD_TEST_DIR / "kb"])]
+    if not gold.exists():
+        if settings.retrain_field_gold is None:  # the package ships none: no field gate
+            return None
+        raise RetrainFailed(f"bad data: the field-test file {gold} does not exist")
+    return gold, kb
+
+
+def engine_settings(settings: Settings) -> dict[str, Any]:
+    """The settings the retrain child rebuilds its engines from (no secrets)."""
+    from pydantic import SecretStr
+
+    secrets = {name for name, info in Settings.model_fields.items()
+               if "SecretStr" in str(info.annotation) or info.annotation is SecretStr}
+    return settings.model_dump(mode="json", exclude=secrets)
 
 
 def base_paths(settings: Settings) -> list[Path]:
@@ -177,7 +164,8 @@ def retrain_config(settings: Settings, current_dir: Path) -> dict[str, Any]:
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     known = set(TrainConfig.__dataclass_fields__)
     cfg = {k: v for k, v in (meta.get("train_config") or {}).items() if k in known}
-    cfg.update(epochs=settings.retrain_epochs, max_steps=settings.retrain_max_steps)
+    cfg.update(epochs=settings.retrain_epochs, max_steps=settings.retrain_max_steps,
+               warm_ranks="keep")
     TrainConfig(**cfg)  # validate here: a bad config fails the run before the child starts
     return cfg
 
@@ -324,10 +312,13 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     gold_keys = {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
     kept = [ex for ex in base if example_key(ex.question, ex.context) not in gold_keys]
     replay = synthetic_replay(settings.retrain_synthetic_replay, seed=run_id)
-    train = [ex.to_json() for ex in kept] + replay + ds.train
+    repeat = settings.retrain_feedback_repeat
+    train = [ex.to_json() for ex in kept] + replay + ds.train * repeat
     write_jsonl(train, run_dir / "train.jsonl")
     outcome.counts.update(base_examples=len(kept), base_in_gold_dropped=len(base) - len(kept),
-                          synthetic_replay=len(replay), train_examples=len(train))
+                          synthetic_replay=len(replay), feedback_repeat=repeat,
+                          train_examples=len(train))
+    field_set = field_gate(settings)
     cfg = dict(train_config) if train_config is not None else retrain_config(
         settings, current.path)
     job = WorkJob(
@@ -337,6 +328,12 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
         embedding_model=settings.resolved_embedding_model, train_config=cfg,
         max_answer_length=settings.max_answer_length, n_best=settings.n_best,
         torch_threads=settings.torch_threads, current_name=current.name,
+        feedback_path=paths["train"],
+        field_gold=field_set[0] if field_set else None,
+        field_kb=[str(p) for p in field_set[1]] if field_set else [],
+        field_sample=settings.retrain_field_sample,
+        field_data_dir=settings.data_dir / "retrain" / "field-kb",
+        engine_settings=engine_settings(settings),
     )
     job_path = run_dir / "job.json"
     job.save(job_path)
@@ -345,7 +342,13 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     outcome.counts.update(gold_examples=result["gold"]["examples"],
                           gold_corrections=result["gold"]["corrections"],
                           train_steps=result["train"]["steps"])
-    decision = gate(result["current"], result["candidate"], margins_from(settings))
+    fit = result.get("feedback_fit") or {}
+    outcome.counts.update(feedback_fit=fit.get("share"))
+    failure = fit_failure(fit, settings.retrain_min_feedback_fit)
+    if failure:
+        raise RetrainFailed(failure)
+    decision: GateDecision = gate(result["current"], result["candidate"],
+                                  margins_from(settings))
     outcome.deltas = decision.deltas
     name = f"retrain-{utcnow():%Y%m%d-%H%M%S}-r{run_id}"
     meta = json.loads((job.candidate_dir / "stylesprint.json").read_text())

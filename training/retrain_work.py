@@ -22,7 +22,7 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,15 @@ class WorkJob:
     n_best: int = 20
     torch_threads: int | None = None
     current_name: str = ""
+    #: the feedback examples trained on (once each), for the fit check
+    feedback_path: Path | None = None
+    #: field-test gate: questions, KB paths, sample size, where its Chroma lives, and the
+    #: engine settings (secrets left out) the bot answers with
+    field_gold: Path | None = None
+    field_kb: list[str] = field(default_factory=list)
+    field_sample: int = 0
+    field_data_dir: Path | None = None
+    engine_settings: dict[str, Any] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2, default=str) + "\n")
@@ -57,8 +66,9 @@ class WorkJob:
     def load(cls, path: Path) -> WorkJob:
         data = json.loads(Path(path).read_text())
         paths = {"run_dir", "train_path", "dev_path", "heldout_path", "current_dir",
-                 "candidate_dir"}
-        return cls(**{k: Path(v) if k in paths else v for k, v in data.items()})
+                 "candidate_dir", "feedback_path", "field_gold", "field_data_dir"}
+        return cls(**{k: Path(v) if k in paths and v is not None else v
+                      for k, v in data.items()})
 
 
 def _reader(model_dir: Path, job: WorkJob) -> Any:
@@ -97,15 +107,60 @@ def similarities(scores: Any, calibration: Any, examples: Sequence[Any], embedde
 
 def gold_metrics(scores: Any, calibration: Any, examples: Sequence[Any], embedder: Any,
                  parts: dict[str, list[int]]) -> dict[str, Any]:
-    """reader_metrics on the whole gold set plus similarity, and F1 per part."""
+    """reader_metrics and similarity on the whole gold set and on each part."""
     from training.calibrate import reader_metrics
 
+    sims = similarities(scores, calibration, examples, embedder)
+
+    def mean_sim(idx: Sequence[int]) -> float | None:
+        values = [sims[i] for i in idx if sims[i] is not None]
+        return round(float(np.mean(values)), 4) if values else None
+
     out: dict[str, Any] = reader_metrics(scores, calibration)
-    sims = [s for s in similarities(scores, calibration, examples, embedder) if s is not None]
-    out["similarity"] = round(float(np.mean(sims)), 4) if sims else None
-    out["parts"] = {name: reader_metrics(subset(scores, idx), calibration)
+    out["similarity"] = mean_sim(range(len(examples)))
+    out["parts"] = {name: {**reader_metrics(subset(scores, idx), calibration),
+                           "similarity": mean_sim(idx)}
                     for name, idx in parts.items() if idx}
     return out
+
+
+def feedback_fit(reader: Any, examples: Sequence[Any]) -> dict[str, Any]:
+    """How many of the feedback examples trained on the candidate now answers right.
+
+    Right: an answerable example answered with F1 >= 0.5 against the agents' span; a
+    "rightly declined" example declined. These are training data, so a candidate that
+    gets them wrong did not learn what it was taught (the parent fails the run).
+    """
+    from training.calibrate import score_examples
+
+    if not examples:
+        return {"examples": 0, "right": 0, "share": None, "wrong": []}
+    scores = score_examples(reader, list(examples))
+    cal = reader.calibration
+    wrong = []
+    for i, ex in enumerate(examples):
+        answered = cal.probability(scores.margins[i]) >= cal.threshold
+        ok = (answered and scores.f1_if_answered[i] >= 0.5) if ex.answerable else not answered
+        if not ok:
+            wrong.append(ex.id)
+    right = len(examples) - len(wrong)
+    return {"examples": len(examples), "right": right,
+            "share": round(right / len(examples), 4), "wrong": wrong[:50]}
+
+
+def field_metrics(job: WorkJob) -> dict[str, dict[str, Any]] | None:
+    """End-to-end figures of current and candidate on the field test (None: no field gate)."""
+    if job.field_gold is None:
+        return None
+    from qa_engine.settings import Settings
+    from training.evaluation.e2e import e2e_metrics
+
+    settings = Settings.model_validate({**job.engine_settings,
+                                        "data_dir": str(job.field_data_dir or job.run_dir),
+                                        "chroma_host": None})
+    return e2e_metrics(settings, {"current": job.current_dir, "candidate": job.candidate_dir},
+                       job.field_gold, [Path(p) for p in job.field_kb],
+                       sample=job.field_sample or None)
 
 
 def run_job(job: WorkJob) -> dict[str, Any]:
@@ -157,11 +212,20 @@ def run_job(job: WorkJob) -> dict[str, Any]:
     candidate_metrics = gold_metrics(cand_scores, calibration, gold, embedder, parts)
     del candidate
 
+    fit = feedback_fit(_reader(job.candidate_dir, job),
+                       load_jsonl(job.feedback_path) if job.feedback_path else [])
+
     current = _reader(job.current_dir, job)
     current.warm_up()
     current_metrics = gold_metrics(score_examples(current, gold), current.calibration, gold,
                                    embedder, parts)
+    del current
+    field_figures = field_metrics(job)
+    if field_figures:
+        current_metrics["parts"]["field"] = field_figures["current"]
+        candidate_metrics["parts"]["field"] = field_figures["candidate"]
     return {
+        "feedback_fit": fit,
         "train": {"steps": result.steps, "seconds": round(train_s, 1),
                   "examples": len(train), "features": result.n_features,
                   "final_loss": round(float(np.mean(result.losses[-50:])), 4)

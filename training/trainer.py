@@ -63,11 +63,16 @@ def build_model(cfg: TrainConfig, base_model: str, total_steps: int,
         return model
     model = get_peft_model(model, peft_config(cfg, total_steps))
     if init_from is not None:
-        warm_start(model, Path(init_from))
+        warm_start(model, Path(init_from), keep_ranks=cfg.warm_ranks == "keep")
     return model
 
 
-def warm_start(model: Any, adapter_dir: Path) -> None:
+def keeps_parent_ranks(model: Any) -> bool:
+    """True when a warm-started AdaLoRA model trains on its parent's fixed rank pattern."""
+    return bool(getattr(model, "_stylesprint_keep_ranks", False))
+
+
+def warm_start(model: Any, adapter_dir: Path, keep_ranks: bool = False) -> None:
     """Copy a saved adapter's weights into a fresh adapter of the same method.
 
     The new adapter starts as exactly the old model (same function), and its
@@ -76,6 +81,12 @@ def warm_start(model: Any, adapter_dir: Path) -> None:
     their initial A and B with E = 0, i.e. no effect until training revives them.
     The result saves as one complete adapter over the plain base model, so a
     warm-started version never depends on its parent's files.
+
+    With `keep_ranks` (AdaLoRA; what a retrain does) the candidate carries the parent's
+    ranks: its rank pattern is the parent's (the first r slots of each matrix kept, the
+    rest masked), `train_reader` keeps that pattern fixed with AdaLoRA's own masking
+    instead of reallocating a fresh budget, and the saved candidate has exactly the
+    parent's ranks. Without it the budget schedule starts afresh from `init_r`.
     """
     import torch
     from peft.utils import load_peft_weights
@@ -108,6 +119,18 @@ def warm_start(model: Any, adapter_dir: Path) -> None:
             f"--init-from {adapter_dir}: {len(unused)} weights do not fit this model "
             f"(e.g. {unused[0]}); warm-start only from an adapter of the same base and modules"
         )
+    if keep_ranks and hasattr(model.base_model, "rankallocator"):
+        init_r = model.peft_config["default"].init_r
+        pattern = {}
+        for key, value in saved.items():
+            if key.endswith(".lora_E"):
+                kept = min(int(value.shape[0]), init_r)
+                # keys as peft's saved configs have them: module path + ".lora_E"
+                pattern[key.removeprefix("base_model.model.")] = (
+                    [True] * kept + [False] * (init_r - kept))
+        model.peft_config["default"].rank_pattern = pattern
+        model.base_model.rankallocator.mask_using_rank_pattern(model.base_model.model, pattern)
+        model._stylesprint_keep_ranks = True
 
 
 def _save_checkpoint(path: Path, model: Any, optim: Any, sched: Any, step: int,
@@ -189,6 +212,7 @@ def train_reader(
         optim, int(total_steps * cfg.warmup_ratio), total_steps
     )
     is_adalora = cfg.method == "adalora"
+    keep_ranks = is_adalora and keeps_parent_ranks(model)
     initial_ranks = rank_pattern_summary(model) if is_adalora else {}
 
     ckpt = out_dir / CHECKPOINT_DIR
@@ -214,7 +238,12 @@ def train_reader(
             optim.step()
             sched.step()
             step += 1
-            if is_adalora:
+            if is_adalora and keep_ranks:
+                # the parent's pattern stays: re-mask what it pruned (AdaLoRA's own final-
+                # phase masking), no budget reallocation
+                model.base_model.rankallocator.mask_using_rank_pattern(
+                    model.base_model.model, model.peft_config["default"].rank_pattern)
+            elif is_adalora:
                 # AdaLoRA's rule: after backward(), before zero_grad(), every step.
                 model.base_model.update_and_allocate(step)
             optim.zero_grad(set_to_none=True)

@@ -59,3 +59,23 @@ def test_a_full_model_dir_with_its_own_tokenizer_reads_with_it(tmp_path):
     assert SpanReader.from_model_dir(d)._tokenizer_source() == bundled_minilm_path()
     (d / "tokenizer_config.json").write_text("{}")
     assert SpanReader.from_model_dir(d)._tokenizer_source() == str(d)
+
+
+def test_the_shipped_adalora_adapter_loads_with_its_saved_ranks_and_no_false_warning():
+    """peft 0.21 warns that every AdaLoRA rank_pattern key "matched no module" (it compares
+    parameter names with module names); the modules are resized all the same. The load
+    proves each rank against the pattern and keeps the false alarm out of the logs."""
+    import warnings
+
+    import qa_engine
+    from qa_engine.reader import adalora_ranks, load_qa_model
+
+    shipped = Path(qa_engine.__file__).parent / "assets" / "reader"
+    pattern = json.loads((shipped / "adapter_config.json").read_text())["rank_pattern"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = load_qa_model(shipped, str(bundled_minilm_path()), merge=False)
+    assert not [w for w in caught if "rank_pattern" in str(w.message)]
+    ranks = adalora_ranks(model)
+    assert ranks == {k.split(".lora_E")[0]: sum(v) for k, v in pattern.items()}
+    assert sum(ranks.values()) < 12 * len(ranks)  # pruned: not every matrix at init_r

@@ -78,17 +78,51 @@ def write_examples(path: Path, rows: list[tuple[str, str, str]]) -> Path:
     return path
 
 
+# the "field test" of the tests: other questions, asked end to end of the six passages as
+# a knowledge base of Markdown pages (the gate's third set)
+FIELD = [
+    ("how long to send back an online order", "30 days of delivery"),
+    ("express shipping price?", "$12"),
+    ("wrap dress sizes", "XS to XL"),
+    ("sunday hours for stores", "11am to 5pm"),
+    ("do we have a store in Berlin", ""),
+    ("can customers pay with cash on delivery", ""),
+]
+
+
+def write_field_test(root: Path) -> tuple[Path, Path]:
+    """(questions.jsonl, kb folder) in the field-test format over PASSAGES."""
+    kb = root / "kb"
+    kb.mkdir(parents=True, exist_ok=True)
+    for name, text in PASSAGES.items():
+        (kb / f"{name}.md").write_text(f"# {name.title()}\n\n{text}\n")
+    questions = root / "questions.jsonl"
+    with questions.open("w") as fh:
+        for i, (q, a) in enumerate(FIELD):
+            fh.write(json.dumps({"id": f"ft-{i}", "question": q, "answer": a,
+                                 "group": f"g{i}", "style": "terse"}) + "\n")
+    return questions, kb
+
+
 def loop_settings(tmp: Path, **overrides: Any) -> Settings:
-    """Settings for a tiny install: data under `tmp`, tiny base/gold files, 1 torch thread."""
+    """Settings for a tiny install: data under `tmp`, tiny base/gold/field files, 1 torch
+    thread. The tiny reader (30 steps) cannot be held to the production feedback-fit rule,
+    so `retrain_min_feedback_fit` is 0 here; the rule itself has its own tests."""
     base = write_examples(tmp / "base.jsonl", BASE)
     gold = write_examples(tmp / "gold.jsonl", GOLD)
+    field_gold, field_kb = write_field_test(tmp / "field")
     values: dict[str, Any] = dict(
         data_dir=tmp / "data", retrain_base_data=[base], retrain_gold_data=gold,
+        retrain_field_gold=field_gold, retrain_field_kb=[field_kb], retrain_field_sample=0,
+        retrain_min_feedback_fit=0.0, retrain_feedback_repeat=2,
         retrain_max_steps=30, retrain_timeout_s=300, retrain_heldout_share=0.0,
         retrain_synthetic_replay=8,
         torch_threads=1, top_k=1,
         # a 12-row gold set with 4 unanswerable questions: one question is 0.25 of that share
         retrain_margin_f1=0.05, retrain_margin_similarity=0.05, retrain_margin_unanswerable=0.25,
+        # six field questions, two unanswerable: one question is 0.5 of that share
+        retrain_margin_field_f1=0.2, retrain_margin_field_unanswerable=0.5,
+        retrain_margin_feedback_f1=0.2, retrain_margin_feedback_unanswerable=0.5,
     )
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -210,3 +210,38 @@ def test_warm_start_from_a_mismatched_adapter_is_refused(tiny_reader, tmp_path, 
     cfg = dataclasses.replace(tiny_reader.cfg, target_modules=("query",))
     with pytest.raises(ValueError, match="do not fit this model"):
         build_model(cfg, base_model, total_steps=10, init_from=tiny_reader.dir)
+
+
+def test_a_retrain_warm_start_carries_the_parents_ranks(tiny_reader, tmp_path, base_model):
+    """warm_ranks="keep" (what a retrain uses): the candidate starts with the parent's rank
+    pattern, keeps it while training, and saves an adapter whose every matrix has exactly
+    the parent's rank; loading it raises no rank_pattern warning."""
+    import warnings
+
+    from qa_engine.reader import adalora_ranks
+    from training.adapters import rank_pattern_summary
+    from training.trainer import build_model
+
+    parent = load_qa_model(tiny_reader.dir, base_model, merge=False)
+    parent_ranks = adalora_ranks(parent)
+    assert parent_ranks and len(set(parent_ranks.values())) > 1  # AdaLoRA pruned unevenly
+
+    cfg = dataclasses.replace(tiny_reader.cfg, checkpoint_every=0, warm_ranks="keep")
+    warm = build_model(cfg, base_model, total_steps=6, init_from=tiny_reader.dir)
+    assert rank_pattern_summary(warm) == parent_ranks
+
+    out = tmp_path / "child"
+    result = train_reader(tiny_reader.examples, out, base_model,
+                          dataclasses.replace(cfg, max_steps=6), init_from=tiny_reader.dir,
+                          progress=False)
+    assert result.initial_ranks == parent_ranks == result.final_ranks
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        child = load_qa_model(out, base_model, merge=False)
+    assert adalora_ranks(child) == parent_ranks
+    assert not [w for w in caught if "rank_pattern" in str(w.message)]
+
+
+def test_warm_ranks_is_validated():
+    with pytest.raises(ValueError, match="warm_ranks must be keep or reallocate"):
+        TrainConfig(warm_ranks="freeze")
