@@ -270,8 +270,13 @@ class Settings(BaseSettings):
         validation_alias=_env("STYLESPRINT_RETRAIN_BASE_DATA", "retrain_base_data"),
         description="Comma-separated training files. Empty = the shipped train split.",
     )
+    retrain_base_sample: int = Field(
+        1200, ge=0,
+        validation_alias=_env("STYLESPRINT_RETRAIN_BASE_SAMPLE", "retrain_base_sample"),
+        description="Base examples per retrain (a fresh seeded sample each run); 0 = all.",
+    )
     retrain_synthetic_replay: int = Field(
-        2000,
+        1000,
         ge=0,
         validation_alias=_env("STYLESPRINT_RETRAIN_SYNTHETIC_REPLAY", "retrain_synthetic_replay"),
         description="Fresh synthetic examples (training/synth, seeded by the run id) mixed into "

@@ -311,11 +311,18 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
 
     gold_keys = {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
     kept = [ex for ex in base if example_key(ex.question, ex.context) not in gold_keys]
+    in_base = len(kept)
+    if settings.retrain_base_sample and len(kept) > settings.retrain_base_sample:
+        # a fresh seeded share of the base data each run: the replay keeps what the reader
+        # knows, the feedback is what it must learn, and the run stays within its budget
+        import random
+
+        kept = random.Random(run_id).sample(kept, settings.retrain_base_sample)
     replay = synthetic_replay(settings.retrain_synthetic_replay, seed=run_id)
     repeat = settings.retrain_feedback_repeat
     train = [ex.to_json() for ex in kept] + replay + ds.train * repeat
     write_jsonl(train, run_dir / "train.jsonl")
-    outcome.counts.update(base_examples=len(kept), base_in_gold_dropped=len(base) - len(kept),
+    outcome.counts.update(base_examples=len(kept), base_in_gold_dropped=len(base) - in_base,
                           synthetic_replay=len(replay), feedback_repeat=repeat,
                           train_examples=len(train))
     field_set = field_gate(settings)
