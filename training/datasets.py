@@ -17,7 +17,7 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -100,55 +100,139 @@ def load_jsonl(path: Path) -> list[QAExample]:
     return out
 
 
-def load_squad(path: Path) -> list[QAExample]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise DatasetError(f"{path}: not SQuAD JSON ({exc})") from exc
-    out = []
-    for article in data:
-        for para in article.get("paragraphs", []):
-            context = para["context"]
-            for qa in para.get("qas", []):
-                answers = [] if qa.get("is_impossible") else qa.get("answers", [])
-                text, start = (answers[0]["text"], answers[0]["answer_start"]) if answers else (
-                    "", -1)
-                ex = QAExample(qa["question"], context, text, int(start), id=str(qa.get("id", "")),
-                               doc=str(article.get("title", "")))
-                out.append(_checked(ex, f"{path}:{qa.get('id', '?')}"))
-    return out
+# --- the formats themselves, read once for training (QAExample) and evaluation (GoldRow) ---
+
+
+@dataclass(frozen=True)
+class SquadQuestion:
+    """One question of a SQuAD v2 file, with its paragraph, as the file has it."""
+
+    where: str  # "file: data[a].paragraphs[p].qas[q]"
+    id: str
+    title: str | None
+    context: str
+    qa: Mapping[str, Any]  # question, answers, is_impossible, ...
+
+    @property
+    def impossible(self) -> bool:
+        return bool(self.qa.get("is_impossible", False))
+
+
+def _squad_list(container: Any, key: str, where: str) -> list[Any]:
+    value = container.get(key) if isinstance(container, dict) else None
+    if not isinstance(value, list):
+        raise DatasetError(f"{where}: expected a list under {key!r}")
+    return value
+
+
+def read_squad(path: Path, payload: Any = None) -> Iterator[SquadQuestion]:
+    """Every question of a SQuAD v2 JSON file (or of its parsed `payload`)."""
+    if payload is None:
+        try:
+            payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise DatasetError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
+        raise DatasetError(f"{path}: not SQuAD JSON (expected SQuAD v2 JSON with a top-level "
+                           "'data' list)")
+    for a, article in enumerate(payload["data"]):
+        title = article.get("title") if isinstance(article, dict) else None
+        for p, paragraph in enumerate(_squad_list(article, "paragraphs", f"{path}: data[{a}]")):
+            context = paragraph.get("context")
+            if not isinstance(context, str):
+                raise DatasetError(f"{path}: data[{a}].paragraphs[{p}] has no 'context'")
+            for q, qa in enumerate(_squad_list(paragraph, "qas",
+                                               f"{path}: data[{a}].paragraphs[{p}]")):
+                if not isinstance(qa, dict):
+                    raise DatasetError(f"{path}: data[{a}].paragraphs[{p}].qas[{q}]: expected "
+                                       "a JSON object")
+                yield SquadQuestion(where=f"{path}: data[{a}].paragraphs[{p}].qas[{q}]",
+                                    id=str(qa.get("id") or f"{a}-{p}-{q}"),
+                                    title=title if isinstance(title, str) else None,
+                                    context=context, qa=qa)
 
 
 SUBJQA_NO_ANSWER = "ANSWERNOTFOUND"
+SUBJQA_COLUMNS = ("question", "review", "human_ans_spans")
+
+
+@dataclass(frozen=True)
+class SubjqaRow:
+    """One SubjQA CSV row, with upstream's conventions undone."""
+
+    line: int  # the CSV line (the header is line 1)
+    question: str
+    review: str  # without the ` ANSWERNOTFOUND` upstream appends to every review
+    span: str  # the annotators' span, stripped; "" = they found no answer
+    indices: tuple[int, int] | None  # human_ans_indices; None when absent or unreadable
+    fields: Mapping[str, str]  # the whole row (ids, domain, ...)
+
+
+def read_subjqa(path: Path) -> Iterator[SubjqaRow]:
+    """Every row of a SubjQA CSV; a file without SubjQA's columns is refused."""
+    csv.field_size_limit(sys.maxsize)  # long reviews exceed the 128 KiB default
+    with Path(path).open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = set(SUBJQA_COLUMNS) - set(reader.fieldnames or [])
+        if missing:
+            raise DatasetError(
+                f"{path}: not a SubjQA CSV (missing columns: {', '.join(sorted(missing))})")
+        for n, row in enumerate(reader, 2):
+            review = (row["review"] or "").removesuffix(f" {SUBJQA_NO_ANSWER}")
+            review = review.removesuffix(SUBJQA_NO_ANSWER)
+            span = (row["human_ans_spans"] or "").strip()
+            indices = None
+            try:
+                start, end = (int(x) for x in ast.literal_eval(row.get("human_ans_indices")
+                                                               or ""))
+                indices = (start, end)
+            except (ValueError, SyntaxError, TypeError):
+                pass
+            yield SubjqaRow(line=n, question=row["question"] or "", review=review,
+                            span="" if span == SUBJQA_NO_ANSWER else span, indices=indices,
+                            fields=row)
+
+
+# --- training examples ----------------------------------------------------------------------
+
+
+def load_squad(path: Path) -> list[QAExample]:
+    out = []
+    for item in read_squad(path):
+        answers = [] if item.impossible else item.qa.get("answers") or []
+        try:
+            text, start = (answers[0]["text"], answers[0]["answer_start"]) if answers else (
+                "", -1)
+            ex = QAExample(item.qa["question"], item.context, text, int(start), id=item.id,
+                           doc=item.title or "")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DatasetError(f"{item.where}: cannot read question ({exc})") from exc
+        out.append(_checked(ex, f"{path}:{item.qa.get('id', '?')}"))
+    return out
 
 
 def load_subjqa(path: Path) -> list[QAExample]:
-    csv.field_size_limit(sys.maxsize)
     out = []
-    with Path(path).open(encoding="utf-8", newline="") as fh:
-        for n, row in enumerate(csv.DictReader(fh), 2):
-            try:
-                review = row["review"]
-                context = review.removesuffix(f" {SUBJQA_NO_ANSWER}").removesuffix(SUBJQA_NO_ANSWER)
-                span = row["human_ans_spans"]
-                if span == SUBJQA_NO_ANSWER:
-                    text, start = "", -1
-                else:
-                    start, end = ast.literal_eval(row["human_ans_indices"])
-                    # A few upstream spans run into the appended ANSWERNOTFOUND token:
-                    # clip them to the review itself.
-                    text = context[int(start) : min(int(end), len(context))].rstrip()
-                ex = QAExample(
-                    row["question"], context, text, int(start),
-                    id=row.get("q_review_id") or f"{Path(path).stem}-{n}",
-                    doc=row.get("item_id", ""), group=row.get("q_reviews_id", ""),
-                    kind=row.get("domain", "subjqa"),
-                )
-            except (KeyError, ValueError, SyntaxError) as exc:
-                raise DatasetError(f"{path}:{n}: cannot read SubjQA row ({exc})") from exc
-            if text and not text.strip():
-                continue
-            out.append(_checked(ex, f"{path}:{n}"))
+    for row in read_subjqa(path):
+        if not row.span:
+            text, start = "", -1
+        elif row.indices is None:
+            raise DatasetError(f"{path}:{row.line}: cannot read SubjQA row (human_ans_indices "
+                               f"{row.fields.get('human_ans_indices')!r})")
+        else:
+            start, end = row.indices
+            # A few upstream spans run into the appended ANSWERNOTFOUND token:
+            # clip them to the review itself.
+            text = row.review[start : min(end, len(row.review))].rstrip()
+        ex = QAExample(
+            row.question, row.review, text, int(start),
+            id=row.fields.get("q_review_id") or f"{Path(path).stem}-{row.line}",
+            doc=row.fields.get("item_id", ""), group=row.fields.get("q_reviews_id", ""),
+            kind=row.fields.get("domain", "subjqa"),
+        )
+        if text and not text.strip():
+            continue
+        out.append(_checked(ex, f"{path}:{row.line}"))
     return out
 
 

@@ -16,17 +16,14 @@ nothing is half-loaded: a caller either gets every row or an error.
 
 from __future__ import annotations
 
-import ast
-import csv
 import json
 import random
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SUBJQA_NOT_FOUND = "ANSWERNOTFOUND"
+from training.datasets import DatasetError, SubjqaRow, read_squad, read_subjqa
 
 
 class GoldFormatError(ValueError):
@@ -210,7 +207,7 @@ def _optional_text(value: Any) -> str | None:
     return text or None
 
 
-# --- SQuAD v2 JSON ------------------------------------------------------------------------
+# --- SQuAD v2 JSON and SubjQA CSV: read by training.datasets, adapted here ---------------
 
 
 def _load_json(path: Path) -> list[GoldRow]:
@@ -224,32 +221,21 @@ def _load_json(path: Path) -> list[GoldRow]:
             for i, item in enumerate(payload)
             if _is_object(item, f"{path}[{i}]")
         ]
-    if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
-        raise GoldFormatError(f"{path}: expected SQuAD v2 JSON with a top-level 'data' list")
     rows: list[GoldRow] = []
-    for a, article in enumerate(payload["data"]):
-        title = article.get("title") if isinstance(article, dict) else None
-        for p, paragraph in enumerate(_list(article, "paragraphs", f"{path}: data[{a}]")):
-            context = paragraph.get("context")
-            if not isinstance(context, str):
-                raise GoldFormatError(f"{path}: data[{a}].paragraphs[{p}] has no 'context'")
-            for q, qa in enumerate(_list(paragraph, "qas", f"{path}: data[{a}].paragraphs[{p}]")):
-                where = f"{path}: data[{a}].paragraphs[{p}].qas[{q}]"
-                impossible = bool(qa.get("is_impossible", False))
-                answers = () if impossible else _answers(qa.get("answers", []), where)
-                starts = [x.get("answer_start") for x in qa.get("answers", []) or []
-                          if isinstance(x, dict)]
-                rows.append(
-                    GoldRow(
-                        id=str(qa.get("id") or f"{a}-{p}-{q}"),
-                        question=_question(qa.get("question"), where),
-                        answers=answers,
-                        context=context,
-                        category=_optional_text(title),
-                        answer_start=starts[0] if answers and starts else None,
-                        unanswerable_in="context",
-                    )
-                )
+    try:
+        for item in read_squad(path, payload):
+            answers = () if item.impossible else _answers(item.qa.get("answers", []),
+                                                          item.where)
+            starts = [x.get("answer_start") for x in item.qa.get("answers", []) or []
+                      if isinstance(x, dict)]
+            rows.append(GoldRow(
+                id=item.id, question=_question(item.qa.get("question"), item.where),
+                answers=answers, context=item.context, category=_optional_text(item.title),
+                answer_start=starts[0] if answers and starts else None,
+                unanswerable_in="context",
+            ))
+    except DatasetError as exc:
+        raise GoldFormatError(str(exc)) from exc
     return rows
 
 
@@ -259,74 +245,51 @@ def _is_object(item: Any, where: str) -> bool:
     return True
 
 
-def _list(container: Any, key: str, where: str) -> list[Any]:
-    value = container.get(key) if isinstance(container, dict) else None
-    if not isinstance(value, list):
-        raise GoldFormatError(f"{where}: expected a list under {key!r}")
-    return value
-
-
 def _question(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise GoldFormatError(f"{where}: missing or empty 'question'")
     return value.strip()
 
 
-# --- SubjQA CSV ---------------------------------------------------------------------------
-
-
 def _load_subjqa_csv(path: Path) -> list[GoldRow]:
-    csv.field_size_limit(sys.maxsize)  # long reviews exceed the 128 KiB default
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"question", "review", "human_ans_spans"} - set(reader.fieldnames or [])
-        if missing:
-            raise GoldFormatError(
-                f"{path}: not a SubjQA CSV (missing columns: {', '.join(sorted(missing))})"
-            )
-        return [_subjqa_row(record, path, number) for number, record in
-                enumerate(reader, start=2)]
+    try:
+        return [_subjqa_row(row, path) for row in read_subjqa(path)]
+    except DatasetError as exc:
+        raise GoldFormatError(str(exc)) from exc
 
 
-def _subjqa_row(record: Mapping[str, str], path: Path, number: int) -> GoldRow:
-    where = f"{path}:row {number}"
-    review = record["review"] or ""
-    # Upstream appends the literal token to every review so a model can "point" at it.
-    if review.endswith(" " + SUBJQA_NOT_FOUND):
-        review = review[: -len(SUBJQA_NOT_FOUND) - 1]
-    review = review.rstrip()
-    span = (record.get("human_ans_spans") or "").strip()
-    answers = () if span in ("", SUBJQA_NOT_FOUND) else (span,)
+def _subjqa_row(row: SubjqaRow, path: Path) -> GoldRow:
+    review = row.review.rstrip()
+    answers: tuple[str, ...] = (row.span,) if row.span else ()
     start = None
     if answers:
-        start, indexed = _subjqa_start(record.get("human_ans_indices"), review, span)
-        if indexed and normalize_space(indexed) != normalize_space(span):
+        start, indexed = _subjqa_start(row.indices, review, row.span)
+        if indexed and normalize_space(indexed) != normalize_space(row.span):
             # Annotators' spans are sometimes re-tokenised ("awesome !") or point at
             # other text than the indices; accept both, as SQuAD accepts several answers.
-            answers = (span, indexed)
+            answers = (row.span, indexed)
     return GoldRow(
-        id=str(record.get("q_review_id") or f"{path.stem}-{number}"),
-        question=_question(record.get("question"), where),
+        id=str(row.fields.get("q_review_id") or f"{path.stem}-{row.line}"),
+        question=_question(row.question, f"{path}:row {row.line}"),
         answers=answers,
         context=review,
-        category=_optional_text(record.get("domain")),
+        category=_optional_text(row.fields.get("domain")),
         answer_start=start,
         unanswerable_in="context",
-        extra={"item_id": record.get("item_id"), "review_id": record.get("review_id")},
+        extra={"item_id": row.fields.get("item_id"), "review_id": row.fields.get("review_id")},
     )
 
 
-def _subjqa_start(indices: str | None, review: str, span: str) -> tuple[int | None, str | None]:
+def _subjqa_start(indices: tuple[int, int] | None, review: str, span: str,
+                  ) -> tuple[int | None, str | None]:
     """(offset of the span in the review, the review text the indices point at)."""
     indexed = None
-    try:
-        start, end = (int(x) for x in ast.literal_eval(indices or ""))
+    if indices is not None:
+        start, end = indices
         if 0 <= start < end <= len(review):
             indexed = review[start:end].strip() or None
             if review[start:end] == span:
                 return start, indexed
-    except (ValueError, SyntaxError, TypeError):
-        pass
     found = review.find(span)
     if found >= 0:
         return found, indexed
