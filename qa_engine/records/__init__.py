@@ -8,13 +8,16 @@ entry point to the versioned schema (`schema.py`, migrations in `store.py`).
 
 from qa_engine.records.schema import SCHEMA_VERSION
 from qa_engine.records.store import DOWN, UP, AnswerRef, Records, SchemaMismatch, UnknownAnswer
+from qa_engine.records.teamwork import Handoff, Teamwork  # registers its tables
 
 __all__ = [
     "DOWN",
     "SCHEMA_VERSION",
     "UP",
     "AnswerRef",
+    "Handoff",
     "Records",
     "SchemaMismatch",
+    "Teamwork",
     "UnknownAnswer",
 ]
