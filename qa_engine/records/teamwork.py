@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from qa_engine.records.schema import Base, utcnow
+from qa_engine.records.schema import AnswerRow, Base, utcnow
 from qa_engine.records.store import Records, UnknownAnswer
 
 
@@ -61,6 +62,22 @@ class Handoff:
     replies: int
 
 
+@dataclass(frozen=True)
+class AnswerSummary:
+    """What a hand-off shows the leads about one answer."""
+
+    id: int
+    question: str
+    answered: bool
+    reply: str
+    confidence: float
+    sources: list[dict[str, Any]]
+    channel: str | None
+    message_ts: str | None
+    thread_ts: str | None
+    asker: str | None
+
+
 def _handoff(row: HandoffRow) -> Handoff:
     return Handoff(row.id, row.answer_id, row.requested_by, row.escalation_channel,
                    row.escalation_ts, row.replied_by, row.replies)
@@ -75,6 +92,15 @@ class Teamwork:
     def _session(self) -> Session:
         return Session(self.records.engine, expire_on_commit=False)
 
+    def answer_summary(self, answer_id: int) -> AnswerSummary:
+        with self._session() as session:
+            row = session.get(AnswerRow, answer_id)
+            if row is None:
+                raise UnknownAnswer(f"no answer with id {answer_id}")
+            return AnswerSummary(row.id, row.question, row.answered, row.reply, row.confidence,
+                                 list(row.sources or []), row.channel, row.message_ts,
+                                 row.thread_ts, row.asker)
+
     # --- hand-offs -----------------------------------------------------------------------
     def add_handoff(self, answer_id: int, requested_by: str, escalation_channel: str) -> int:
         """Record the request before the leads are told (so a failed post is still counted)."""
@@ -85,6 +111,15 @@ class Teamwork:
         with self._session() as session, session.begin():
             session.add(row)
         return row.id
+
+    def handoff_for(self, answer_id: int, requested_by: str) -> Handoff | None:
+        """The latest hand-off of this answer by this agent, if any."""
+        with self._session() as session:
+            row = session.scalar(
+                select(HandoffRow)
+                .where(HandoffRow.answer_id == answer_id, HandoffRow.requested_by == requested_by)
+                .order_by(HandoffRow.id.desc()).limit(1))
+            return _handoff(row) if row else None
 
     def mark_posted(self, handoff_id: int, escalation_ts: str) -> None:
         with self._session() as session, session.begin():

@@ -1,10 +1,11 @@
-"""Block actions: the 👍/👎 buttons and "Suggest the right answer"."""
+"""Block actions: the 👍/👎 buttons, "Suggest the right answer", "Ask a team lead"."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.blocks import SUGGEST_ACTION
+from bot.blocks import HANDOFF_ACTION, SUGGEST_ACTION
+from bot.listeners.actions.ask_team_lead import ask_team_lead
 from bot.listeners.actions.suggest_correction import open_correction_modal
 from bot.listeners.actions.vote_buttons import VOTE_ACTIONS, record_button_vote
 
@@ -12,3 +13,4 @@ from bot.listeners.actions.vote_buttons import VOTE_ACTIONS, record_button_vote
 def register(app: App) -> None:
     app.action(VOTE_ACTIONS)(record_button_vote)
     app.action(SUGGEST_ACTION)(open_correction_modal)
+    app.action(HANDOFF_ACTION)(ask_team_lead)
