@@ -101,6 +101,16 @@ class Teamwork:
                                  list(row.sources or []), row.channel, row.message_ts,
                                  row.thread_ts, row.asker)
 
+    def thread_question(self, channel: str, thread_ts: str) -> str | None:
+        """The first question the bot answered in thread `thread_ts` of `channel` (asked in
+        the thread, or the answer message the thread hangs from); None when there is none."""
+        with self._session() as session:
+            return session.scalar(
+                select(AnswerRow.question)
+                .where(AnswerRow.channel == channel,
+                       (AnswerRow.thread_ts == thread_ts) | (AnswerRow.message_ts == thread_ts))
+                .order_by(AnswerRow.id).limit(1))
+
     # --- hand-offs -----------------------------------------------------------------------
     def add_handoff(self, answer_id: int, requested_by: str, escalation_channel: str) -> int:
         """Record the request before the leads are told (so a failed post is still counted)."""
