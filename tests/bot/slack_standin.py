@@ -317,6 +317,11 @@ class SlackStandIn:
             return {"ok": False, "error": "no_such_subteam"}
         return {"ok": True, "users": list(self.usergroups[group])}
 
+    def _api_views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("view_id") and not params.get("external_id"):
+            return {"ok": False, "error": "not_found"}
+        return {"ok": True, "view": {**(params.get("view") or {}), "id": params.get("view_id")}}
+
     def _api_apps_connections_open(self, _params: dict[str, Any]) -> dict[str, Any]:
         if self._ws_server is None:
             return {"ok": False, "error": "socket_mode_not_enabled"}
