@@ -1,5 +1,6 @@
 """The project database: every answer the bot gives, the agents' votes and corrections
-(`Records`, written by the bot), and the retrain run log and lock (`runs.RetrainStore`).
+(`Records`, written by the bot), hand-offs and rollbacks (`teamwork.Teamwork`), and the
+retrain run log and lock (`runs.RetrainStore`).
 
 It sits below both of its users: the bot writes the records, training reads them to
 build the feedback dataset. The training set grows from these; `Records` is the one
