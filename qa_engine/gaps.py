@@ -171,6 +171,17 @@ def format_gaps(gaps: Iterable[Gap], limit: int | None = None) -> str:
     return "\n".join(lines)
 
 
+def week_report(settings: Any, limit: int = 5) -> str:
+    """The last 7 days' top gaps as plain text (for the weekly retrain summary)."""
+    records = Records(settings.resolved_database_url)
+    try:
+        gaps = knowledge_gaps(records, gap_embedder(settings), since=timedelta(days=7),
+                              similarity=settings.gap_similarity)
+    finally:
+        records.close()
+    return format_gaps(gaps, limit=limit)
+
+
 def gap_embedder(settings: Any) -> Any:
     """The project's MiniLM embedder as serving uses it (`settings.resolved_embedding_model`)."""
     from qa_engine.embedder import Embedder

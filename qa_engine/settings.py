@@ -314,6 +314,11 @@ class Settings(BaseSettings):
         validation_alias=_env("STYLESPRINT_LEAD_USERGROUP", "lead_usergroup"),
         description="User group id (S...) whose members see the lead view of the App Home.",
     )
+    retrain_post_gaps: bool = Field(
+        False,
+        validation_alias=_env("STYLESPRINT_RETRAIN_POST_GAPS", "retrain_post_gaps"),
+        description="Add the week's top knowledge gaps to the retrain summary in Slack.",
+    )
     gap_similarity: float = Field(
         0.55,
         gt=0,
