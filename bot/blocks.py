@@ -53,6 +53,10 @@ def _context(*texts: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(t)} for t in texts]}
 
 
+# The same helpers for the other Block Kit builders (bot/home.py, bot/handoff.py).
+clip, section, context = _clip, _mrkdwn, _context
+
+
 def confidence_badge(confidence: float) -> str:
     """ "High 87%" style badge: High ≥ 0.75, Medium ≥ 0.5, else Low."""
     pct = round(confidence * 100)

@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import Block, escape, quote
+from bot.blocks import Block, clip, escape, quote
 from bot.team import Team
 from qa_engine.records.teamwork import AnswerSummary
 
@@ -29,10 +29,6 @@ class HandoffResult:
     handoff_id: int
     thread_link: str | None
     already: bool  # this agent had already handed this answer off
-
-
-def _clip(text: str, limit: int = _QUOTE_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
@@ -56,10 +52,10 @@ def escalation_blocks(answer: AnswerSummary, requested_by: str, usergroup: str |
         {"type": "section", "text": {"type": "mrkdwn", "text":
             f":raising_hand: {who}<@{requested_by}> asks a team lead{where}"}},
         {"type": "section", "text": {"type": "mrkdwn", "text":
-            f"*Question*\n{quote(_clip(answer.question))}"}},
+            f"*Question*\n{quote(clip(answer.question, _QUOTE_CHARS))}"}},
         {"type": "section", "text": {"type": "mrkdwn", "text":
             f"*{verdict}* ({round(answer.confidence * 100)}% confidence)\n"
-            f"{quote(_clip(answer.reply))}"}},
+            f"{quote(clip(answer.reply, _QUOTE_CHARS))}"}},
     ]
     if answer.sources:
         top = "\n".join(f"• {escape(str(s.get('title')))} "
@@ -133,8 +129,8 @@ def relay_reply(team: Team, client: WebClient, event: dict[str, Any]) -> bool:
         blocks=[
             {"type": "section", "text": {"type": "mrkdwn", "text":
                 f":speech_balloon: <@{event['user']}> replied to your question{where}:\n"
-                f"*{escape(_clip(answer.question, 500))}*"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": quote(_clip(reply, 2500))}},
+                f"*{escape(clip(answer.question, 500))}*"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": quote(clip(reply, 2500))}},
         ],
         unfurl_links=False, unfurl_media=False,
     )

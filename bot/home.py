@@ -15,7 +15,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.blocks import USAGE, Block, escape
+from bot.blocks import USAGE, Block, clip, context, escape, section
 from bot.team import Team
 from qa_engine.records.reports import PeriodStats, RecentQuestion, period_stats, recent_questions
 from qa_engine.records.schema import utcnow
@@ -23,7 +23,6 @@ from qa_engine.records.schema import utcnow
 logger = logging.getLogger(__name__)
 
 MAX_BLOCKS = 100  # Block Kit: blocks in a Home tab view
-SECTION_CHARS = 3000  # Block Kit: characters of a section's text
 RECENT = 15  # an agent's recent questions shown at most
 TOP_GAPS = 5
 WEEK = timedelta(days=7)
@@ -33,20 +32,8 @@ _GATED = (("f1", "F1"), ("similarity", "similarity"),
           ("unanswerable_declined", "unanswerable declined"))
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, SECTION_CHARS)}}
-
-
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(text, 3000)}]}
-
-
 def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": _clip(text, 150)}}
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, 150)}}
 
 
 def more(left: int, what: str) -> Block:
@@ -113,7 +100,7 @@ def lead_blocks(figures: LeadFigures, room: int) -> list[Block]:
     for n, gap in enumerate(gaps, 1):
         also = f"\n_also asked:_ {escape(gap.examples[0])}" if gap.examples else ""
         near = (f"\n_closest:_ {escape(str(gap.passages[0]['title']))}" if gap.passages else "")
-        blocks.append(section(f"{n}. *{escape(_clip(gap.name, 500))}*: {gap.askers} agent(s), "
+        blocks.append(section(f"{n}. *{escape(clip(gap.name, 500))}*: {gap.askers} agent(s), "
                               f"{gap.questions} question(s){also}{near}"))
     hidden = left + max(0, len(figures.gaps) - TOP_GAPS)
     if hidden:
@@ -137,9 +124,9 @@ def agent_blocks(recent: list[RecentQuestion], total: int, room: int) -> list[Bl
                                    "*Your recent questions*\nNone yet: ask me anything above.")]
     shown, left = cut(recent, room - len(blocks), 2)
     for item in shown:
-        verdict = escape(_clip(item.reply, 600)) if item.answered else (
+        verdict = escape(clip(item.reply, 600)) if item.answered else (
             ":warning: I couldn't find a confident answer.")
-        blocks.append(section(f"*{escape(_clip(item.question, 500))}*\n{verdict}"))
+        blocks.append(section(f"*{escape(clip(item.question, 500))}*\n{verdict}"))
         blocks.append(context(f"{item.created_at:%Y-%m-%d %H:%M} UTC · {_VOTE.get(item.vote)}"))
     left += max(0, total - len(recent))
     if left:

@@ -12,8 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks import escape
-from bot.home import section
+from bot.blocks import escape, section
 from bot.team import Team
 from qa_engine.reader import ModelLoadError
 
