@@ -106,7 +106,7 @@ def build_app(
     )
     protect_library_loggers()  # Bolt's loggers exist now: no request bodies at INFO
     app.error(handle_error)
-    middleware.register(app, records)
+    middleware.register(app, records, escalation_channel=settings.escalation_channel)
     answerer = Answerer(engine=engine, records=records, pool=executor, client=client,
                         handoff=settings.escalation_channel is not None)
     votes = votes if votes is not None else build_vote_queue(settings, records)

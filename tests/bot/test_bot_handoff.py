@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from bot_harness import BotServer, eventually, running_bot
+from sqlalchemy import text as sql
 
 from bot.blocks import HANDOFF_ACTION
 from qa_engine.records import Teamwork
@@ -67,9 +68,14 @@ def test_handoff_posts_to_the_leads_and_relays_the_reply(leads_bot: BotServer) -
                            for c in slack.calls_to("response_url")) == 1)
     assert len(slack.calls_to("chat.postMessage")) == 2
 
-    # Messages that are not a lead's reply in that thread are ignored.
+    # Messages that are not a lead's reply in that thread are ignored; outside the
+    # escalation channel's threads not even their event ids are written.
+    processed = processed_events(bot)
+    bot.event({"type": "message", "channel": "C0SUPPORT", "user": "UAGENT2", "text": "hello",
+               "ts": "1800000000.000000", "thread_ts": "1700000000.000001"})
     bot.event({"type": "message", "channel": "C0LEADS", "user": "ULEAD", "text": "hi all",
                "ts": "1800000000.000001"})
+    assert processed_events(bot) == processed
     bot.event({"type": "message", "channel": "C0LEADS", "user": "UBOT", "bot_id": "BBOT",
                "text": "bot", "ts": "1800000000.000002", "thread_ts": thread_ts})
     # The lead's reply in the thread reaches the agent in their DM with the bot.
@@ -89,6 +95,11 @@ def test_handoff_posts_to_the_leads_and_relays_the_reply(leads_bot: BotServer) -
 def test_no_escalation_channel_no_button(bot_server: BotServer) -> None:
     post, _ = ask(bot_server, QUESTION)
     assert handoff_buttons(post.params["blocks"]) == []
+
+
+def processed_events(bot: BotServer) -> int:
+    with bot.records.engine.connect() as conn:
+        return int(conn.scalar(sql("SELECT count(*) FROM processed_events")))
 
 
 def _long_ago() -> Any:
