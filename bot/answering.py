@@ -66,6 +66,7 @@ class Question:
     surface: str  # "command" | "mention"
     thread_ts: str | None = None
     response_url: str | None = None
+    context_question: str | None = None  # a thread's earlier question (follow-ups)
     received_at: float = field(default_factory=time.monotonic)
 
 
@@ -73,9 +74,11 @@ class Answerer:
     """Runs questions on the pool and delivers the answers."""
 
     def __init__(
-        self, engine: Engine, records: Records, pool: QuestionPool, client: WebClient
+        self, engine: Engine, records: Records, pool: QuestionPool, client: WebClient,
+        *, handoff: bool = False,
     ) -> None:
         self.engine = engine
+        self.handoff = handoff  # "Ask a team lead" on every answer (an escalation channel is set)
         self.records = records
         self.pool = pool
         self.client = client
@@ -100,7 +103,9 @@ class Answerer:
 
     def _answer(self, question: Question) -> int | None:
         try:
-            answer = self.engine.ask(question.text)
+            # a follow-up is searched with its thread's earlier question (AnswerEngine.ask)
+            extra = {"context": question.context_question} if question.context_question else {}
+            answer = self.engine.ask(question.text, **extra)
         except QuestionError as exc:
             self.reply_privately(question, f":information_source: {escape(str(exc))}")
             return None
@@ -138,7 +143,7 @@ class Answerer:
                 channel=question.channel,
                 thread_ts=question.thread_ts,
                 text=answer_fallback_text(answer),
-                blocks=answer_blocks(answer, question.text),
+                blocks=answer_blocks(answer, question.text, **self._extras(question, answer_id)),
                 unfurl_links=False,
                 unfurl_media=False,
             )
@@ -151,9 +156,14 @@ class Answerer:
         self._send_response_url(
             question.response_url,
             text=answer_fallback_text(answer),
-            blocks=answer_blocks(answer, question.text, vote_buttons_for=answer_id),
+            blocks=answer_blocks(answer, question.text, vote_buttons_for=answer_id,
+                                 **self._extras(question, answer_id)),
         )
         return "response_url", None
+
+    def _extras(self, question: Question, answer_id: int) -> dict[str, Any]:
+        return {"handoff_for": answer_id if self.handoff else None,
+                "context_question": question.context_question}
 
     def reply_privately(self, question: Question, text: str) -> None:
         """A note only the asker sees: via response_url for commands, ephemeral otherwise."""

@@ -23,6 +23,7 @@ from bot.answering import Answerer, Engine
 from bot.context import ListenerDeps, provide
 from bot.errors import handle_error
 from bot.pool import QuestionPool
+from bot.team import Team
 from bot.vote_queue import VoteQueue
 from qa_engine.logs import protect_library_loggers
 from qa_engine.records import Records
@@ -105,9 +106,12 @@ def build_app(
     )
     protect_library_loggers()  # Bolt's loggers exist now: no request bodies at INFO
     app.error(handle_error)
-    middleware.register(app, records)
-    answerer = Answerer(engine=engine, records=records, pool=executor, client=client)
+    middleware.register(app, records, escalation_channel=settings.escalation_channel)
+    answerer = Answerer(engine=engine, records=records, pool=executor, client=client,
+                        handoff=settings.escalation_channel is not None)
     votes = votes if votes is not None else build_vote_queue(settings, records)
-    app.middleware(provide(ListenerDeps(answerer=answerer, records=records, votes=votes)))
+    team = Team.for_engine(settings, records, engine)
+    app.middleware(provide(ListenerDeps(answerer=answerer, records=records, votes=votes,
+                                        team=team)))
     listeners.register(app)
     return app

@@ -17,6 +17,7 @@ Block = dict[str, Any]
 VOTE_UP_ACTION = "stylesprint_vote_up"
 VOTE_DOWN_ACTION = "stylesprint_vote_down"
 SUGGEST_ACTION = "stylesprint_suggest_correction"
+HANDOFF_ACTION = "stylesprint_ask_team_lead"
 CORRECTION_VIEW = "stylesprint_correction"
 CORRECTION_BLOCK, CORRECTION_INPUT = "correction", "text"
 SOURCE_BLOCK, SOURCE_INPUT = "source", "text"
@@ -52,6 +53,10 @@ def _context(*texts: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(t)} for t in texts]}
 
 
+# The same helpers for the other Block Kit builders (bot/home.py, bot/handoff.py).
+clip, section, context = _clip, _mrkdwn, _context
+
+
 def confidence_badge(confidence: float) -> str:
     """ "High 87%" style badge: High ≥ 0.75, Medium ≥ 0.5, else Low."""
     pct = round(confidence * 100)
@@ -79,14 +84,21 @@ def quote(text: str) -> str:
 
 
 def answer_blocks(
-    answer: Answer, question: str, *, vote_buttons_for: int | None = None
+    answer: Answer, question: str, *, vote_buttons_for: int | None = None,
+    handoff_for: int | None = None, context_question: str | None = None,
 ) -> list[Block]:
     """The answer message: question, reply, quoted span, source, confidence, 👍/👎 hints.
 
     `vote_buttons_for` (an answer id) adds 👍/👎 buttons for the response_url
     fallback, where the message is ephemeral and cannot carry reactions.
+    `handoff_for` (an answer id; only when an escalation channel is configured) adds
+    the "Ask a team lead" button; `context_question` says which earlier question of
+    the thread a follow-up was searched with.
     """
     blocks: list[Block] = [_context(f":grey_question: *{escape(question)}*")]
+    if context_question:
+        blocks.append(_context(f":speech_balloon: Follow-up: I took the earlier question "
+                               f"*{escape(_clip(context_question, 500))}* as context."))
     if answer.answered:
         blocks.append(_mrkdwn(escape(answer.answer)))
         if answer.span:
@@ -111,7 +123,22 @@ def answer_blocks(
         blocks.append(_context("Was this right? React with :+1: or :-1: to help the bot learn."))
     else:
         blocks.append(vote_buttons(vote_buttons_for))
+    if handoff_for is not None:
+        blocks.append(handoff_button(handoff_for, declined=not answer.answered))
     return blocks
+
+
+def handoff_button(answer_id: int, *, declined: bool) -> Block:
+    """ "Ask a team lead": the question goes to the escalation channel (bot/handoff.py)."""
+    button: Block = {
+        "type": "button",
+        "action_id": HANDOFF_ACTION,
+        "text": {"type": "plain_text", "text": ":raising_hand: Ask a team lead", "emoji": True},
+        "value": str(answer_id),
+    }
+    if declined:  # a decline leaves the agent without an answer: make the way out obvious
+        button["style"] = "primary"
+    return {"type": "actions", "block_id": "stylesprint_handoff", "elements": [button]}
 
 
 def answer_fallback_text(answer: Answer) -> str:

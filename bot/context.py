@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.answering import Answerer
+from bot.team import Team
 from bot.vote_queue import VoteQueue
 from bot.voting import BotUsers
 from qa_engine.records import Records
@@ -22,6 +23,7 @@ ANSWERER = "answerer"
 RECORDS = "records"
 VOTES = "votes"
 BOT_USERS = "bot_users"
+TEAM = "team"
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,11 @@ class ListenerDeps:
     records: Records
     votes: VoteQueue
     bot_users: BotUsers = field(default_factory=BotUsers)  # users.info lookups, cached
+    team: Team | None = None  # hand-offs, App Home, gaps (bot/team.py)
 
     def as_context(self) -> dict[str, Any]:
         return {ANSWERER: self.answerer, RECORDS: self.records, VOTES: self.votes,
-                BOT_USERS: self.bot_users}
+                BOT_USERS: self.bot_users, TEAM: self.team}
 
 
 def provide(deps: ListenerDeps) -> Callable[..., None]:

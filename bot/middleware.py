@@ -76,6 +76,26 @@ def dedupe_events(records: Records) -> Callable[..., BoltResponse | None]:
     return dedupe_retried_events
 
 
-def register(app: App, records: Records) -> None:
+def ignore_unrelated_messages(escalation_channel: str | None) -> Callable[..., BoltResponse | None]:
+    """Message events (`message.channels`) matter only as thread replies in the escalation
+    channel (a lead answering a hand-off); every other one stops here, before its event id
+    is written, so a busy channel costs no database writes."""
+
+    def ignore_other_messages(
+        body: dict[str, Any], next: Callable[[], None]
+    ) -> BoltResponse | None:
+        event = body.get("event") or {}
+        if body.get("type") == "event_callback" and event.get("type") == "message" and (
+                escalation_channel is None or event.get("channel") != escalation_channel
+                or not event.get("thread_ts")):
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return ignore_other_messages
+
+
+def register(app: App, records: Records, escalation_channel: str | None = None) -> None:
+    app.middleware(ignore_unrelated_messages(escalation_channel))
     app.middleware(ignore_bots())
     app.middleware(dedupe_events(records))

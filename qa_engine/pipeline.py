@@ -188,17 +188,23 @@ class AnswerEngine:
         except Exception as exc:  # only an optimisation: real questions report real errors
             logger.debug("warm-up probe failed: %s", exc)
 
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
+    def ask(self, question: str, top_k: int | None = None, context: str | None = None) -> Answer:
+        """Answer `question`; `context` (a thread's earlier question) joins it for retrieval
+        only, so "and for kids?" finds the passages its thread is about."""
         t0 = time.perf_counter()
         text = clean_question(question, self.max_question_chars)
         self.warm_up()
         reader = self.reader  # one reader for the whole question, even if swapped meanwhile
         query = self.normalizer(text) if self.normalizer else text
+        search = query
+        if context and context.strip():
+            earlier = " ".join(context.split())[: self.max_question_chars]
+            search = f"{self.normalizer(earlier) if self.normalizer else earlier} {query}"
         # An existence question the catalog answers needs no passage search or reading.
         products = self._products(text, query, t0) if self.product_answers else None
         if products is not None:
             return products
-        retrieved = self.retriever.run(query, top_k=top_k or self.top_k)
+        retrieved = self.retriever.run(search, top_k=top_k or self.top_k)
         t1 = time.perf_counter()
         on_topic = bool(retrieved) and retrieved[0].score >= self.min_retrieval_score
         # Off-topic questions are declined without reading: a span reader always finds

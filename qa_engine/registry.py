@@ -148,11 +148,8 @@ class ModelRegistry:
             fh.write(json.dumps(event) + "\n")
         return True
 
-    def rollback(self) -> str:
-        """Serve the version that was current before the present one was promoted.
-
-        Rolling back twice walks further back (it follows promotions, not rollbacks).
-        """
+    def rollback_target(self) -> str | None:
+        """The version `rollback()` would serve, None when there is no way back."""
         current = self.current_name()
         for event in reversed(self.history()):
             previous = event.get("previous")
@@ -160,10 +157,20 @@ class ModelRegistry:
             # "promote V, previous V": skip it, it is not a way back)
             if event["action"] == "promote" and event["version"] == current and previous \
                     and previous != current:
-                target = previous
-                self.promote(target, reason=f"rollback from {current}", action="rollback")
-                return target
-        raise RuntimeError(f"nothing to roll back to from {current!r}")
+                return str(previous)
+        return None
+
+    def rollback(self) -> str:
+        """Serve the version that was current before the present one was promoted.
+
+        Rolling back twice walks further back (it follows promotions, not rollbacks).
+        """
+        current = self.current_name()
+        target = self.rollback_target()
+        if target is None:
+            raise RuntimeError(f"nothing to roll back to from {current!r}")
+        self.promote(target, reason=f"rollback from {current}", action="rollback")
+        return target
 
     def history(self) -> list[dict[str, Any]]:
         path = self.root / HISTORY_FILE

@@ -349,6 +349,40 @@ class Settings(BaseSettings):
         description="Threads Bolt runs listeners on (acknowledgements wait for a free one).",
     )
 
+    # --- the team: hand-offs, App Home, knowledge gaps ---------------------------------
+    escalation_channel: str | None = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_ESCALATION_CHANNEL", "escalation_channel"),
+        description="Channel id that gets 'Ask a team lead' hand-offs; unset = no such button.",
+    )
+    escalation_usergroup: str | None = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_ESCALATION_USERGROUP", "escalation_usergroup"),
+        description="User group id (S...) mentioned on every hand-off post.",
+    )
+    lead_users: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=_env("STYLESPRINT_LEAD_USERS", "lead_users"),
+        description="Comma-separated user ids who see the lead view of the App Home.",
+    )
+    lead_usergroup: str | None = Field(
+        None,
+        validation_alias=_env("STYLESPRINT_LEAD_USERGROUP", "lead_usergroup"),
+        description="User group id (S...) whose members see the lead view of the App Home.",
+    )
+    retrain_post_gaps: bool = Field(
+        False,
+        validation_alias=_env("STYLESPRINT_RETRAIN_POST_GAPS", "retrain_post_gaps"),
+        description="Add the week's top knowledge gaps to the retrain summary in Slack.",
+    )
+    gap_similarity: float = Field(
+        0.55,
+        gt=0,
+        lt=1,
+        validation_alias=_env("STYLESPRINT_GAP_SIMILARITY", "gap_similarity"),
+        description="Cosine similarity at which two unanswered questions are one gap.",
+    )
+
     # --- in-context comparison (evaluation only) -------------------------------------
     openai_base_url: str | None = Field(
         None, validation_alias=_env("OPENAI_BASE_URL", "openai_base_url")
@@ -369,6 +403,22 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [p for p in value.split(",") if p.strip()] or None
         return value
+
+    @field_validator("lead_users", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("escalation_channel", "escalation_usergroup", "lead_usergroup")
+    @classmethod
+    def _slack_id(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.strip().isalnum():
+            raise ValueError(f"{value!r} is not a Slack id (e.g. C0123ABCD or S0123ABCD)")
+        return value.strip()
 
     @field_validator("omp_wait_policy", mode="before")
     @classmethod

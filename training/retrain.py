@@ -384,6 +384,13 @@ def post_summary(settings: Settings, outcome: RetrainOutcome) -> bool:
 
     kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
     client = WebClient(token=settings.slack_bot_token.get_secret_value(), **kwargs)
-    client.chat_postMessage(channel=settings.retrain_slack_channel,
-                            text=f":robot_face: {outcome.summary()}")
+    text = f":robot_face: {outcome.summary()}"
+    if settings.retrain_post_gaps:  # STYLESPRINT_RETRAIN_POST_GAPS: the week's knowledge gaps
+        from qa_engine.gaps import week_report
+
+        # agents' questions: Slack's control characters as entities, so none can ping
+        report = week_report(settings).replace("&", "&amp;").replace("<", "&lt;")
+        text += "\n*Knowledge gaps this week* (`stylesprint gaps`):\n" + report.replace(
+            ">", "&gt;")[:3500]
+    client.chat_postMessage(channel=settings.retrain_slack_channel, text=text)
     return True

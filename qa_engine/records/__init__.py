@@ -1,5 +1,6 @@
 """The project database: every answer the bot gives, the agents' votes and corrections
-(`Records`, written by the bot), and the retrain run log and lock (`runs.RetrainStore`).
+(`Records`, written by the bot), hand-offs and rollbacks (`teamwork.Teamwork`), and the
+retrain run log and lock (`runs.RetrainStore`).
 
 It sits below both of its users: the bot writes the records, training reads them to
 build the feedback dataset. The training set grows from these; `Records` is the one
@@ -8,13 +9,16 @@ entry point to the versioned schema (`schema.py`, migrations in `store.py`).
 
 from qa_engine.records.schema import SCHEMA_VERSION
 from qa_engine.records.store import DOWN, UP, AnswerRef, Records, SchemaMismatch, UnknownAnswer
+from qa_engine.records.teamwork import Handoff, Teamwork  # registers its tables
 
 __all__ = [
     "DOWN",
     "SCHEMA_VERSION",
     "UP",
     "AnswerRef",
+    "Handoff",
     "Records",
     "SchemaMismatch",
+    "Teamwork",
     "UnknownAnswer",
 ]

@@ -185,13 +185,14 @@ def run_uvicorn(asgi_app: Any) -> tuple[Any, threading.Thread, str]:
 
 @contextlib.contextmanager
 def running_bot(
-    engine: Any, standin: SlackStandIn, records: Records, data_dir: Path
+    engine: Any, standin: SlackStandIn, records: Records, data_dir: Path, **overrides: Any
 ) -> Iterator[BotServer]:
-    """`build_app` over `engine` and `records`, served by uvicorn on a free port."""
+    """`build_app` over `engine` and `records`, served by uvicorn on a free port
+    (`overrides`: settings, e.g. `escalation_channel="C0LEADS"`)."""
     from bot.app import build_app
     from bot.server import create_asgi_app
 
-    settings = bot_settings(data_dir, standin.api_url)
+    settings = bot_settings(data_dir, standin.api_url, **overrides)
     pool = QuestionPool(workers=1, max_queued=2, on_error=handle_error)
     app = build_app(settings, engine, records, pool)
     server, thread, url = run_uvicorn(create_asgi_app(app))

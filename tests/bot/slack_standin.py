@@ -46,6 +46,8 @@ class SlackStandIn:
         self.closed_channels: dict[str, str] = {}
         self.bot_users: set[str] = set()
         self.users_without_profile: set[str] = set()  # users.info says ok, names no user
+        self.usergroups: dict[str, list[str]] = {}  # usergroups.users.list answers
+        self.home_views: dict[str, dict[str, Any]] = {}  # views.publish: user -> latest view
         self._ts = itertools.count(1)
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
@@ -62,19 +64,27 @@ class SlackStandIn:
             def log_message(self, *_args: Any) -> None:  # keep test output clean
                 pass
 
+            def do_GET(self) -> None:  # noqa: N802 (slack_sdk GETs a few read methods)
+                query = self.path.split("?", 1)[1] if "?" in self.path else ""
+                headers = {**dict(self.headers),
+                           "Content-Type": "application/x-www-form-urlencoded"}
+                self._answer(query, headers)
+
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
+                self._answer(self.rfile.read(length).decode("utf-8"), dict(self.headers))
+
+            def _answer(self, raw: str, headers: dict[str, str]) -> None:
                 failure = standin._injected_failure(self.path, raw)
                 if failure is not None:
-                    status, headers = failure
+                    status, extra = failure
                     self.send_response(status)
-                    for name, value in headers.items():
+                    for name, value in extra.items():
                         self.send_header(name, value)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                status, payload = standin._handle(self.path, dict(self.headers), raw)
+                status, payload = standin._handle(self.path, headers, raw)
                 body = payload if isinstance(payload, str) else json.dumps(payload)
                 data = body.encode("utf-8")
                 self.send_response(status)
@@ -280,6 +290,37 @@ class SlackStandIn:
         view = dict(params.get("view") or {})
         view.update({"id": f"V{next(self._ts):08d}", "team_id": self.team_id})
         return {"ok": True, "view": view}
+
+    def _api_chat_getPermalink(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        channel, ts = params.get("channel"), params.get("message_ts")
+        if not channel or not ts:
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": channel,
+                "permalink": f"https://stylesprint-test.slack.com/archives/{channel}/"
+                             f"p{str(ts).replace('.', '')}"}
+
+    def _api_views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Slack's limits on a Home tab: 100 blocks, 3,000 characters in a section's text."""
+        user, view = params.get("user_id"), params.get("view")
+        if not user or not isinstance(view, dict) or view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        blocks = view.get("blocks") or []
+        too_long = any(len((b.get("text") or {}).get("text", "")) > 3000 for b in blocks)
+        if len(blocks) > 100 or too_long:
+            return {"ok": False, "error": "invalid_blocks"}
+        self.home_views[user] = view
+        return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}"}}
+
+    def _api_usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        group = params.get("usergroup")
+        if group not in self.usergroups:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(self.usergroups[group])}
+
+    def _api_views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("view_id") and not params.get("external_id"):
+            return {"ok": False, "error": "not_found"}
+        return {"ok": True, "view": {**(params.get("view") or {}), "id": params.get("view_id")}}
 
     def _api_apps_connections_open(self, _params: dict[str, Any]) -> dict[str, Any]:
         if self._ws_server is None:

@@ -24,3 +24,22 @@ def test_retrain_summary_is_posted_to_the_configured_channel(tmp_path, standin):
     text = call.params["text"]
     assert "Retrain #3 promoted retrain-20250330-030000-r3 (parent v1)" in text
     assert "F1 0.700 → 0.750 (+0.050)" in text and "12 feedback example(s)" in text
+
+
+def test_retrain_summary_carries_the_weeks_knowledge_gaps(tmp_path, standin, records) -> None:
+    from qa_engine.types import Answer
+
+    for asker in ("U1", "U2"):
+        records.log_answer(Answer(question="Do you gift wrap <!channel> orders?", answered=False,
+                                  answer="I couldn't find that.", span=None, confidence=0.1,
+                                  sources=[], model_version="v1", latency_ms=1.0),
+                           surface="command", channel="C1", asker=asker)
+    outcome = RetrainOutcome("skipped", "no new data", run_id=4)
+    on = bot_settings(tmp_path, standin.api_url, retrain_slack_channel="C0MLOPS",
+                      retrain_post_gaps=True, database_url=records.url)
+    assert post_summary(on, outcome) is True
+    [call] = standin.wait_for("chat.postMessage")
+    text = call.params["text"]
+    assert text.startswith(":robot_face: Retrain #4 skipped: no new data")
+    assert "*Knowledge gaps this week*" in text
+    assert "1. Do you gift wrap &lt;!channel&gt; orders?" in text and "2 agent(s)" in text

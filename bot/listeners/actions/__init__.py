@@ -1,10 +1,14 @@
-"""Block actions: the 👍/👎 buttons and "Suggest the right answer"."""
+"""Block actions: the 👍/👎 buttons, "Suggest the right answer", "Ask a team lead" and
+the App Home's "Roll back"."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.blocks import SUGGEST_ACTION
+from bot.blocks import HANDOFF_ACTION, SUGGEST_ACTION
+from bot.home import ROLLBACK_ACTION
+from bot.listeners.actions.ask_team_lead import ask_team_lead
+from bot.listeners.actions.rollback import confirm_rollback
 from bot.listeners.actions.suggest_correction import open_correction_modal
 from bot.listeners.actions.vote_buttons import VOTE_ACTIONS, record_button_vote
 
@@ -12,3 +16,5 @@ from bot.listeners.actions.vote_buttons import VOTE_ACTIONS, record_button_vote
 def register(app: App) -> None:
     app.action(VOTE_ACTIONS)(record_button_vote)
     app.action(SUGGEST_ACTION)(open_correction_modal)
+    app.action(HANDOFF_ACTION)(ask_team_lead)
+    app.action(ROLLBACK_ACTION)(confirm_rollback)

@@ -1,4 +1,7 @@
-"""`@StyleSprint <question>` in a channel or thread: answered in that thread."""
+"""`@StyleSprint <question>` in a channel or thread: answered in that thread.
+
+A mention inside a thread where the bot already answered is a follow-up: the
+thread's first question goes along as retrieval context ("and for kids?")."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from slack_sdk import WebClient
 
 from bot.answering import BUSY, Answerer, Question
 from bot.blocks import USAGE
-from bot.context import ANSWERER
+from bot.context import ANSWERER, TEAM
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -31,12 +34,16 @@ def answer_mention(event: dict[str, Any], context: BoltContext, client: WebClien
             channel=event["channel"], user=event["user"], thread_ts=thread_ts, text=USAGE
         )
         return
+    team = context.get(TEAM)
+    earlier = (team.teamwork.thread_question(event["channel"], event["thread_ts"])
+               if team is not None and event.get("thread_ts") else None)
     question = Question(
         text=text,
         asker=event["user"],
         channel=event["channel"],
         surface="mention",
         thread_ts=thread_ts,
+        context_question=earlier,
     )
     answerer: Answerer = context[ANSWERER]
     if not answerer.submit(question):

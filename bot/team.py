@@ -1,0 +1,90 @@
+"""What the team features need (hand-offs, App Home, gaps, rollback), built once per app.
+
+`Team` holds the settings of the escalation channel and the leads, the hand-off and
+rollback records (`qa_engine.records.Teamwork`), the embedder knowledge gaps are
+grouped with (the engine's own, so the bot loads MiniLM once) and, lazily, the model
+registry and the retrain log. Listeners get it from `context[TEAM]` (bot/context.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from qa_engine.records import Records, Teamwork
+from qa_engine.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+LEADS_CACHE_S = 300.0  # user group membership is re-read at most every five minutes
+
+
+@dataclass
+class Team:
+    settings: Settings
+    records: Records
+    embedder: Any = None  # qa_engine.embedder.Embedder; None: a new one on first use
+    teamwork: Teamwork = field(init=False)
+    _group: tuple[float, frozenset[str]] | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _retrain_store: Any = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.teamwork = Teamwork(self.records)
+
+    @classmethod
+    def for_engine(cls, settings: Settings, records: Records, engine: Any) -> Team:
+        retriever = getattr(engine, "retriever", None)
+        return cls(settings, records, getattr(retriever, "embedder", None))
+
+    @property
+    def escalation_channel(self) -> str | None:
+        return self.settings.escalation_channel
+
+    def gap_embedder(self) -> Any:
+        if self.embedder is None:
+            from qa_engine.gaps import gap_embedder
+
+            self.embedder = gap_embedder(self.settings)
+        return self.embedder
+
+    def is_lead(self, client: WebClient, user: str) -> bool:
+        """In STYLESPRINT_LEAD_USERS or a member of STYLESPRINT_LEAD_USERGROUP."""
+        if user in self.settings.lead_users:
+            return True
+        group = self.settings.lead_usergroup
+        return bool(group) and user in self._group_members(client, group)
+
+    def _group_members(self, client: WebClient, group: str) -> frozenset[str]:
+        with self._lock:
+            if self._group is not None and time.monotonic() - self._group[0] < LEADS_CACHE_S:
+                return self._group[1]
+        try:
+            users = client.usergroups_users_list(usergroup=group).get("users") or []
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response is not None else None
+            logger.warning("cannot read the lead user group (%s); leads from the list only",
+                           error)
+            return frozenset()
+        members = frozenset(str(u) for u in users)
+        with self._lock:
+            self._group = (time.monotonic(), members)
+        return members
+
+    def registry(self) -> Any:
+        from qa_engine.registry import ModelRegistry
+
+        return ModelRegistry(self.settings.models_dir)
+
+    def retrain_store(self) -> Any:
+        if self._retrain_store is None:
+            from qa_engine.records.runs import RetrainStore
+
+            self._retrain_store = RetrainStore(self.settings.resolved_database_url)
+        return self._retrain_store
