@@ -56,20 +56,30 @@ def load_groups(path: Path) -> dict[str, list[dict[str, Any]]]:
 def pick_groups(groups: dict[str, list[dict[str, Any]]], n: int, seed: int) -> list[str]:
     """n groups with paraphrases, answerable and unanswerable in the file's proportion."""
     multi = sorted(g for g, rows in groups.items() if len(rows) >= 2)
-    answerable = [g for g in multi if groups[g][0]["answer"]]
-    unanswerable = [g for g in multi if not groups[g][0]["answer"]]
+    answerable = [g for g in multi if golds(groups[g][0])]
+    unanswerable = [g for g in multi if not golds(groups[g][0])]
     rng = random.Random(seed)
     share = len(answerable) / max(1, len(multi))
     k = min(len(answerable), round(n * share))
     return rng.sample(answerable, k) + rng.sample(unanswerable, min(len(unanswerable), n - k))
 
 
-def right(answer: Any, gold: str) -> bool:
+def golds(row: dict[str, Any]) -> list[str]:
+    """The acceptable answers of a field-test row ([] = the KB does not answer it)."""
+    raw = row["answer"]
+    return [a for a in (raw if isinstance(raw, list) else [raw]) if a]
+
+
+def right_span(answered: bool, span: str | None, gold: list[str]) -> bool:
     from training.evaluation.metrics import f1_score
 
     if not gold:
-        return not answer.answered
-    return bool(answer.answered and f1_score(answer.span or answer.answer, [gold]) >= 0.5)
+        return not answered
+    return bool(answered and f1_score(span, gold) >= 0.5)
+
+
+def right(answer: Any, row: dict[str, Any]) -> bool:
+    return right_span(answer.answered, answer.span or answer.answer, golds(row))
 
 
 def ask_all(engine: Any, rows: list[dict[str, Any]]) -> dict[str, dict[str, bool]]:
@@ -77,7 +87,7 @@ def ask_all(engine: Any, rows: list[dict[str, Any]]) -> dict[str, dict[str, bool
     out = {}
     for row in rows:
         answer = engine.ask(row["question"])
-        out[row["id"]] = {"right": right(answer, row["answer"]),
+        out[row["id"]] = {"right": right(answer, row),
                           "verified": bool(getattr(answer, "verified", None)),
                           "declined": not answer.answered}
     return out
@@ -145,22 +155,19 @@ def teach(agents: Agents, taught: list[dict[str, Any]]) -> dict[str, str]:
     """Ask every taught question once and give the feedback a careful agent gives;
     question id -> what was given (up, confirmed_decline, corrected, down_unanswerable)."""
     from qa_engine.records.schema import WRONG_PASSAGE, WRONG_SPAN
-    from training.evaluation.metrics import f1_score
 
     kinds: dict[str, str] = {}
     asked = [(row, *agents.ask(row["question"])) for row in taught]
     rows = {r["answer_id"]: r for r in agents.bot.records.export()}
     for row, answer_id, ts in asked:
         rec = rows[answer_id]
-        gold = row["answer"]
-        ok = (not rec["answered"]) if not gold else bool(
-            rec["answered"] and f1_score(rec["span"] or rec["answer"], [gold]) >= 0.5)
-        if ok:
+        gold = golds(row)
+        if right_span(rec["answered"], rec["span"] or rec["answer"], gold):
             agents.thumbs(ts, "+1")
             kinds[row["id"]] = "up" if gold else "confirmed_decline"
         elif gold:
-            in_passage = gold in (rec["passage_text"] or "")
-            agents.correct(answer_id, ts, gold, WRONG_SPAN if in_passage else WRONG_PASSAGE)
+            in_passage = gold[0] in (rec["passage_text"] or "")
+            agents.correct(answer_id, ts, gold[0], WRONG_SPAN if in_passage else WRONG_PASSAGE)
             kinds[row["id"]] = "corrected"
         else:  # answered what the KB does not say
             agents.thumbs(ts, "-1")
@@ -256,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         "confirmed, paraphrases": [r["id"] for r in paraphrases
                                    if by_group.get(r["group"]) in ("up", "confirmed_decline")],
         "outside the taught groups": [r["id"] for r in outside],
-        "outside, unanswerable": [r["id"] for r in outside if not r["answer"]],
+        "outside, unanswerable": [r["id"] for r in outside if not golds(r)],
     }
     figures["phases"] = {phase: {name: summarise(results, ids) for name, ids in parts.items()}
                          for phase, results in phases.items()}
