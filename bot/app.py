@@ -27,6 +27,7 @@ from bot.vote_queue import VoteQueue
 from qa_engine.logs import protect_library_loggers
 from qa_engine.records import Records
 from qa_engine.settings import Settings
+from qa_engine.verified import knowledge_base_of
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ def build_app(
     middleware.register(app, records)
     answerer = Answerer(engine=engine, records=records, pool=executor, client=client)
     votes = votes if votes is not None else build_vote_queue(settings, records)
-    app.middleware(provide(ListenerDeps(answerer=answerer, records=records, votes=votes)))
+    app.middleware(provide(ListenerDeps(answerer=answerer, records=records, votes=votes,
+                                        kb=knowledge_base_of(engine))))
     listeners.register(app)
     return app

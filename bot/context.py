@@ -16,12 +16,14 @@ from slack_bolt import BoltContext
 from bot.answering import Answerer
 from bot.vote_queue import VoteQueue
 from bot.voting import BotUsers
+from qa_engine.corrections import PassageSource
 from qa_engine.records import Records
 
 ANSWERER = "answerer"
 RECORDS = "records"
 VOTES = "votes"
 BOT_USERS = "bot_users"
+KB = "kb"
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,13 @@ class ListenerDeps:
     records: Records
     votes: VoteQueue
     bot_users: BotUsers = field(default_factory=BotUsers)  # users.info lookups, cached
+    # a fresh view of the knowledge base per call, to locate corrections in (None: the
+    # engine has none, and corrections are only stored)
+    kb: Callable[[], PassageSource] | None = None
 
     def as_context(self) -> dict[str, Any]:
         return {ANSWERER: self.answerer, RECORDS: self.records, VOTES: self.votes,
-                BOT_USERS: self.bot_users}
+                BOT_USERS: self.bot_users, KB: self.kb}
 
 
 def provide(deps: ListenerDeps) -> Callable[..., None]:

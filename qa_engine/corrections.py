@@ -163,6 +163,7 @@ class Located:
     where: str  # USED | RETRIEVED | KB
     match: str  # "exact" | "fuzzy"
     score: float  # 100 for exact
+    label: str = ""  # the passage's citation label, when known
 
     @property
     def end(self) -> int:
@@ -194,10 +195,11 @@ def _in_passage(text: str, passage_text: str) -> tuple[str, int, str, float] | N
     return None
 
 
-def _first(text: str, candidates: Iterable[tuple[str | None, str, str]]) -> Located | None:
-    for pid, passage_text, where in candidates:
+def _first(text: str, candidates: Iterable[tuple[str | None, str, str, str]]) -> Located | None:
+    for pid, passage_text, where, label in candidates:
         if (found := _in_passage(text, passage_text)) is not None:
-            return Located(pid, passage_text, found[0], found[1], where, found[2], found[3])
+            return Located(pid, passage_text, found[0], found[1], where, found[2], found[3],
+                           label)
     return None
 
 
@@ -206,7 +208,7 @@ def _best_in_kb(text: str, question: str, passages: list[Passage]) -> Located | 
     exact = [(p, f) for p in passages if (f := locate(text, p.text)) is not None]
     if exact:
         p, (span, start) = max(exact, key=lambda pf: fuzz.token_set_ratio(question, pf[0].text))
-        return Located(p.id, p.text, span, start, KB, "exact", 100.0)
+        return Located(p.id, p.text, span, start, KB, "exact", 100.0, p.label)
     closest = NotLocated(searched=len(passages), kb_searched=True)
     ranked = process.extract(_lower(text), [_lower(p.text) for p in passages],
                              scorer=fuzz.partial_ratio, limit=5)
@@ -215,7 +217,7 @@ def _best_in_kb(text: str, question: str, passages: list[Passage]) -> Located | 
         if not closest.closest_label:
             closest = NotLocated(len(passages), True, float(score), p.label)
         if (fuzzy := fuzzy_locate(text, p.text)) is not None:
-            return Located(p.id, p.text, fuzzy[0], fuzzy[1], KB, "fuzzy", fuzzy[2])
+            return Located(p.id, p.text, fuzzy[0], fuzzy[1], KB, "fuzzy", fuzzy[2], p.label)
     return closest
 
 
@@ -227,6 +229,7 @@ def locate_correction(
     retrieved_ids: Sequence[str] = (),
     kb: PassageSource | None = None,
     question: str = "",
+    used_label: str = "",
 ) -> Located | NotLocated:
     """Where the corrected answer `text` is written (see the module docstring for the order).
 
@@ -234,13 +237,14 @@ def locate_correction(
     passages it retrieved; `kb` the knowledge base now (None: the recorded passage only).
     `question` breaks ties between knowledge-base passages that all hold the text.
     """
-    candidates: list[tuple[str | None, str, str]] = []
+    candidates: list[tuple[str | None, str, str, str]] = []
     if used_text:
-        candidates.append((used_id, used_text, USED))
+        candidates.append((used_id, used_text, USED, used_label))
     others = [i for i in dict.fromkeys(retrieved_ids) if i != used_id]
     if kb is not None and others:
         by_id = {p.id: p for p in kb.get(others)}
-        candidates.extend((i, by_id[i].text, RETRIEVED) for i in others if i in by_id)
+        candidates.extend((i, by_id[i].text, RETRIEVED, by_id[i].label)
+                          for i in others if i in by_id)
     if (found := _first(text, candidates)) is not None:
         return found
     if kb is None:

@@ -28,7 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa_engine.composer import Composer
-from qa_engine.corrections import ChromaPassages, Located, NotLocated, locate_correction
+from qa_engine.corrections import (
+    ChromaPassages,
+    Located,
+    NotLocated,
+    PassageSource,
+    locate_correction,
+)
 from qa_engine.embedder import Embedder
 from qa_engine.records import Records
 from qa_engine.records.schema import NOT_COVERED
@@ -156,8 +162,17 @@ def verified_answer(hit: VerifiedHit, question: str, query: str, composer: Compo
     )
 
 
+def knowledge_base_of(engine: Any) -> Callable[[], ChromaPassages] | None:
+    """A factory of fresh knowledge-base views over the engine's collection, or None when
+    the engine has no Chroma retriever (a test double)."""
+    collection = getattr(getattr(engine, "retriever", None), "collection", None)
+    if collection is None:
+        return None
+    return lambda: ChromaPassages(collection)
+
+
 def verify_correction(records: Records, correction_id: int,
-                      kb: ChromaPassages | None) -> Located | NotLocated | None:
+                      kb: PassageSource | None) -> Located | NotLocated | None:
     """Locate a stored correction and, if it is written in the knowledge base, verify it.
 
     Returns where it was found (or why not); None for a correction that is not to be
@@ -172,13 +187,10 @@ def verify_correction(records: Records, correction_id: int,
     found = locate_correction(
         correction["text"], used_id=correction["passage_id"],
         used_text=correction["passage_text"], retrieved_ids=correction["retrieved_ids"],
-        kb=kb, question=correction["question"])
+        kb=kb, question=correction["question"], used_label=correction["passage_label"] or "")
     if isinstance(found, Located) and found.passage_id is not None:
-        label = None
-        if kb is not None and (current := kb.get([found.passage_id])):
-            label = current[0].label
         records.verified.add_from_correction(
             correction_id, passage_id=found.passage_id, passage_text=found.passage_text,
-            passage_label=label, span=found.text, span_start=found.start)
+            passage_label=found.label or None, span=found.text, span_start=found.start)
     return found
 

@@ -174,8 +174,10 @@ class VerifiedStore:
             return {"id": row.id, "answer_id": answer.id, "user": row.user_id, "text": row.text,
                     "reason": row.reason, "question": answer.question,
                     "passage_id": answer.passage_id, "passage_text": answer.passage_text,
+                    "passage_label": answer.passage_label,
                     "retrieved_ids": list(answer.retrieved_ids or []),
-                    "channel": answer.channel}
+                    "channel": answer.channel, "message_ts": answer.message_ts,
+                    "thread_ts": answer.thread_ts}
 
     def marker(self) -> tuple[int, int, str]:
         """Changes whenever a row is added or changes status (one cheap aggregate query)."""
