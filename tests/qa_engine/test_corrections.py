@@ -3,8 +3,6 @@ base (a real Chroma collection), exact and fuzzy, and why when it is nowhere."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,22 +26,9 @@ GIFT = "Gift cards never expire and can be used online or in any StyleSprint sto
 KB_TEXTS = {"returns::1": RETURNS, "shipping::1": SHIPPING, "care::1": CARE, "gift::1": GIFT}
 
 
-@pytest.fixture(scope="module")
-def kb(embedder: Any) -> Iterator[ChromaPassages]:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    from qa_engine.store import get_collection
-
-    client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
-    collection = get_collection(client, f"kb_{uuid.uuid4().hex[:8]}")
-    ids = list(KB_TEXTS)
-    collection.add(ids=ids, documents=[KB_TEXTS[i] for i in ids],
-                   embeddings=embedder.embed([KB_TEXTS[i] for i in ids]).tolist(),
-                   metadatas=[{"title": i.split("::")[0].title(), "source": f"{i}.md"}
-                              for i in ids])
-    yield ChromaPassages(collection)
-    client.delete_collection(collection.name)
+@pytest.fixture
+def kb(memory_kb: Any) -> ChromaPassages:
+    return memory_kb(KB_TEXTS, {i: i.split("::")[0].title() for i in KB_TEXTS})
 
 
 def test_exact_locate_keeps_the_passage_characters() -> None:

@@ -7,12 +7,9 @@ stays open with the agent's text in it.
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 from unittest.mock import Mock, call
 
-import chromadb
-from chromadb.config import Settings as ChromaSettings
 from listener_cases import ANSWER_TS, CHANNEL
 from records_cases import PASSAGE
 from sqlalchemy import select
@@ -28,10 +25,8 @@ from bot.blocks import (
 )
 from bot.context import KB
 from bot.listeners.views.correction_submitted import save_correction
-from qa_engine.corrections import ChromaPassages
 from qa_engine.records import Records
 from qa_engine.records.schema import CorrectionRow
-from qa_engine.store import get_collection
 
 BODY = {"user": {"id": "U2"}}
 
@@ -72,20 +67,16 @@ def test_empty_correction_keeps_the_modal_open(
     assert _corrections(records) == []
 
 
-def _kb(embedder: Any) -> Any:
-    """A real (in-memory) Chroma knowledge base holding the answer's passage and another."""
-    client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
-    collection = get_collection(client, f"kb_{uuid.uuid4().hex[:8]}")
-    texts = {PASSAGE.id: PASSAGE.text,
-             "shipping::1": "Express shipping costs $12 and arrives in two business days."}
-    collection.add(ids=list(texts), documents=list(texts.values()),
-                   embeddings=embedder.embed(list(texts.values())).tolist(),
-                   metadatas=[{"title": "Returns"}, {"title": "Shipping"}])
-    return lambda: ChromaPassages(collection)
+def _kb(memory_kb: Any) -> Any:
+    """A real Chroma knowledge base holding the answer's passage and another."""
+    kb = memory_kb({PASSAGE.id: PASSAGE.text,
+                    "shipping::1": "Express shipping costs $12 and arrives in two business days."},
+                   {PASSAGE.id: "Returns", "shipping::1": "Shipping"})
+    return lambda: kb
 
 
 def test_the_reason_is_stored_and_the_correction_verified_after_the_ack(
-    slack: Mock, context: dict[str, Any], records: Records, answer_id: int, embedder: Any
+    slack: Mock, context: dict[str, Any], records: Records, answer_id: int, memory_kb: Any
 ) -> None:
 
     view = _view(answer_id, "$12 and arrives in two business days")
@@ -93,7 +84,7 @@ def test_the_reason_is_stored_and_the_correction_verified_after_the_ack(
         REASON_INPUT: {"type": "radio_buttons", "selected_option": {"value": "wrong_passage"}}}
     verified_at_ack: list[Any] = []
     slack.ack.side_effect = lambda *a, **k: verified_at_ack.extend(records.verified.all())
-    save_correction(ack=slack.ack, body=BODY, view=view, context={**context, KB: _kb(embedder)},
+    save_correction(ack=slack.ack, body=BODY, view=view, context={**context, KB: _kb(memory_kb)},
                     client=slack.client)
     (row,) = list(records.export())
     assert row["corrections"][0]["reason"] == "wrong_passage"
@@ -108,10 +99,10 @@ def test_the_reason_is_stored_and_the_correction_verified_after_the_ack(
 
 
 def test_a_correction_nowhere_in_the_kb_is_stored_for_review(
-    slack: Mock, context: dict[str, Any], records: Records, answer_id: int, embedder: Any
+    slack: Mock, context: dict[str, Any], records: Records, answer_id: int, memory_kb: Any
 ) -> None:
 
     save_correction(ack=slack.ack, body=BODY, view=_view(answer_id, "store credit only"),
-                    context={**context, KB: _kb(embedder)}, client=slack.client)
+                    context={**context, KB: _kb(memory_kb)}, client=slack.client)
     assert records.verified.all() == [] and len(_corrections(records)) == 1
     assert "review" in slack.client.chat_postEphemeral.call_args.kwargs["text"]
