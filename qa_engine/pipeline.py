@@ -14,8 +14,6 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from qa_engine.composer import Composer
 from qa_engine.corrections import ChromaPassages
 from qa_engine.embedder import Embedder
@@ -34,14 +32,8 @@ from qa_engine.records import Records
 from qa_engine.registry import ModelRegistry, ModelVersion
 from qa_engine.retriever import Retriever
 from qa_engine.settings import Settings
-from qa_engine.types import (
-    Answer,
-    KnowledgeBaseUnavailable,
-    QuestionError,
-    RetrievedPassage,
-    SourceRef,
-)
-from qa_engine.verified import VerifiedHit, VerifiedIndex, verified_answer
+from qa_engine.types import Answer, QuestionError, RetrievedPassage, SourceRef
+from qa_engine.verified import VerifiedIndex, verified_answer
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +207,8 @@ class AnswerEngine:
         self.warm_up()
         reader = self.reader  # one reader for the whole question, even if swapped meanwhile
         query = self.normalizer(text) if self.normalizer else text
-        if (hit := self._verified(query)) is not None:  # an agent fixed this question
+        hit = self.verified.lookup(query) if self.verified is not None else None
+        if hit is not None:  # an agent fixed this question
             answer = verified_answer(hit, text, query, self.composer, reader.model_version)
             answer.latency_ms = (time.perf_counter() - t0) * 1000
             return answer
@@ -260,17 +253,6 @@ class AnswerEngine:
         answer.latency_ms = (t3 - t0) * 1000
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "read": (t2 - t1) * 1000}
         return answer
-
-    def _verified(self, query: str) -> VerifiedHit | None:
-        """The verified answer for this question, if any; never fails the question."""
-        if self.verified is None:
-            return None
-        try:
-            return self.verified.lookup(query)
-        except (SQLAlchemyError, KnowledgeBaseUnavailable) as exc:
-            logger.warning("verified answers unavailable, answering from the reader: %s",
-                           type(exc).__name__)
-            return None
 
     def _products(self, text: str, query: str, t0: float) -> Answer | None:
         """The catalog products an existence question asks for, or None (read as usual)."""

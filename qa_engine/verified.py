@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from qa_engine.composer import Composer
 from qa_engine.corrections import (
@@ -39,11 +42,19 @@ from qa_engine.embedder import Embedder
 from qa_engine.records import Records
 from qa_engine.records.schema import NOT_COVERED
 from qa_engine.records.verified import Verified
-from qa_engine.types import Answer, Passage, RetrievedPassage, SourceRef, VerifiedMark
+from qa_engine.types import (
+    Answer,
+    KnowledgeBaseUnavailable,
+    Passage,
+    RetrievedPassage,
+    SourceRef,
+    VerifiedMark,
+)
 
 logger = logging.getLogger(__name__)
 
 CANDIDATES = 3  # nearest verified questions checked per question
+RETRY_AFTER_S = 30.0  # records or KB unreachable: answer from the reader this long
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,7 @@ class VerifiedIndex:
         self._rows: dict[str, Verified] = {}
         self._marker: tuple[int, int, str] | None = None
         self._lock = threading.Lock()
+        self._retry_at = 0.0
 
     def sync(self) -> None:
         """Re-read the table if it changed since the last read (one aggregate query if not)."""
@@ -109,7 +121,22 @@ class VerifiedIndex:
             self._rows, self._marker = rows, marker
 
     def lookup(self, question: str) -> VerifiedHit | None:
-        """The verified answer for `question`, or None."""
+        """The verified answer for `question`, or None; never fails the question.
+
+        When the records database (or the knowledge base) does not answer, verified answers
+        are skipped for `RETRY_AFTER_S`, so questions do not each wait on a connect timeout.
+        """
+        if time.monotonic() < self._retry_at:
+            return None
+        try:
+            return self._lookup(question)
+        except (SQLAlchemyError, KnowledgeBaseUnavailable, OSError) as exc:
+            self._retry_at = time.monotonic() + RETRY_AFTER_S
+            logger.warning("verified answers unavailable for %.0f s, answering from the "
+                           "reader: %s", RETRY_AFTER_S, type(exc).__name__)
+            return None
+
+    def _lookup(self, question: str) -> VerifiedHit | None:
         self.sync()
         rows = self._rows
         if not rows or self._collection is None:

@@ -113,3 +113,21 @@ def test_not_covered_is_never_verified(setup: Setup) -> None:
 def test_verified_answers_can_be_switched_off(engine: AnswerEngine, tmp_path: Path) -> None:
     off = Settings(data_dir=tmp_path, verified_answers=False, _env_file=None)
     assert AnswerEngine.from_settings(off, reader=engine.reader).verified is None
+
+
+def test_unreachable_records_leave_the_reader_answering(
+        engine: AnswerEngine, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A records database that cannot be opened: answered by the reader, then not retried."""
+    from qa_engine.verified import VerifiedIndex
+
+    (tmp_path / "a-file").write_text("")
+    gone = Records(f"sqlite:///{tmp_path / 'a-file' / 'records.db'}")  # cannot be created
+    index = VerifiedIndex(gone, engine.retriever.embedder,
+                          ChromaPassages(engine.retriever.collection), threshold=0.92)
+    served = AnswerEngine(engine.retriever, engine.reader, engine.composer, verified=index)
+    with caplog.at_level("WARNING", logger="qa_engine.verified"):
+        answer = served.ask("What is the return window for online orders?")
+        assert index.lookup("anything") is None  # skipped during the back-off
+    assert answer.verified is None and answer.answered and answer.span
+    (warning,) = [r.message for r in caplog.records if "unavailable" in r.message]
+    assert warning.startswith("verified answers unavailable for 30 s, answering from the reader")
