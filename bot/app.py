@@ -28,6 +28,7 @@ from bot.vote_queue import VoteQueue
 from qa_engine.logs import protect_library_loggers
 from qa_engine.records import Records
 from qa_engine.settings import Settings
+from qa_engine.verified import knowledge_base_of
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,6 @@ def build_app(
     votes = votes if votes is not None else build_vote_queue(settings, records)
     team = Team.for_engine(settings, records, engine)
     app.middleware(provide(ListenerDeps(answerer=answerer, records=records, votes=votes,
-                                        team=team)))
+                                        team=team, kb=knowledge_base_of(engine))))
     listeners.register(app)
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from qa_engine.records.schema import NOT_COVERED, OUTDATED, WRONG_PASSAGE, WRONG_SPAN
 from qa_engine.types import Answer
 
 Block = dict[str, Any]
@@ -21,6 +22,15 @@ HANDOFF_ACTION = "stylesprint_ask_team_lead"
 CORRECTION_VIEW = "stylesprint_correction"
 CORRECTION_BLOCK, CORRECTION_INPUT = "correction", "text"
 SOURCE_BLOCK, SOURCE_INPUT = "source", "text"
+REASON_BLOCK, REASON_INPUT = "reason", "choice"
+# the modal's one-click "what was wrong?" (values: qa_engine.records.schema.CORRECTION_REASONS)
+REASON_LABELS = {
+    WRONG_PASSAGE: "It read the wrong passage",
+    WRONG_SPAN: "Right passage, wrong part of it",
+    OUTDATED: "The answer is outdated",
+    NOT_COVERED: "The knowledge base does not cover this",
+}
+VERIFIED_MARK = ":white_check_mark: Verified by an agent"
 
 HIGH, MEDIUM = 0.75, 0.5
 _SECTION_LIMIT = 3000  # Block Kit's limit for a section's text
@@ -103,9 +113,9 @@ def answer_blocks(
         blocks.append(_mrkdwn(escape(answer.answer)))
         if answer.span:
             blocks.append(_mrkdwn(quote(answer.span)))
-        blocks.append(
-            _context(f"Source: {source_label(answer)}", confidence_badge(answer.confidence))
-        )
+        # a verified answer is an agent's, not the reader's: the mark replaces the badge
+        badge = VERIFIED_MARK if answer.verified else confidence_badge(answer.confidence)
+        blocks.append(_context(f"Source: {source_label(answer)}", badge))
     else:
         blocks.append(
             _mrkdwn(
@@ -213,6 +223,19 @@ def correction_modal(answer_id: int, question: str) -> dict[str, Any]:
             },
             {
                 "type": "input",
+                "block_id": REASON_BLOCK,
+                "label": {"type": "plain_text", "text": "What was wrong?"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": REASON_INPUT,
+                    "options": [
+                        {"text": {"type": "plain_text", "text": label}, "value": value}
+                        for value, label in REASON_LABELS.items()
+                    ],
+                },
+            },
+            {
+                "type": "input",
                 "block_id": SOURCE_BLOCK,
                 "optional": True,
                 "label": {"type": "plain_text", "text": "Which passage or document has it?"},
@@ -225,6 +248,20 @@ def correction_modal(answer_id: int, question: str) -> dict[str, Any]:
             },
         ],
     }
+
+
+def correction_outcome(located_in: str | None, *, searched: bool) -> str:
+    """What the agent is told once a correction has been looked up in the knowledge base.
+
+    `located_in`: the passage's label when found; `searched`: False for "not covered"."""
+    if not searched:
+        return ("Thanks, saved. It is listed for the team lead as a gap in the knowledge "
+                "base.")
+    if located_in:
+        return (f"Thanks, saved. I found it in *{escape(located_in)}*: from now on I answer "
+                "this question from there, marked as verified by an agent.")
+    return ("Thanks, saved. I could not find that answer in the knowledge base, so a team "
+            "lead will review it.")
 
 
 def notice_blocks(text: str) -> list[Block]:

@@ -17,6 +17,7 @@ from bot.answering import Answerer
 from bot.team import Team
 from bot.vote_queue import VoteQueue
 from bot.voting import BotUsers
+from qa_engine.corrections import PassageSource
 from qa_engine.records import Records
 
 ANSWERER = "answerer"
@@ -24,6 +25,7 @@ RECORDS = "records"
 VOTES = "votes"
 BOT_USERS = "bot_users"
 TEAM = "team"
+KB = "kb"
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,13 @@ class ListenerDeps:
     votes: VoteQueue
     bot_users: BotUsers = field(default_factory=BotUsers)  # users.info lookups, cached
     team: Team | None = None  # hand-offs, App Home, gaps (bot/team.py)
+    # a fresh view of the knowledge base per call, to locate corrections in (None: the
+    # engine has none, and corrections are only stored)
+    kb: Callable[[], PassageSource] | None = None
 
     def as_context(self) -> dict[str, Any]:
         return {ANSWERER: self.answerer, RECORDS: self.records, VOTES: self.votes,
-                BOT_USERS: self.bot_users, TEAM: self.team}
+                BOT_USERS: self.bot_users, TEAM: self.team, KB: self.kb}
 
 
 def provide(deps: ListenerDeps) -> Callable[..., None]:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qa_engine.composer import Composer
+from qa_engine.corrections import ChromaPassages
 from qa_engine.embedder import Embedder
 from qa_engine.normalize import KBNormalizer
 from qa_engine.products import (
@@ -27,10 +28,12 @@ from qa_engine.products import (
 from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader
 from qa_engine.protocols import Retriever as RetrieverPart
 from qa_engine.reader import TRAINED_WINDOW, ModelLoadError, SpanReader
+from qa_engine.records import Records
 from qa_engine.registry import ModelRegistry, ModelVersion
 from qa_engine.retriever import Retriever
 from qa_engine.settings import Settings
 from qa_engine.types import Answer, QuestionError, RetrievedPassage, SourceRef
+from qa_engine.verified import VerifiedIndex, verified_answer
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +83,7 @@ class AnswerEngine:
         reader_fallback: Callable[[str, Exception], Reader] | None = None,
         normalizer: Callable[[str], str] | None = None,
         product_answers: bool = False,
+        verified: VerifiedIndex | None = None,
     ) -> None:
         self.retriever = retriever
         self.reader = reader
@@ -95,6 +99,8 @@ class AnswerEngine:
         # words stay on the Answer.
         self.normalizer = normalizer
         self.product_answers = product_answers
+        # Questions agents verified the answer to (qa_engine/verified.py); None = off.
+        self.verified = verified
         self._warm = threading.Event()
 
     @classmethod
@@ -113,6 +119,11 @@ class AnswerEngine:
         collection = get_collection(make_client(settings), settings.collection)
         retriever = Retriever(collection, embedder, top_k=settings.top_k,
                               cache_size=settings.question_cache_size)
+        verified = None
+        if settings.verified_answers:
+            verified = VerifiedIndex(Records(settings.resolved_database_url), embedder,
+                                     ChromaPassages(collection), settings.verified_threshold,
+                                     embed_question=retriever.embed_question)
         fallback = None
         if reader is None and settings.adapter_dir is None:  # a pinned adapter has no fallback
             registry = ModelRegistry(settings.models_dir)
@@ -127,7 +138,7 @@ class AnswerEngine:
         return cls.assemble(
             settings, retriever, reader or build_reader(settings), Composer(),
             bootstrap=lambda: ensure_demo_kb(settings, embedder, collection),
-            reader_fallback=fallback,
+            reader_fallback=fallback, verified=verified,
         )
 
     @classmethod
@@ -139,6 +150,7 @@ class AnswerEngine:
         composer: Composer,
         bootstrap: Callable[[], object] | None = None,
         reader_fallback: Callable[[str, Exception], Reader] | None = None,
+        verified: VerifiedIndex | None = None,
     ) -> AnswerEngine:
         """The engine over given parts with every engine setting applied.
 
@@ -158,6 +170,7 @@ class AnswerEngine:
             max_question_chars=settings.max_question_chars,
             top_k=settings.top_k,
             min_retrieval_score=settings.min_retrieval_score,
+            verified=verified if settings.verified_answers else None,
         )
 
     @property
@@ -196,6 +209,11 @@ class AnswerEngine:
         self.warm_up()
         reader = self.reader  # one reader for the whole question, even if swapped meanwhile
         query = self.normalizer(text) if self.normalizer else text
+        hit = self.verified.lookup(query) if self.verified is not None else None
+        if hit is not None:  # an agent fixed this question
+            answer = verified_answer(hit, text, query, self.composer, reader.model_version)
+            answer.latency_ms = (time.perf_counter() - t0) * 1000
+            return answer
         search = query
         if context and context.strip():
             earlier = " ".join(context.split())[: self.max_question_chars]

@@ -60,14 +60,19 @@ class Retriever:
         return [f"{m.get('title', '')} {m.get('section', '')} {d or ''}"
                 for d, m in zip(res["documents"], metas, strict=True)]
 
-    def run(self, question: str, top_k: int | None = None,
-            kind: str | None = None) -> list[RetrievedPassage]:
-        """The top passages for `question`; `kind` keeps only passages of that kind."""
-        k = top_k or self.top_k
+    def embed_question(self, question: str) -> list[float]:
+        """The question's embedding (from the cache of recent questions when there)."""
         vector = self.cache.get(question)
         if vector is None:
             vector = self.embedder.embed([question])[0].tolist()
             self.cache.put(question, vector)
+        return vector
+
+    def run(self, question: str, top_k: int | None = None,
+            kind: str | None = None) -> list[RetrievedPassage]:
+        """The top passages for `question`; `kind` keeps only passages of that kind."""
+        k = top_k or self.top_k
+        vector = self.embed_question(question)
         try:
             res = self.collection.query(
                 query_embeddings=[vector],

@@ -116,6 +116,20 @@ class Settings(BaseSettings):
         description="Answer existence questions ('do we carry leather jackets?') with the "
         "catalog products that match every word (qa_engine/products.py).",
     )
+    verified_answers: bool = Field(
+        True,
+        validation_alias=_env("STYLESPRINT_VERIFIED_ANSWERS", "verified_answers"),
+        description="Answer a close paraphrase of a question an agent corrected (or two "
+        "agents gave 👍) from the verified passage and span (qa_engine/verified.py).",
+    )
+    verified_threshold: float = Field(
+        0.92,
+        gt=0.0,
+        le=1.0,
+        validation_alias=_env("STYLESPRINT_VERIFIED_THRESHOLD", "verified_threshold"),
+        description="Cosine similarity of question embeddings from which a question counts "
+        "as a paraphrase of a verified one (calibrated: python -m training.verified_threshold).",
+    )
     passage_max_words: int = Field(
         120, ge=20, validation_alias=_env("STYLESPRINT_PASSAGE_MAX_WORDS", "passage_max_words")
     )

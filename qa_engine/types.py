@@ -81,6 +81,15 @@ class SourceRef:
     score: float
 
 
+@dataclass(frozen=True)
+class VerifiedMark:
+    """An answer served from a verified answer (qa_engine/verified.py): which, and how close."""
+
+    id: int  # the verified_answers row
+    origin: str  # "correction" | "votes"
+    similarity: float  # of the question to the verified question
+
+
 @dataclass
 class Answer:
     """What the engine returns for one question: the CLI contract in object form."""
@@ -98,6 +107,7 @@ class Answer:
     span_end: int | None = None
     retrieved: list[RetrievedPassage] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    verified: VerifiedMark | None = None  # "verified by an agent"
 
     def to_json(self) -> dict[str, Any]:
         """The `stylesprint ask --json` object (field names are a public contract)."""
@@ -110,4 +120,5 @@ class Answer:
             "sources": [asdict(s) for s in self.sources],
             "model_version": self.model_version,
             "latency_ms": round(self.latency_ms, 1),
+            "verified": asdict(self.verified) if self.verified else None,
         }

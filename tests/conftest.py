@@ -189,3 +189,30 @@ def pg_schema() -> Iterator[str]:
         with engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+@pytest.fixture
+def memory_kb(embedder: Any) -> Iterator[Any]:
+    """A factory of small knowledge bases in real (in-memory) Chroma, real MiniLM vectors:
+    `memory_kb({id: text}, {id: title})` -> `qa_engine.corrections.ChromaPassages`."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from qa_engine.corrections import ChromaPassages
+    from qa_engine.store import get_collection
+
+    client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
+    made: list[str] = []
+
+    def make(texts: dict[str, str], titles: dict[str, str] | None = None) -> ChromaPassages:
+        collection = get_collection(client, f"kb_{uuid.uuid4().hex[:12]}")
+        ids = list(texts)
+        collection.add(ids=ids, documents=[texts[i] for i in ids],
+                       embeddings=embedder.embed([texts[i] for i in ids]).tolist(),
+                       metadatas=[{"title": (titles or {}).get(i, i)} for i in ids])
+        made.append(collection.name)
+        return ChromaPassages(collection)
+
+    yield make
+    for name in made:
+        client.delete_collection(name)

@@ -3,13 +3,21 @@
 The records (`qa_engine.records.Records.export()`) hold every answer the bot gave with
 the passage text exactly as the reader saw it and the span offsets in it. An
 agent's 👍 confirms that span; a correction names the right answer, which is
-located in the same passage. Everything agents gave ends up in exactly one of:
+located (qa_engine/corrections.py) in the passage used, the other passages the answer
+retrieved, then the whole knowledge base; found elsewhere than in the passage used, that
+passage becomes the question's hard negative. A correction whose agent says the knowledge
+base does not cover the question is never a training example. Everything agents gave ends
+up in exactly one of:
 
 - the training examples (project JSONL, loadable by `training.datasets.load_jsonl`);
 - the held-out examples: a deterministic slice of the corrections that joins the
   frozen gold set and is never trained on;
-- the review list, with the reason it could not become training data
-  (a 👎 without a correction, a correction not found in the passage, a tie ...).
+- the review list, with the reason it could not become training data and what a lead
+  can do (training/review.py: a 👎 without a correction, a correction written nowhere in
+  the knowledge base, a tie ...).
+
+A 👎 that has had no correction for over a day is also listed for review
+(`stale_downvotes`), whatever became of the vote itself.
 
 Rules (docs/retraining.md has the prose):
 - one feedback *item* per answer with a current vote (its tally of latest votes)
@@ -30,36 +38,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qa_engine.corrections import USED, Located, PassageSource, locate, locate_correction
+from qa_engine.records.schema import NOT_COVERED, OUTDATED
+from qa_engine.records.verified import StaleDownvote, question_key
 from training.datasets import QAExample, write_jsonl
 from training.evaluation.metrics import normalize_answer
-
-# review reasons (stable codes; the text is in REVIEW_TEXT)
-NET_DOWN = "net_down_without_correction"
-TIED_VOTES = "tied_votes"
-NO_PASSAGE = "no_passage_recorded"
-SPAN_NOT_IN_PASSAGE = "span_not_in_passage"
-CORRECTION_NOT_IN_PASSAGE = "correction_not_in_passage"
-CONFLICT = "conflicting_feedback"
-OUTVOTED = "outvoted"
-IN_GOLD_SET = "in_gold_set"
-
-REVIEW_TEXT = {
-    NET_DOWN: "more 👎 than 👍 and nobody said what the right answer is",
-    TIED_VOTES: "as many 👍 as 👎",
-    NO_PASSAGE: "the answer has no passage recorded, so there is nothing to train on",
-    SPAN_NOT_IN_PASSAGE: "the recorded span is not in the recorded passage",
-    CORRECTION_NOT_IN_PASSAGE: "the corrected answer is not written in the passage the bot used",
-    CONFLICT: "agents disagree and no answer has a majority",
-    OUTVOTED: "another answer to the same question and passage has more support",
-    IN_GOLD_SET: "the question and passage are in the frozen gold set, which is never trained on",
-}
+from training.review import (  # noqa: F401  (re-exported: the codes' home was here)
+    CONFLICT,
+    CORRECTION_NOT_IN_KB,
+    CORRECTION_NOT_IN_PASSAGE,
+    IN_GOLD_SET,
+    NET_DOWN,
+    NO_PASSAGE,
+    NOT_COVERED_BY_KB,
+    OUTVOTED,
+    REVIEW_ACTION,
+    REVIEW_TEXT,
+    SPAN_NOT_IN_PASSAGE,
+    STALE_DOWNVOTE,
+    TIED_VOTES,
+)
 
 DECLINE = ""  # candidate key of "the bot was right to decline"
 
@@ -78,6 +82,10 @@ class FeedbackItem:
     up: int = 0
     down: int = 0
     user: str | None = None  # the corrector
+    reason: str | None = None  # what the corrector says was wrong (CORRECTION_REASONS)
+    located: str = ""  # where the correction was found: used | retrieved | kb
+    negative_id: str | None = None  # the passage the bot wrongly used: a hard negative
+    negative_text: str | None = None
 
     @property
     def score(self) -> int:
@@ -93,8 +101,10 @@ class ReviewItem:
     detail: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"reason": self.reason, "why": REVIEW_TEXT[self.reason], "detail": self.detail,
-                **asdict(self.item)}
+        return {"reason": self.reason, "why": REVIEW_TEXT[self.reason],
+                "action": REVIEW_ACTION[self.reason], "detail": self.detail,
+                **{k: v for k, v in asdict(self.item).items() if k != "reason"},
+                "correction_reason": self.item.reason}
 
 
 @dataclass
@@ -105,6 +115,9 @@ class FeedbackDataset:
     heldout: list[dict[str, Any]] = field(default_factory=list)
     review: list[ReviewItem] = field(default_factory=list)
     counts: dict[str, Any] = field(default_factory=dict)
+    # 👎 without a correction for over a day (listed with the review, whatever became of the
+    # vote above: overruled and outvoted votes are in no other list)
+    stale_downvotes: list[ReviewItem] = field(default_factory=list)
 
     @property
     def fingerprint(self) -> str:
@@ -124,39 +137,16 @@ def to_example(row: Mapping[str, Any]) -> QAExample:
     return QAExample(**{k: row[k] for k in QAExample.__dataclass_fields__ if k in row})
 
 
-def question_key(question: str) -> str:
-    return " ".join(question.casefold().split())
-
-
 def example_key(question: str, context: str) -> tuple[str, str]:
     """Two examples are duplicates when question (case/spacing aside) and passage agree."""
     return question_key(question), context
 
 
-def locate(answer: str, passage: str) -> tuple[str, int] | None:
-    """The answer as written in the passage and its offset, or None.
+def items_from_row(row: Mapping[str, Any], kb: PassageSource | None = None,
+                   ) -> tuple[list[FeedbackItem], list[ReviewItem]]:
+    """The feedback items of one exported answer, and those that cannot be used at all.
 
-    Exact first, then ignoring case, then ignoring the spacing and punctuation
-    between words (an agent types "30 days." for "30 days"); never inside a word
-    ("turn" is not in "returned"). The passage's own characters are returned, so
-    the example's span is a true substring.
-    """
-    text = answer.strip().strip(" .,;:!?\"'")
-    if not text:
-        return None
-    words = re.findall(r"\w+", text)
-    patterns = [(re.escape(text), 0), (re.escape(text), re.IGNORECASE)]
-    if words:
-        patterns.append((r"\W+".join(re.escape(w) for w in words), re.IGNORECASE))
-    for body, flags in patterns:
-        found = re.search(r"(?<!\w)" + body + r"(?!\w)", passage, flags=flags)
-        if found:
-            return found.group(0), found.start()
-    return None
-
-
-def items_from_row(row: Mapping[str, Any]) -> tuple[list[FeedbackItem], list[ReviewItem]]:
-    """The feedback items of one exported answer, and those that cannot be used at all."""
+    `kb` (the knowledge base now) lets a correction be found outside the passage used."""
     items: list[FeedbackItem] = []
     review: list[ReviewItem] = []
     passage = row.get("passage_text")
@@ -185,19 +175,49 @@ def items_from_row(row: Mapping[str, Any]) -> tuple[list[FeedbackItem], list[Rev
             items.append(item)
     for correction in row.get("corrections") or []:
         item = FeedbackItem(kind="correction", answer_text=str(correction["text"]),
-                            answer_start=-1, user=correction.get("user"), **base)
-        if not passage:
-            review.append(ReviewItem(item, NO_PASSAGE))
-            continue
-        found = locate(item.answer_text, passage)
-        if found is None:
-            hint = correction.get("source")
-            review.append(ReviewItem(item, CORRECTION_NOT_IN_PASSAGE,
-                                     f"source given: {hint}" if hint else ""))
-            continue
-        items.append(FeedbackItem(**{**asdict(item), "answer_text": found[0],
-                                     "answer_start": found[1]}))
+                            answer_start=-1, user=correction.get("user"),
+                            reason=correction.get("reason"), **base)
+        placed = _correction_item(item, row, correction.get("source"), kb)
+        (items if isinstance(placed, FeedbackItem) else review).append(placed)
+    anchor = next((i for i in items if i.kind == "correction"), None)
+    if anchor is not None:  # a 👎 on the bot's answer joins the located correction's group,
+        # where the correction overrules it: it is no "👎 without a correction"
+        downs = [i for i in items if i.kind == "vote" and i.score <= 0]
+        downs += [r.item for r in review if r.item.kind == "vote" and r.item.score <= 0]
+        review = [r for r in review if r.item not in downs]
+        items = [i for i in items if i not in downs] + [
+            FeedbackItem(**{**asdict(i), "passage_text": anchor.passage_text,
+                            "passage_id": anchor.passage_id}) for i in downs]
     return items, review
+
+
+def _correction_item(item: FeedbackItem, row: Mapping[str, Any], hint: str | None,
+                     kb: PassageSource | None) -> FeedbackItem | ReviewItem:
+    """A correction located in the knowledge base (qa_engine/corrections.py), or why not.
+
+    Found in another passage than the one the bot used, the used one is exported as the
+    question's hard negative (the bot read the wrong passage)."""
+    if item.reason == NOT_COVERED:
+        return ReviewItem(item, NOT_COVERED_BY_KB)
+    if not item.passage_text and kb is None:
+        return ReviewItem(item, NO_PASSAGE)
+    found = locate_correction(item.answer_text, used_id=item.passage_id,
+                              used_text=item.passage_text,
+                              retrieved_ids=row.get("retrieved_ids") or [], kb=kb,
+                              question=item.question)
+    if not isinstance(found, Located):
+        detail = "; ".join(x for x in (found.detail(), f"source given: {hint}" if hint else "",
+                                       "the agent says the answer is outdated"
+                                       if item.reason == OUTDATED else "") if x)
+        return ReviewItem(item, CORRECTION_NOT_IN_KB if kb is not None
+                          else CORRECTION_NOT_IN_PASSAGE, detail)
+    elsewhere = found.where != USED and bool(item.passage_text)
+    return FeedbackItem(**{
+        **asdict(item), "answer_text": found.text, "answer_start": found.start,
+        "passage_text": found.passage_text, "passage_id": found.passage_id or item.passage_id,
+        "located": found.where,
+        "negative_id": item.passage_id if elsewhere else None,
+        "negative_text": item.passage_text if elsewhere else None})
 
 
 def _bucket(key: tuple[str, str]) -> float:
@@ -211,14 +231,20 @@ def build_dataset(
     *,
     gold_keys: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
     heldout_share: float = 0.2,
+    kb: PassageSource | None = None,
+    stale_downvotes: Sequence[StaleDownvote] = (),
 ) -> FeedbackDataset:
-    """Turn exported answer rows into a `FeedbackDataset` (see the module docstring)."""
+    """Turn exported answer rows into a `FeedbackDataset` (see the module docstring).
+
+    `kb`: where corrections are searched beyond the passage used (None: that passage only).
+    `stale_downvotes` (`Records.verified.stale_downvotes()`) are listed for review.
+    """
     ds = FeedbackDataset()
     groups: dict[tuple[str, str], list[FeedbackItem]] = defaultdict(list)
     answers = with_feedback = total_items = 0
     for row in rows:
         answers += 1
-        items, review = items_from_row(row)
+        items, review = items_from_row(row, kb)
         if items or review:
             with_feedback += 1
         total_items += len(items) + len(review)
@@ -284,6 +310,12 @@ def build_dataset(
         "review": len(ds.review),
         "review_by_reason": dict(sorted(by_reason.items())),
     }
+    ds.stale_downvotes = [ReviewItem(FeedbackItem(
+        answer_id=d.answer_id, kind="vote", question=d.question, passage_text=None,
+        passage_id=None, answer_text="", answer_start=-1, up=d.up, down=d.down),
+        STALE_DOWNVOTE, f"last 👎 {d.last_down_at:%Y-%m-%d %H:%M} UTC, message {d.message_ts} "
+        f"in {d.channel}") for d in stale_downvotes]
+    ds.counts["downvotes_without_correction"] = len(ds.stale_downvotes)
     accounted = in_examples + overruled + len(ds.review)
     if accounted != total_items:  # a bug here would silently lose feedback: refuse instead
         raise RuntimeError(f"feedback bookkeeping: {total_items} items but {accounted} placed")
@@ -299,6 +331,8 @@ def _example(key: tuple[str, str], winners: list[FeedbackItem],
     # prefer the span as an agent wrote it (a correction) over the bot's own
     source = next((i for i in winners if i.kind == "correction"), first)
     votes = [i for i in winners if i.kind == "vote"]
+    corrections = [i for i in winners if i.kind == "correction"]
+    negatives = {i.negative_id or "": i.negative_text for i in corrections if i.negative_text}
     return {
         "id": "fb-" + hashlib.sha256(("\0".join(key)).encode()).hexdigest()[:12],
         "question": first.question.strip(),
@@ -313,7 +347,12 @@ def _example(key: tuple[str, str], winners: list[FeedbackItem],
         "answer_ids": sorted({i.answer_id for i in winners}),
         "overruled_answer_ids": sorted({i.answer_id for i in overruled}),
         "votes": {"up": sum(i.up for i in votes), "down": sum(i.down for i in votes)},
-        "corrections": sum(1 for i in winners if i.kind == "correction"),
+        "corrections": len(corrections),
+        # what the correctors said was wrong, and the passages the bot wrongly read for this
+        # question (hard negatives for retrieval/reading)
+        "correction_reasons": sorted({i.reason for i in corrections if i.reason}),
+        "hard_negatives": [{"passage_id": pid or None, "text": text}
+                           for pid, text in negatives.items()],
     }
 
 
@@ -341,7 +380,7 @@ def write_dataset(ds: FeedbackDataset, out: Path) -> dict[str, Path]:
     paths = dataset_paths(out)
     write_jsonl(ds.train, paths["train"])
     write_jsonl(ds.heldout, paths["heldout"])
-    write_jsonl((r.to_json() for r in ds.review), paths["review"])
+    write_jsonl((r.to_json() for r in ds.review + ds.stale_downvotes), paths["review"])
     return paths
 
 
@@ -360,4 +399,9 @@ def format_counts(counts: Mapping[str, Any]) -> str:
     ]
     for reason, n in counts.get("review_by_reason", {}).items():
         lines.append(f"  {n:>4}  {reason}: {REVIEW_TEXT[reason]}")
+        lines.append(f"        → {REVIEW_ACTION[reason]}")
+    if stale := counts.get("downvotes_without_correction"):
+        lines.append(f"  {stale:>4}  {STALE_DOWNVOTE}: {REVIEW_TEXT[STALE_DOWNVOTE]} "
+                     "(also in the review file)")
+        lines.append(f"        → {REVIEW_ACTION[STALE_DOWNVOTE]}")
     return "\n".join(lines)

@@ -152,8 +152,12 @@ def feedback_dataset(settings: Settings) -> FeedbackDataset:
     from training.datasets import load_examples
 
     gold_keys = {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
+    from training.feedback_sources import load_stale_downvotes, open_kb
+
     rows = load_feedback_rows(settings.resolved_database_url)
-    return build_dataset(rows, gold_keys=gold_keys, heldout_share=settings.retrain_heldout_share)
+    return build_dataset(rows, gold_keys=gold_keys, heldout_share=settings.retrain_heldout_share,
+                         kb=open_kb(settings),  # corrections are searched in the whole KB
+                         stale_downvotes=load_stale_downvotes(settings.resolved_database_url))
 
 
 def retrain_config(settings: Settings, current_dir: Path) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Tables of the feedback records: answers, votes, corrections, processed events.
+"""Tables of the feedback records: answers, votes, corrections, verified answers,
+processed events.
 
 The schema is explicit and versioned (`SCHEMA_VERSION`, the `schema_version`
 table and `MIGRATIONS` in `qa_engine.records.store`) rather than managed by Alembic:
@@ -31,7 +32,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# what was wrong, as an agent picks it in the correction modal
+WRONG_PASSAGE, WRONG_SPAN, OUTDATED, NOT_COVERED = (
+    "wrong_passage", "wrong_span", "outdated", "not_covered")
+CORRECTION_REASONS = (WRONG_PASSAGE, WRONG_SPAN, OUTDATED, NOT_COVERED)
 
 
 def utcnow() -> datetime:
@@ -117,9 +123,46 @@ class CorrectionRow(Base):
     user_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     source_hint: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # what the agent says was wrong: one of CORRECTION_REASONS, None = not said
+    # (schema v2: added to v1 databases by `_migrate_correction_reason` in store.py)
+    reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     answer: Mapped[AnswerRow] = relationship(back_populates="corrections")
+
+
+class VerifiedAnswerRow(Base):
+    """A question an agent verified the answer to: served as is to close paraphrases.
+
+    Made from a located correction (`origin` "correction") or from an answer two different
+    agents gave 👍 (`origin` "votes"). `source_key` ("correction:<id>" / "votes:<answer id>")
+    makes creating one idempotent. `status` is "active" (served), "retired" (its passage
+    changed or disappeared, or its votes were withdrawn) or "superseded" (a newer one for
+    the same question). `updated_at` moves on every change, so a serving process can tell
+    cheaply that it must re-read the table.
+    """
+
+    __tablename__ = "verified_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    source_key: Mapped[str] = mapped_column(String(64), unique=True)
+    origin: Mapped[str] = mapped_column(String(16))  # correction | votes
+    answer_id: Mapped[int] = mapped_column(
+        ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    correction_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    question: Mapped[str] = mapped_column(Text)
+    question_key: Mapped[str] = mapped_column(String(512), index=True)
+    passage_id: Mapped[str] = mapped_column(String(512))
+    passage_text: Mapped[str] = mapped_column(Text)
+    passage_label: Mapped[str | None] = mapped_column(Text, nullable=True)
+    span: Mapped[str] = mapped_column(Text)
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)
+    verified_by: Mapped[list[str]] = mapped_column(JSON, default=list)  # agents' user ids
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ProcessedEvent(Base):

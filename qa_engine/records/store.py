@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, inspect, select
+from sqlalchemy import Connection, Engine, delete, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from qa_engine.db import make_engine
 from qa_engine.records.schema import (
+    CORRECTION_REASONS,
     SCHEMA_VERSION,
     AnswerRow,
     Base,
@@ -31,6 +32,7 @@ from qa_engine.records.schema import (
     current_votes,
     utcnow,
 )
+from qa_engine.records.verified import VerifiedStore, sync_votes
 from qa_engine.types import Answer
 
 logger = logging.getLogger(__name__)
@@ -211,6 +213,8 @@ class Records:
                     answer_id=answer_id, user_id=user_id, value=value, action=action, source=source
                 )
             )
+            session.flush()
+            sync_votes(session, answer_id)  # two agents' 👍 verify the answer
 
     def votes(self, answer_id: int) -> dict[str, int]:
         """Current tally `{"up": n, "down": m}` of one answer."""
@@ -235,12 +239,19 @@ class Records:
 
     # --- corrections -------------------------------------------------------------------
     def add_correction(
-        self, answer_id: int, user_id: str, text: str, source_hint: str | None = None
+        self, answer_id: int, user_id: str, text: str, source_hint: str | None = None,
+        reason: str | None = None,
     ) -> int:
-        """Store an agent's suggested right answer; returns the correction id."""
+        """Store an agent's suggested right answer; returns the correction id.
+
+        `reason` is what the agent says was wrong (`CORRECTION_REASONS`), or None.
+        """
         text = text.strip()
         if not text:
             raise ValueError("a correction needs the right answer")
+        if reason is not None and reason not in CORRECTION_REASONS:
+            raise ValueError(f"unknown correction reason {reason!r}; one of "
+                             + ", ".join(CORRECTION_REASONS))
         with self._session() as session, session.begin():
             if session.get(AnswerRow, answer_id) is None:
                 raise UnknownAnswer(f"no answer with id {answer_id}")
@@ -249,9 +260,15 @@ class Records:
                 user_id=user_id,
                 text=text,
                 source_hint=(source_hint or "").strip() or None,
+                reason=reason,
             )
             session.add(row)
         return row.id
+
+    @property
+    def verified(self) -> VerifiedStore:
+        """Verified answers and the review queries (qa_engine/records/verified.py)."""
+        return VerifiedStore(self)
 
     # --- Events API deduplication ------------------------------------------------------
     def mark_event_processed(self, event_id: str) -> bool:
@@ -334,6 +351,7 @@ def _export_row(row: AnswerRow) -> dict[str, Any]:
                 "user": c.user_id,
                 "text": c.text,
                 "source": c.source_hint,
+                "reason": c.reason,
                 "created_at": c.created_at.isoformat() + "Z",
             }
             for c in row.corrections
@@ -348,6 +366,16 @@ def _export_row(row: AnswerRow) -> dict[str, Any]:
         "latency_ms": round(row.latency_ms, 1),
         "created_at": row.created_at.isoformat() + "Z",
     }
+
+
+def _migrate_correction_reason(conn: Connection) -> None:
+    """v2: add `corrections.reason` (what the agent says was wrong) to a v1 database."""
+    schema = conn.get_execution_options().get("schema_translate_map", {}).get(None)
+    table = f'"{schema}".corrections' if schema else "corrections"
+    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN reason VARCHAR(32)"))
+
+
+MIGRATIONS[2] = _migrate_correction_reason
 
 
 def _migrate(engine: Engine) -> None:

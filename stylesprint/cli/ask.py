@@ -22,6 +22,9 @@ def _render(answer) -> str:
         lines.append("  Declined:   not confident enough to answer")
         for s in answer.sources[:3]:
             lines.append(f"  Closest:    {s.title} ({s.source}, similarity {s.score:.2f})")
+    if answer.verified is not None:
+        lines.append(f"  Verified:   by an agent ({answer.verified.origin}, question "
+                     f"similarity {answer.verified.similarity:.2f})")
     lines.append(f"  Confidence: {answer.confidence:.0%}   model {answer.model_version}   "
                  f"{answer.latency_ms:.0f} ms")
     return "\n".join(lines)

@@ -102,3 +102,27 @@ def test_correction_offer_and_modal() -> None:
     assert inputs[CORRECTION_BLOCK].get("optional") is not True
     assert inputs[SOURCE_BLOCK]["optional"] is True
     assert "<!here>" not in json.dumps(modal)
+
+
+def test_the_modal_asks_what_was_wrong_in_one_click() -> None:
+    from bot.blocks import REASON_BLOCK, REASON_INPUT
+    from qa_engine.records.schema import CORRECTION_REASONS
+
+    inputs = {b["block_id"]: b for b in correction_modal(7, "q")["blocks"] if b["type"] == "input"}
+    reason = inputs[REASON_BLOCK]
+    assert reason["element"]["type"] == "radio_buttons"
+    assert reason["element"]["action_id"] == REASON_INPUT and reason.get("optional") is not True
+    assert tuple(o["value"] for o in reason["element"]["options"]) == CORRECTION_REASONS
+
+
+def test_a_verified_answer_carries_the_mark_instead_of_the_badge() -> None:
+    from bot.blocks import VERIFIED_MARK
+    from qa_engine.types import VerifiedMark
+
+    answer = make_answer()
+    plain = json.dumps(answer_blocks(answer, answer.question))
+    answer.verified = VerifiedMark(id=3, origin="correction", similarity=0.97)
+    marked = json.dumps(answer_blocks(answer, answer.question), ensure_ascii=False)
+    assert VERIFIED_MARK not in plain and VERIFIED_MARK in marked
+    assert "confidence (" in plain and "confidence (" not in marked
+    assert answer.span in marked

@@ -52,7 +52,7 @@ def test_off_topic_questions_are_declined_with_closest_sources(engine, question)
 def test_json_contract_fields(engine):
     data = engine.ask("how much is express shipping?").to_json()
     assert list(data) == ["question", "answered", "answer", "span", "confidence", "sources",
-                          "model_version", "latency_ms"]
+                          "model_version", "latency_ms", "verified"]
     assert set(data["sources"][0]) == {"id", "title", "source", "score"}
 
 

@@ -21,7 +21,7 @@ DEMO_QUESTIONS = [
     "What is the name of the CEO's dog?",
 ]
 CONTRACT = ["question", "answered", "answer", "span", "confidence", "sources",
-            "model_version", "latency_ms"]
+            "model_version", "latency_ms", "verified"]
 
 
 def test_ask_json_subprocess_matches_the_engine(demo_data_dir, engine, tmp_path):

@@ -1,4 +1,5 @@
-"""The correction modal was submitted: store the suggestion with its answer."""
+"""The correction modal was submitted: store the suggestion with its answer, then find it
+in the knowledge base so that the question is answered right from now on."""
 
 from __future__ import annotations
 
@@ -7,21 +8,37 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.blocks import (
     CORRECTION_BLOCK,
     CORRECTION_INPUT,
+    REASON_BLOCK,
+    REASON_INPUT,
     SOURCE_BLOCK,
     SOURCE_INPUT,
+    correction_outcome,
 )
-from bot.context import RECORDS
+from bot.context import KB, RECORDS
+from qa_engine.corrections import Located
 from qa_engine.records import Records
+from qa_engine.records.schema import CORRECTION_REASONS
+from qa_engine.verified import verify_correction
 
 logger = logging.getLogger(__name__)
 
 
+def _reason(values: dict[str, Any]) -> str | None:
+    """The one-click "what was wrong?" choice, or None (not chosen, or an unknown value)."""
+    option = values.get(REASON_BLOCK, {}).get(REASON_INPUT, {}).get("selected_option") or {}
+    value = option.get("value")
+    return value if value in CORRECTION_REASONS else None
+
+
 def save_correction(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext,
+    client: WebClient | None = None,
 ) -> None:
     records: Records = context[RECORDS]
     values = view["state"]["values"]
@@ -36,7 +53,38 @@ def save_correction(
         return
     source = values.get(SOURCE_BLOCK, {}).get(SOURCE_INPUT, {}).get("value")
     answer_id = int(json.loads(view["private_metadata"])["answer_id"])
+    user = body["user"]["id"]
     # Saved before the ack: if saving fails the modal stays open with the text in it.
-    correction_id = records.add_correction(answer_id, body["user"]["id"], text, source)
+    correction_id = records.add_correction(answer_id, user, text, source, _reason(values))
     ack()
     logger.info("answer %d: correction %d stored", answer_id, correction_id)
+    kb = context.get(KB)
+    if kb is None:
+        return
+    # After the ack (Slack has its response; this is Bolt's listener thread): locate it and
+    # verify it, so the next ask of this question is answered from it.
+    found = verify_correction(records, correction_id, kb())
+    located = isinstance(found, Located) and found.passage_id is not None
+    logger.info("correction %d: %s", correction_id,
+                "not covered" if found is None else f"found ({found.where}, {found.match})"
+                if located else "not in the knowledge base")
+    if client is not None:
+        label = (found.label or "the knowledge base") if isinstance(found, Located) else None
+        _tell(client, records, correction_id, user,
+              correction_outcome(label if located else None, searched=found is not None))
+
+
+def _tell(client: WebClient, records: Records, correction_id: int, user: str,
+          text: str) -> None:
+    """An ephemeral note to the agent beside the answer; not delivered is no failure."""
+    correction = records.verified.correction(correction_id)
+    if not correction or not correction["channel"]:
+        return
+    thread = correction["thread_ts"] or correction["message_ts"]
+    try:
+        client.chat_postEphemeral(channel=correction["channel"], user=user, text=text,
+                                  **({"thread_ts": thread} if thread else {}))
+    except (SlackClientError, OSError) as exc:
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else None
+        logger.debug("correction %d: outcome not posted: %s", correction_id,
+                     error or type(exc).__name__)

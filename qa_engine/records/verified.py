@@ -1,0 +1,229 @@
+"""Verified answers and the feedback waiting for review, over the records database.
+
+The `verified_answers` table is the source of truth for what agents verified; every
+serving process keeps its own index of it (qa_engine/verified.py) and re-reads it when
+`marker()` changes. Two 👍 from two different agents verify an answer as soon as the second
+vote is written (`sync_votes`, called by `Records` in the vote's own transaction), so no
+listener has to know about it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from qa_engine.records.schema import (
+    AnswerRow,
+    CorrectionRow,
+    VerifiedAnswerRow,
+    VoteRow,
+    current_votes,
+    utcnow,
+)
+
+ACTIVE, RETIRED, SUPERSEDED = "active", "retired", "superseded"
+FROM_CORRECTION, FROM_VOTES = "correction", "votes"
+VOTES_TO_VERIFY = 2  # 👍 from this many different agents (and no 👎) verify an answer
+
+
+def question_key(question: str) -> str:
+    """Case and spacing aside, two questions with the same key are the same question."""
+    return " ".join(question.casefold().split())
+
+
+@dataclass(frozen=True)
+class Verified:
+    """One verified answer as a serving process uses it."""
+
+    id: int
+    origin: str
+    question: str
+    passage_id: str
+    passage_text: str
+    passage_label: str | None
+    span: str
+    span_start: int
+    span_end: int
+    verified_by: tuple[str, ...]
+    status: str
+    status_reason: str | None
+
+
+@dataclass(frozen=True)
+class StaleDownvote:
+    """An answer with a current 👎 and no correction, the latest 👎 older than the cut-off."""
+
+    answer_id: int
+    question: str
+    channel: str | None
+    message_ts: str | None
+    up: int
+    down: int
+    last_down_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {"answer_id": self.answer_id, "question": self.question, "channel": self.channel,
+                "ts": self.message_ts, "votes": {"up": self.up, "down": self.down},
+                "last_down_at": self.last_down_at.isoformat() + "Z"}
+
+
+def _verified(row: VerifiedAnswerRow) -> Verified:
+    return Verified(row.id, row.origin, row.question, row.passage_id, row.passage_text,
+                    row.passage_label, row.span, row.span_start, row.span_end,
+                    tuple(row.verified_by or ()), row.status, row.status_reason)
+
+
+def _set_status(session: Session, where: Any, status: str, reason: str) -> int:
+    result = session.execute(
+        update(VerifiedAnswerRow).where(VerifiedAnswerRow.status == ACTIVE, where)
+        .values(status=status, status_reason=reason, updated_at=utcnow()))
+    return int(result.rowcount or 0)
+
+
+def _add(session: Session, row: VerifiedAnswerRow) -> int | None:
+    """Insert `row` (superseding active rows for the same question); None if it exists."""
+    if session.scalar(select(VerifiedAnswerRow.id).where(
+            VerifiedAnswerRow.source_key == row.source_key)) is not None:
+        return None
+    _set_status(session, VerifiedAnswerRow.question_key == row.question_key, SUPERSEDED,
+                f"a newer verified answer ({row.source_key}) for the same question")
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # another process made the same one meanwhile
+        return None
+    return row.id
+
+
+def sync_votes(session: Session, answer_id: int) -> None:
+    """Verify an answer with 👍 from `VOTES_TO_VERIFY` agents and no 👎; un-verify it when
+    that stops being true (a 👍 removed, a 👎 added). Runs inside the vote's transaction."""
+    answer = session.get(AnswerRow, answer_id)
+    if answer is None:
+        return
+    events = list(session.scalars(
+        select(VoteRow).where(VoteRow.answer_id == answer_id).order_by(VoteRow.id)))
+    votes = current_votes(events)
+    ups = sorted(u for u, v in votes.items() if v > 0)
+    key = f"{FROM_VOTES}:{answer_id}"
+    verifiable = (answer.answered and answer.span and answer.passage_id and answer.passage_text
+                  and answer.span_start is not None and answer.span_end is not None)
+    if verifiable and len(ups) >= VOTES_TO_VERIFY and len(ups) == len(votes):
+        existing = session.scalar(
+            select(VerifiedAnswerRow).where(VerifiedAnswerRow.source_key == key))
+        if existing is None:
+            _add(session, VerifiedAnswerRow(
+                source_key=key, origin=FROM_VOTES, answer_id=answer_id,
+                question=answer.question, question_key=question_key(answer.question),
+                passage_id=answer.passage_id, passage_text=answer.passage_text,
+                passage_label=answer.passage_label, span=answer.span,
+                span_start=answer.span_start, span_end=answer.span_end, verified_by=ups))
+        elif existing.status == ACTIVE and list(existing.verified_by or []) != ups:
+            existing.verified_by, existing.updated_at = ups, utcnow()
+        return
+    _set_status(session, VerifiedAnswerRow.source_key == key, RETIRED,
+                "its 👍 were withdrawn or an agent gave 👎")
+
+
+class VerifiedStore:
+    """The `verified_answers` table and the review queries (`Records.verified`)."""
+
+    def __init__(self, records: Any) -> None:
+        self.records = records
+
+    def _session(self) -> Session:
+        return Session(self.records.engine, expire_on_commit=False)
+
+    def add_from_correction(
+        self, correction_id: int, *, passage_id: str, passage_text: str,
+        passage_label: str | None, span: str, span_start: int,
+    ) -> int | None:
+        """Verify a located correction: its answer's question, the passage and the span.
+
+        The answer's own vote-verified row, if any, is retired (an agent said it is wrong).
+        Returns the new id, or None if this correction was verified already."""
+        if passage_text[span_start:span_start + len(span)] != span:
+            raise ValueError("the span is not at its offset in the passage")
+        with self._session() as session, session.begin():
+            correction = session.get(CorrectionRow, correction_id)
+            if correction is None:
+                raise LookupError(f"no correction with id {correction_id}")
+            answer = correction.answer
+            _set_status(session, VerifiedAnswerRow.source_key == f"{FROM_VOTES}:{answer.id}",
+                        RETIRED, f"corrected by an agent (correction {correction_id})")
+            return _add(session, VerifiedAnswerRow(
+                source_key=f"{FROM_CORRECTION}:{correction_id}", origin=FROM_CORRECTION,
+                answer_id=answer.id, correction_id=correction_id, question=answer.question,
+                question_key=question_key(answer.question), passage_id=passage_id,
+                passage_text=passage_text, passage_label=passage_label, span=span,
+                span_start=span_start, span_end=span_start + len(span),
+                verified_by=[correction.user_id]))
+
+    def correction(self, correction_id: int) -> dict[str, Any] | None:
+        """One correction with its answer's question and passages (what locating needs)."""
+        with self._session() as session:
+            row = session.get(CorrectionRow, correction_id)
+            if row is None:
+                return None
+            answer = row.answer
+            return {"id": row.id, "answer_id": answer.id, "user": row.user_id, "text": row.text,
+                    "reason": row.reason, "question": answer.question,
+                    "passage_id": answer.passage_id, "passage_text": answer.passage_text,
+                    "passage_label": answer.passage_label,
+                    "retrieved_ids": list(answer.retrieved_ids or []),
+                    "channel": answer.channel, "message_ts": answer.message_ts,
+                    "thread_ts": answer.thread_ts}
+
+    def marker(self) -> tuple[int, int, str]:
+        """Changes whenever a row is added or changes status (one cheap aggregate query)."""
+        with self._session() as session:
+            count, top, last = session.execute(select(
+                func.count(VerifiedAnswerRow.id), func.max(VerifiedAnswerRow.id),
+                func.max(VerifiedAnswerRow.updated_at))).one()
+        return int(count or 0), int(top or 0), str(last)
+
+    def active(self) -> list[Verified]:
+        with self._session() as session:
+            rows = session.scalars(select(VerifiedAnswerRow).where(
+                VerifiedAnswerRow.status == ACTIVE).order_by(VerifiedAnswerRow.id))
+            return [_verified(r) for r in rows]
+
+    def get(self, verified_id: int) -> Verified | None:
+        with self._session() as session:
+            row = session.get(VerifiedAnswerRow, verified_id)
+            return _verified(row) if row else None
+
+    def all(self) -> list[Verified]:
+        with self._session() as session:
+            rows = session.scalars(select(VerifiedAnswerRow).order_by(VerifiedAnswerRow.id))
+            return [_verified(r) for r in rows]
+
+    def retire(self, verified_id: int, reason: str) -> bool:
+        """Stop serving one verified answer (kept, with the reason); False if not active."""
+        with self._session() as session, session.begin():
+            return _set_status(session, VerifiedAnswerRow.id == verified_id, RETIRED,
+                               reason) > 0
+
+    def stale_downvotes(self, older_than: timedelta = timedelta(days=1)) -> list[StaleDownvote]:
+        """Answers with a current 👎, no correction, and no 👎 newer than `older_than`."""
+        cutoff = utcnow() - older_than
+        with self._session() as session:
+            rows = session.scalars(
+                select(AnswerRow)
+                .where(exists().where(VoteRow.answer_id == AnswerRow.id, VoteRow.value < 0),
+                       ~exists().where(CorrectionRow.answer_id == AnswerRow.id))
+                .order_by(AnswerRow.id).options(selectinload(AnswerRow.votes)))
+            stale: list[StaleDownvote] = []
+            for row in rows:
+                votes = current_votes(list(row.votes))
+                down = sum(1 for v in votes.values() if v < 0)
+                last = max(v.created_at for v in row.votes if v.value < 0 and v.action == "add")
+                if down and last < cutoff:
+                    stale.append(StaleDownvote(row.id, row.question, row.channel, row.message_ts,
+                                               len(votes) - down, down, last))
+            return stale
