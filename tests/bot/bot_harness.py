@@ -43,12 +43,13 @@ def eventually(check: Callable[[], T], timeout: float = 30.0) -> T:
 
 
 def bot_settings(data_dir: Path, api_url: str, **overrides: Any) -> Settings:
+    """Test settings; a failed post is looked up after 1 s (the stand-in answers at once)."""
     return Settings(
         data_dir=data_dir,
         slack_bot_token=BOT_TOKEN,
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=api_url,
-        **overrides,
+        **{"post_verify_s": 1.0, **overrides},
     )
 
 
@@ -185,13 +186,13 @@ def run_uvicorn(asgi_app: Any) -> tuple[Any, threading.Thread, str]:
 
 @contextlib.contextmanager
 def running_bot(
-    engine: Any, standin: SlackStandIn, records: Records, data_dir: Path
+    engine: Any, standin: SlackStandIn, records: Records, data_dir: Path, **overrides: Any
 ) -> Iterator[BotServer]:
-    """`build_app` over `engine` and `records`, served by uvicorn on a free port."""
+    """`build_app` over `engine` and `records` (settings `overrides`), served by uvicorn."""
     from bot.app import build_app
     from bot.server import create_asgi_app
 
-    settings = bot_settings(data_dir, standin.api_url)
+    settings = bot_settings(data_dir, standin.api_url, **overrides)
     pool = QuestionPool(workers=1, max_queued=2, on_error=handle_error)
     app = build_app(settings, engine, records, pool)
     server, thread, url = run_uvicorn(create_asgi_app(app))

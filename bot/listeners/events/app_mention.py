@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.answering import BUSY, Answerer, Question
+from bot.answering import Answerer, Question
 from bot.blocks import USAGE
 from bot.context import ANSWERER
 
@@ -39,7 +39,9 @@ def answer_mention(event: dict[str, Any], context: BoltContext, client: WebClien
         thread_ts=thread_ts,
     )
     answerer: Answerer = context[ANSWERER]
-    if not answerer.submit(question):
+    admission = answerer.submit(question)
+    if not admission:
         client.chat_postEphemeral(
-            channel=event["channel"], user=event["user"], thread_ts=thread_ts, text=BUSY
+            channel=event["channel"], user=event["user"], thread_ts=thread_ts,
+            text=admission.note,
         )
