@@ -162,13 +162,14 @@ class Answerer:
     def submit(self, question: Question) -> Admission:
         """Store the question (committed on return) and say where it stands in line."""
         try:
-            waiting = self.store.waiting()
+            waiting = self.dispatcher.waiting()  # counted every poll_s, not per question
             position = waiting + 1
             wait_s = self.estimate_wait_s(position)
             if waiting >= self.options.max_queued or wait_s > self.options.max_wait_s:
                 logger.info("refused a question: %d waiting, about %.0f s", waiting, wait_s)
                 return Admission(False, BUSY, position, wait_s)
             self.store.add(question.to_record())
+            self.dispatcher.admitted()
         except Exception as exc:  # database away: say so at once, nothing half-stored
             logger.warning("could not queue a question: %s", type(exc).__name__)
             return Admission(False, UNAVAILABLE)

@@ -73,6 +73,8 @@ class QuestionDispatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.finished_per_minute = 0  # all replicas: what the wait estimate divides by
+        self._counted = 0  # questions waiting at the last count (all replicas)
+        self._admitted_since = 0  # admitted here since that count
 
     def start(self) -> QuestionDispatcher:
         if self._thread is None:
@@ -83,6 +85,23 @@ class QuestionDispatcher:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def waiting(self) -> int:
+        """Questions waiting, as of the last count (every `poll_s` at most) plus those
+        admitted here since: the acknowledgement path runs no count query."""
+        with self._lock:
+            return self._counted + self._admitted_since
+
+    def admitted(self) -> None:
+        with self._lock:
+            self._admitted_since += 1
+
+    def _count(self) -> None:
+        with self._lock:
+            before = self._admitted_since  # committed before the count: included in it
+        counted = self.store.waiting()
+        with self._lock:  # later ones stay added (at worst counted twice, never missed)
+            self._counted, self._admitted_since = counted, self._admitted_since - before
 
     @property
     def held(self) -> int:
@@ -101,10 +120,11 @@ class QuestionDispatcher:
             released = self.store.release_dead(_dead_local_owners(self.store.running_owners()))
             if released:
                 logger.warning("%d question(s) of a stopped process queued again", released)
+            self._count()
         except Exception as exc:  # database away: the leases run out instead
             logger.warning("could not check for questions of stopped processes: %s",
                            type(exc).__name__)
-        last_renew = last_rate = 0.0
+        last_renew = last_rate = last_count = 0.0
         while not self._stop.is_set() and not self.pool.closed:
             self._wake.wait(self.poll_s)
             self._wake.clear()
@@ -117,6 +137,9 @@ class QuestionDispatcher:
                         held = list(self._held)
                     self.store.renew(self.owner, held, self.lease_s)
                     last_renew = now
+                if now - last_count >= self.poll_s:
+                    self._count()
+                    last_count = now
                 if now - last_rate > 5:
                     self.finished_per_minute = self.store.finished_recently(60)
                     last_rate = now
