@@ -154,9 +154,9 @@ class Answerer:
     # --- admission (on Bolt's request thread, before the ack) --------------------------
     def estimate_wait_s(self, position: int) -> float:
         """Seconds until the question at `position` (1 = next) is answered."""
-        per_minute = self.dispatcher.finished_per_minute
-        if per_minute >= 2 * self.pool.workers:  # measured pace, all replicas together
-            return position * 60.0 / per_minute
+        per_s = self.dispatcher.finished_per_s  # measured pace, all replicas together
+        if per_s:
+            return position / per_s
         return position * DEFAULT_ANSWER_S / self.pool.workers
 
     def submit(self, question: Question) -> Admission:

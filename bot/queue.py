@@ -73,6 +73,7 @@ class QuestionDispatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.finished_per_minute = 0  # all replicas: what the wait estimate divides by
+        self.finished_per_s: float | None = None  # None until enough have finished
         self._counted = 0  # questions waiting at the last count (all replicas)
         self._admitted_since = 0  # admitted here since that count
 
@@ -102,6 +103,14 @@ class QuestionDispatcher:
         counted = self.store.waiting()
         with self._lock:  # later ones stay added (at worst counted twice, never missed)
             self._counted, self._admitted_since = counted, self._admitted_since - before
+
+    def _measure_pace(self) -> None:
+        """Answers per second over the last minute, measured from the first of them (a
+        burst after a quiet spell is not averaged with the quiet)."""
+        n, span_s = self.store.finished_recently(60)
+        self.finished_per_minute = n
+        enough = n >= 2 * self.pool.workers and span_s >= 1.0
+        self.finished_per_s = n / span_s if enough else None
 
     @property
     def held(self) -> int:
@@ -140,8 +149,8 @@ class QuestionDispatcher:
                 if now - last_count >= self.poll_s:
                     self._count()
                     last_count = now
-                if now - last_rate > 5:
-                    self.finished_per_minute = self.store.finished_recently(60)
+                if now - last_rate > 2:
+                    self._measure_pace()
                     last_rate = now
                 self._fill()
             except Exception as exc:  # the database is away: try again next round

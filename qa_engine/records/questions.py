@@ -101,11 +101,15 @@ class QuestionStore:
             return int(conn.scalar(select(func.count()).select_from(t)
                                    .where(t.c.state != DONE)) or 0)
 
-    def finished_recently(self, window_s: float = RECENT_S) -> int:
+    def finished_recently(self, window_s: float = RECENT_S) -> tuple[int, float]:
+        """Questions finished in the last `window_s` and the seconds they were finished
+        over (from the first of them to now): the queue's pace, all replicas together."""
         t = self.table
+        now = time.time()
         with self.engine.connect() as conn:
-            return int(conn.scalar(select(func.count()).select_from(t).where(
-                t.c.state == DONE, t.c.finished_at >= time.time() - window_s)) or 0)
+            n, first = conn.execute(select(func.count(), func.min(t.c.finished_at)).where(
+                t.c.state == DONE, t.c.finished_at >= now - window_s)).one()
+        return int(n or 0), (now - first) if first is not None else 0.0
 
     def add(self, question: dict[str, Any]) -> Job:
         """Store one question (committed when this returns) and return it."""

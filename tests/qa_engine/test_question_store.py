@@ -99,3 +99,14 @@ def test_concurrent_claimers_never_share_a_question(store: QuestionStore) -> Non
     twice = [i for i, c in Counter(got).items() if c > 1]
     assert not twice and len(got) == n, (len(got), twice[:5])
     assert store.waiting() == 0
+
+
+def test_the_pace_is_measured_from_the_first_question_finished(store: QuestionStore) -> None:
+    assert store.finished_recently() == (0, 0.0)
+    for i in range(3):
+        job = store.add(_question(i))
+        store.claim("A", lease_s=30)
+        store.finish(job.id, "A", "channel")
+        time.sleep(0.2)
+    n, span_s = store.finished_recently()
+    assert n == 3 and 0.3 <= span_s < 5  # since the first finish, not the whole minute
