@@ -166,7 +166,7 @@ class QuestionDispatcher:
             if self.pool.try_submit(self._run, job) is None:  # pool taken by other work
                 with self._lock:
                     self._held.discard(job.id)
-                self.store.defer(job.id, self.owner, time.time())
+                self.store.unclaim(job.id, self.owner)
                 return
 
     def _run(self, job: Job) -> None:

@@ -215,6 +215,11 @@ class QuestionStore:
             values["stage"] = stage
         return self._set(job_id, owner, **values)
 
+    def unclaim(self, job_id: int, owner: str) -> bool:
+        """Give a question back untouched (no worker was free after all): not an attempt."""
+        return self._set(job_id, owner, state=QUEUED, lease_owner=None, lease_until=None,
+                         attempts=self.table.c.attempts - 1)
+
     def finish(self, job_id: int, owner: str, outcome: str, detail: str | None = None) -> bool:
         """Done: answered or told. The stored question text and response_url are dropped."""
         return self._set(job_id, owner, state=DONE, outcome=outcome, detail=detail,

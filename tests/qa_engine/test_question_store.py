@@ -70,6 +70,13 @@ def test_deferred_questions_wait_until_their_time(store: QuestionStore) -> None:
     assert store.claim("B", lease_s=30).stage == DELIVER
 
 
+def test_an_unclaimed_question_is_not_counted_as_an_attempt(store: QuestionStore) -> None:
+    job = store.add(_question(1))
+    store.claim("A", lease_s=30)
+    assert store.unclaim(job.id, "A")
+    assert store.claim("B", lease_s=30).attempts == 1
+
+
 def test_release_dead_makes_a_dead_owners_questions_claimable_now(store: QuestionStore) -> None:
     job = store.add(_question(1))
     store.claim("host:1:dead", lease_s=300)
