@@ -9,12 +9,21 @@ be run from a checkout. Requests are signed exactly as Slack signs them
 1. N slash commands (`/stylesprint ask ...`, one channel each) are fired at once.
    Acknowledgement = the HTTP round trip of the command; time to answer = from
    sending the command to the stand-in receiving the answer (`chat.postMessage`,
-   or the private reply via `response_url`). Every command must end as exactly one
-   answer or one "busy" acknowledgement: lost and duplicated are counted.
+   or the private reply via `response_url`); "last answer" = when the last one
+   came, from the burst's start. Questions wait in the durable queue with their
+   place in line; every command must end as exactly one answer or one "busy"
+   acknowledgement: lost and duplicated are counted.
 2. N `reaction_added` 👍 events (distinct users) on those answers are fired at
    once; time to record = from sending to the vote row's timestamp in the database.
 
+With `--replicas K` (K ≥ 2) the same burst runs twice on shared back ends: one
+PostgreSQL schema (`--pg-url`, a fresh schema per run) and one `chroma run`
+server, first against one `stylesprint serve`, then against K of them (requests
+spread round-robin, as a load balancer would); the speed-up is the ratio of the
+times to the last answer.
+
     python -m bench.slack_load --n 50 --out bench/results/slack_load.json
+    python -m bench.slack_load --n 200 --replicas 2 --out bench/results/slack_replicas.json
 """
 
 from __future__ import annotations
@@ -77,10 +86,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_serve(data_dir: Path, api_url: str, port: int, log: Path) -> subprocess.Popen:
+def start_serve(data_dir: Path, api_url: str, port: int, log: Path,
+                extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     env = {**os.environ, "STYLESPRINT_DATA_DIR": str(data_dir), "SLACK_BOT_TOKEN": BOT_TOKEN,
            "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": api_url,
-           "DATABASE_URL": f"sqlite:///{data_dir / 'stylesprint.db'}"}
+           "DATABASE_URL": f"sqlite:///{data_dir / 'stylesprint.db'}", **(extra_env or {})}
     exe = shutil.which("stylesprint")
     cmd = [exe] if exe else [sys.executable, "-c", "from stylesprint.cli import main; main()"]
     cmd += ["serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
@@ -103,9 +113,12 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 3
     raise RuntimeError("serve did not become healthy")
 
 
-def fire(url: str, prepared: list[tuple[bytes, dict[str, str]]]) -> list[tuple[float, float, Any]]:
+def fire(url: str | list[str], prepared: list[tuple[bytes, dict[str, str]]],
+         ) -> list[tuple[float, float, Any]]:
     """POST every prepared request from its own thread, all released together, over one
-    client with a connection each: (sent at, acknowledged at, response), wall clock."""
+    client with a connection each: (sent at, acknowledged at, response), wall clock.
+    Several URLs (replicas): request i goes to `url[i % len(url)]`."""
+    urls = [url] if isinstance(url, str) else url
     n = len(prepared)
     barrier = threading.Barrier(n)
     client = httpx.Client(timeout=60, limits=httpx.Limits(max_connections=n,
@@ -116,7 +129,8 @@ def fire(url: str, prepared: list[tuple[bytes, dict[str, str]]]) -> list[tuple[f
         barrier.wait()
         t0 = time.time()
         try:
-            response: Any = client.post(f"{url}/slack/events", content=body, headers=headers)
+            response: Any = client.post(f"{urls[i % len(urls)]}/slack/events", content=body,
+                                        headers=headers)
         except httpx.HTTPError as exc:
             response = exc
         return t0, time.time(), response
@@ -128,12 +142,13 @@ def fire(url: str, prepared: list[tuple[bytes, dict[str, str]]]) -> list[tuple[f
         client.close()
 
 
-def commands_phase(bot: BotServer, slack: SlackStandIn, n: int, timeout: float) -> dict[str, Any]:
+def commands_phase(bot: BotServer, slack: SlackStandIn, n: int, timeout: float,
+                   urls: list[str] | None = None, tag: str = "") -> dict[str, Any]:
     questions = [r["question"] for r in dev_questions(n=max(n, 1))]
-    channel = [f"CLOAD{i:04d}" for i in range(n)]
-    hook = [f"load-{i}" for i in range(n)]
+    channel = [f"CLOAD{tag}{i:04d}" for i in range(n)]
+    hook = [f"load{tag}-{i}" for i in range(n)]
     presign = Presigner(url=bot.url, records=bot.records, standin=slack, pool=None)
-    results = fire(bot.url, [presign.command(
+    results = fire(urls or bot.url, [presign.command(
         f"ask {questions[i % len(questions)]}", channel=channel[i], user=f"UAG{i:04d}",
         response_url=slack.response_url(hook[i])) for i in range(n)])
     acks, busy, failed_acks = [], set(), []
@@ -168,10 +183,18 @@ def commands_phase(bot: BotServer, slack: SlackStandIn, n: int, timeout: float) 
         time.sleep(0.1)
     to_answer = [(min(c.at for c in posts.get(i, []) + private.get(i, [])) - results[i][0]) * 1000
                  for i in sorted(done)]
+    burst_start = min(r[0] for r in results)
+    last = max((c.at for i in done for c in posts.get(i, []) + private.get(i, [])),
+               default=burst_start)
+    notes = Counter("busy" if i in busy else "queued (place in line)"
+                    if "in line" in (r.json().get("text") or "") else "looking"
+                    for i, (_, _, r) in enumerate(results) if i not in failed_acks)
     return {
         "commands": n,
         "ack_ms": stats(acks),
         "answer_ms": stats(to_answer),
+        "last_answer_s": round(last - burst_start, 2),
+        "ack_notes": dict(notes),
         "answered_in_channel": len(posts),
         "answered_privately": len(set(private) - set(posts)),
         "busy": len(busy),
@@ -185,14 +208,14 @@ def commands_phase(bot: BotServer, slack: SlackStandIn, n: int, timeout: float) 
 
 
 def reactions_phase(bot: BotServer, targets: list[tuple[str, str]], n: int,
-                    timeout: float) -> dict[str, Any]:
+                    timeout: float, urls: list[str] | None = None) -> dict[str, Any]:
     from sqlalchemy import text
 
     if not targets:
         return {"events": 0, "note": "no answers to react to"}
     users = [f"URX{i:04d}" for i in range(n)]
     presign = Presigner(url=bot.url, records=bot.records, standin=bot.standin, pool=None)
-    results = fire(bot.url, [presign.reaction("reaction_added", "+1", users[i],
+    results = fire(urls or bot.url, [presign.reaction("reaction_added", "+1", users[i],
                                               *targets[i % len(targets)]) for i in range(n)])
     acks = [(t1 - t0) * 1000 for t0, t1, r in results
             if not isinstance(r, Exception) and r.status_code == 200]
@@ -226,9 +249,18 @@ def reactions_phase(bot: BotServer, targets: list[tuple[str, str]], n: int,
 def main(argv: list[str] | None = None) -> int:
     p = parser(__doc__.splitlines()[0], default_n=50)
     p.add_argument("--timeout", type=float, default=300.0, help="Seconds to wait for answers.")
+    p.add_argument("--replicas", type=int, default=1,
+                   help="≥ 2: compare 1 and this many replicas on shared PostgreSQL + Chroma.")
+    p.add_argument("--pg-url", default=os.environ.get(
+        "STYLESPRINT_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"),
+        help="PostgreSQL for --replicas (a fresh schema is made and dropped).")
     args = p.parse_args(argv)
     if not 1 <= args.n <= 1000:
         p.error("--n must be between 1 and 1000")
+    if args.replicas > 1:
+        from bench.slack_replicas import replicas_main
+
+        return replicas_main(args)
     from qa_engine.records import Records
     from qa_engine.settings import Settings
 
@@ -266,10 +298,12 @@ def main(argv: list[str] | None = None) -> int:
         "commands": commands, "reactions": reactions}, settings)
 
     print(f"stylesprint serve ready in {ready_s:.1f}s (first start: ingests the demo KB); "
-          f"capacity {health.get('capacity')} questions")
+          f"{health.get('capacity')} workers, questions wait in the durable queue")
     print(f"\n{args.n} concurrent slash commands")
     print(table(stats_rows({"acknowledgement": commands["ack_ms"],
                             "time to answer": commands["answer_ms"]}), STATS_HEADERS))
+    print(f"last answer {commands['last_answer_s']} s after the burst; acknowledged with "
+          f"{commands['ack_notes']}")
     print(f"answered in channel {commands['answered_in_channel']}, privately "
           f"{commands['answered_privately']}, busy {commands['busy']}, lost {commands['lost']}, "
           f"answered twice {commands['answered_twice']}, ack failed {commands['ack_failed']}")

@@ -84,12 +84,16 @@ def slack_load(doc: dict[str, Any]) -> str:
             _stats_row("command answered (posted)", c["answer_ms"]),
             _stats_row("reaction acknowledged", r["ack_ms"]),
             _stats_row("vote recorded", r["record_ms"])]
+    where = (f"{doc['health']['capacity']} workers, durable queue" if "queue" in doc["health"]
+             else f"capacity {doc['health']['capacity']}")
     lines = [f"### {n} concurrent slash commands, then {r['events']} reactions "
-             f"(`stylesprint serve`, capacity {doc['health']['capacity']})", "",
+             f"(`stylesprint serve`, {where})", "",
              _md(rows, ["ms", "n", "p50", "p95", "p99", "max"]), "",
              f"- Commands: {c['answered_in_channel']} answered, {c['busy']} told busy, "
              f"{c['lost']} lost, {c['answered_twice']} answered twice, "
-             f"{c['ack_failed']} acknowledgements failed.",
+             f"{c['ack_failed']} acknowledgements failed"
+             + (f"; the last answer came {c['last_answer_s']} s after the burst."
+                if "last_answer_s" in c else "."),
              f"- Reactions: {r['votes_recorded']} votes recorded, {r['lost']} lost, "
              f"{r['recorded_twice']} recorded twice.",
              f"- Serving process resident memory: {mem['ready']['rss_mb']} MiB ready, "

@@ -1,9 +1,13 @@
-"""Answering one question end to end: engine, records, Slack delivery.
+"""Answering one question end to end: admission, engine, records, Slack delivery.
 
-Listeners only parse the request and call `Answerer.submit()`; the slow part
-(retrieval + reader + posting) runs here on the bounded `QuestionPool`. An
-answer is logged *before* it is posted, so its id can ride on the 👍/👎 buttons
-and nothing is lost when posting fails.
+Listeners only parse the request and call `Answerer.submit()`, which stores the
+question in the durable queue (qa_engine/records/questions.py) *before* the
+listener acknowledges, and returns the note for the acknowledgement: "looking that
+up", the asker's place in line and the estimated wait, or "busy" when that wait is
+longer than `STYLESPRINT_MAX_WAIT_S`. `bot/queue.py` hands stored questions to the
+workers, which call `Answerer.work()`: engine, then the answer logged *before* it
+is posted (its id rides on the 👍/👎 buttons), then delivery (bot/queue_delivery.py).
+Every admitted question ends exactly once: answered, or its asker told why not.
 """
 
 from __future__ import annotations
@@ -11,16 +15,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
-from bot.blocks import answer_blocks, answer_fallback_text, escape, notice_blocks
+from bot.blocks import answer_blocks, answer_fallback_text, escape
 from bot.pool import QuestionPool
-from qa_engine.records import Records
+from bot.queue import QuestionDispatcher
+from bot.queue_delivery import Delivery, GaveUp
+from bot.queue_pacing import PostScheduler
+from qa_engine.records import Job, QuestionStore, Records
+from qa_engine.records.questions import ANSWER, DELIVER
 from qa_engine.types import Answer, KnowledgeBaseUnavailable, QuestionError
 
 logger = logging.getLogger(__name__)
@@ -35,25 +41,23 @@ KB_DOWN = (
     "Please try again in a few minutes."
 )
 FAILED = ":warning: Sorry, something went wrong while answering. Please try again."
-
-# chat.postMessage errors meaning "this channel is closed to the bot": answer privately.
-CANNOT_POST = frozenset(
-    {
-        "not_in_channel",
-        "is_archived",
-        "channel_not_found",
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "restricted_action_thread_only_channel",
-        "restricted_action_non_threadable_channel",
-    }
+EXPIRED = (
+    ":warning: Sorry, I couldn't get to your question in time (I was restarted or very "
+    "busy). Please ask it again."
 )
+UNAVAILABLE = (
+    ":warning: I can't take questions right now (my database is unavailable). "
+    "Please try again in a few minutes."
+)
+DEFAULT_ANSWER_S = 2.0  # per question per worker, until the queue has measured its pace
+MAX_ATTEMPTS = 3  # a question whose worker died this often is not tried a fourth time
 
 
 class Engine(Protocol):
     """What the bot needs of `qa_engine.pipeline.AnswerEngine`."""
 
-    def ask(self, question: str, top_k: int | None = None) -> Answer: ...
+    def ask(self, question: str, top_k: int | None = None,
+            context: str | None = None) -> Answer: ...
 
 
 @dataclass(frozen=True)
@@ -69,49 +73,171 @@ class Question:
     context_question: str | None = None  # a thread's earlier question (follow-ups)
     received_at: float = field(default_factory=time.monotonic)
 
+    def to_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        del record["received_at"]  # monotonic: meaningless in another process
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Question:
+        names = {f.name for f in fields(cls)} - {"received_at"}
+        return cls(**{k: v for k, v in record.items() if k in names})
+
+
+@dataclass(frozen=True)
+class Admission:
+    """The outcome of `submit`: truthy when the question was stored; `note` for the ack."""
+
+    accepted: bool
+    note: str
+    position: int = 0  # 1 = next to be answered
+    wait_s: float = 0.0
+
+    def __bool__(self) -> bool:
+        return self.accepted
+
+
+@dataclass(frozen=True)
+class QueueOptions:
+    """The queue's settings (`from_settings`); the defaults are the settings' defaults."""
+
+    max_wait_s: float = 600.0
+    max_queued: int = 1000
+    expiry_s: float = 1500.0
+    lease_s: float = 30.0
+    poll_s: float = 0.5
+    post_interval_s: float = 1.0
+    verify_s: float = 10.0
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> QueueOptions:
+        return cls(max_wait_s=settings.max_wait_s, max_queued=settings.max_queued_questions,
+                   expiry_s=settings.question_expiry_s, lease_s=settings.queue_lease_s,
+                   poll_s=settings.queue_poll_s, post_interval_s=settings.post_interval_s,
+                   verify_s=settings.post_verify_s)
+
+
+def queued_note(position: int, wait_s: float) -> str:
+    if position <= 1:
+        return LOOKING
+    return f"{LOOKING} You're number {position} in line, about {max(1, round(wait_s))} s."
+
 
 class Answerer:
-    """Runs questions on the pool and delivers the answers."""
+    """Admits questions into the durable queue, and answers and delivers them."""
 
     def __init__(
-        self, engine: Engine, records: Records, pool: QuestionPool, client: WebClient,
-        *, handoff: bool = False,
+        self,
+        engine: Engine,
+        records: Records,
+        pool: QuestionPool,
+        client: WebClient,
+        *,
+        options: QueueOptions | None = None,
+        post_client: WebClient | None = None,
+        handoff: bool = False,
     ) -> None:
         self.engine = engine
         self.handoff = handoff  # "Ask a team lead" on every answer (an escalation channel is set)
         self.records = records
         self.pool = pool
         self.client = client
+        self.options = options or QueueOptions()
+        self.store = QuestionStore(records.engine)
+        self.scheduler = PostScheduler(self.options.post_interval_s)
+        self.delivery = Delivery(client, post_client, self.store, self.records, self.scheduler,
+                                 verify_s=self.options.verify_s)
+        self.dispatcher = QuestionDispatcher(self.store, pool, self.work,
+                                             lease_s=self.options.lease_s,
+                                             poll_s=self.options.poll_s).start()
 
-    def submit(self, question: Question) -> bool:
-        """Queue the question; False (and nothing queued) when the pool is full."""
-        return self.pool.try_submit(self.answer, question) is not None
+    def close(self) -> None:
+        """Stop taking questions from the queue (those being answered finish on the pool)."""
+        self.dispatcher.stop()
 
-    def answer(self, question: Question) -> int | None:
-        """Answer and post; returns the answer id (None when no answer could be made).
+    # --- admission (on Bolt's request thread, before the ack) --------------------------
+    def estimate_wait_s(self, position: int) -> float:
+        """Seconds until the question at `position` (1 = next) is answered."""
+        per_s = self.dispatcher.finished_per_s  # measured pace, all replicas together
+        if per_s:
+            return position / per_s
+        return position * DEFAULT_ANSWER_S / self.pool.workers
+
+    def submit(self, question: Question) -> Admission:
+        """Store the question (committed on return) and say where it stands in line."""
+        try:
+            waiting = self.dispatcher.waiting()  # counted every poll_s, not per question
+            position = waiting + 1
+            wait_s = self.estimate_wait_s(position)
+            if waiting >= self.options.max_queued or wait_s > self.options.max_wait_s:
+                logger.info("refused a question: %d waiting, about %.0f s", waiting, wait_s)
+                return Admission(False, BUSY, position, wait_s)
+            self.store.add(question.to_record())
+            self.dispatcher.admitted()
+        except Exception as exc:  # database away: say so at once, nothing half-stored
+            logger.warning("could not queue a question: %s", type(exc).__name__)
+            return Admission(False, UNAVAILABLE)
+        self.dispatcher.wake()
+        return Admission(True, queued_note(position, wait_s), position, wait_s)
+
+    # --- answering (on a pool worker) --------------------------------------------------
+    def work(self, job: Job, owner: str) -> None:
+        """Take `job` one step on: answer it, deliver it, or tell its asker why not.
 
         Whatever fails, the asker hears about it: expected problems (bad question,
         knowledge base down) with their reason, anything else with an apology, and
         the error itself goes on to the one error handler.
         """
+        question = Question.from_record(job.question)
         try:
-            return self._answer(question)
+            self._work(job, owner, question)
         except Exception:
             with contextlib.suppress(Exception):  # the original error is the one to report
-                self.reply_privately(question, FAILED)
+                self.delivery.tell(question, FAILED)
+                self.store.finish(job.id, owner, "failed")
             raise
 
-    def _answer(self, question: Question) -> int | None:
+    def _work(self, job: Job, owner: str, question: Question) -> None:
+        age_s = time.time() - job.admitted_at
+        if job.stage == ANSWER:
+            if age_s > self.options.expiry_s or job.attempts > MAX_ATTEMPTS:
+                logger.warning("question %d not answered after %.0f s, %d tries; told the asker",
+                               job.id, age_s, job.attempts)
+                self._tell_and_finish(job, owner, question, EXPIRED, "expired")
+                return
+            job = self._answer(job, owner, question)
+            if job is None:
+                return
+        if age_s > self.options.expiry_s and job.stage == DELIVER:  # POSTING: look it up first
+            self._tell_and_finish(job, owner, question, EXPIRED, "expired")
+            return
+        try:
+            self.delivery.deliver(job, owner, question)
+        except GaveUp as exc:
+            logger.warning("answer %s: %s; told the asker", job.answer_id, exc)
+            self._tell_and_finish(job, owner, question, FAILED, "failed")
+
+    def _tell_and_finish(self, job: Job, owner: str, question: Question, text: str,
+                         outcome: str) -> None:
+        self.delivery.tell(question, text)
+        self.store.finish(job.id, owner, outcome)
+
+    def _answer(self, job: Job, owner: str, question: Question) -> Job | None:
+        """Run the engine and log the answer; the job at its delivery stage (None: told)."""
         try:
             # a follow-up is searched with its thread's earlier question (AnswerEngine.ask)
             extra = {"context": question.context_question} if question.context_question else {}
             answer = self.engine.ask(question.text, **extra)
         except QuestionError as exc:
-            self.reply_privately(question, f":information_source: {escape(str(exc))}")
+            self._tell_and_finish(job, owner, question, f":information_source: "
+                                  f"{escape(str(exc))}", "told")
             return None
         except KnowledgeBaseUnavailable:
             logger.warning("knowledge base unavailable; told the asker")
-            self.reply_privately(question, KB_DOWN)
+            self._tell_and_finish(job, owner, question, KB_DOWN, "told")
+            return None
+        if not self.store.keep(job.id, owner, self.options.lease_s):  # the engine took long:
+            logger.warning("question %d: lease lost while answering", job.id)  # not ours now
             return None
         answer_id = self.records.log_answer(
             answer,
@@ -120,46 +246,19 @@ class Answerer:
             asker=question.asker,
             thread_ts=question.thread_ts,
         )
-        delivery, ts = self._deliver(question, answer, answer_id)
-        total_ms = (time.monotonic() - question.received_at) * 1000
-        self.records.mark_delivered(answer_id, delivery=delivery, message_ts=ts, total_ms=total_ms)
-        logger.info(
-            "answer %d: answered=%s confidence=%.2f engine_ms=%.0f total_ms=%.0f via=%s",
-            answer_id,
-            answer.answered,
-            answer.confidence,
-            answer.latency_ms,
-            total_ms,
-            delivery,
-        )
-        return answer_id
-
-    def _deliver(
-        self, question: Question, answer: Answer, answer_id: int
-    ) -> tuple[str, str | None]:
-        """Post in the channel (or thread); fall back to response_url if the channel is closed."""
-        try:
-            response = self.client.chat_postMessage(
-                channel=question.channel,
-                thread_ts=question.thread_ts,
-                text=answer_fallback_text(answer),
-                blocks=answer_blocks(answer, question.text, **self._extras(question, answer_id)),
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-            return "channel", str(response["ts"])
-        except SlackApiError as exc:
-            error = exc.response.get("error") if exc.response is not None else None
-            if error not in CANNOT_POST or not question.response_url:
-                raise
-            logger.info("cannot post in channel (%s); answering via response_url", error)
-        self._send_response_url(
-            question.response_url,
-            text=answer_fallback_text(answer),
-            blocks=answer_blocks(answer, question.text, vote_buttons_for=answer_id,
-                                 **self._extras(question, answer_id)),
-        )
-        return "response_url", None
+        extras = self._extras(question, answer_id)
+        message = {
+            "text": answer_fallback_text(answer),
+            "blocks": answer_blocks(answer, question.text, **extras),
+            "private_blocks": answer_blocks(answer, question.text, vote_buttons_for=answer_id,
+                                            **extras),
+        }
+        if not self.store.answered(job.id, owner, answer_id, message):
+            logger.warning("question %d: lease lost while answering", job.id)
+            return None
+        logger.info("answer %d: answered=%s confidence=%.2f engine_ms=%.0f", answer_id,
+                    answer.answered, answer.confidence, answer.latency_ms)
+        return replace(job, stage=DELIVER, answer_id=answer_id, message=message)
 
     def _extras(self, question: Question, answer_id: int) -> dict[str, Any]:
         return {"handoff_for": answer_id if self.handoff else None,
@@ -167,22 +266,4 @@ class Answerer:
 
     def reply_privately(self, question: Question, text: str) -> None:
         """A note only the asker sees: via response_url for commands, ephemeral otherwise."""
-        if question.response_url:
-            self._send_response_url(question.response_url, text=text, blocks=notice_blocks(text))
-        else:
-            self.client.chat_postEphemeral(
-                channel=question.channel,
-                user=question.asker,
-                thread_ts=question.thread_ts,
-                text=text,
-            )
-
-    def _send_response_url(self, url: str, *, text: str, blocks: list[dict[str, Any]]) -> None:
-        # The Web API client's retry handlers (connection errors, 429, 5xx) apply here too:
-        # WebhookClient's default only retries connection errors.
-        retry_handlers = getattr(self.client, "retry_handlers", None)
-        response = WebhookClient(url, retry_handlers=retry_handlers).send(
-            text=text, blocks=blocks, response_type="ephemeral", replace_original=False
-        )
-        if response.status_code != 200:
-            raise RuntimeError(f"response_url answered HTTP {response.status_code}")
+        self.delivery.tell(question, text)

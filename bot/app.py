@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot import listeners, middleware
-from bot.answering import Answerer, Engine
+from bot.answering import Answerer, Engine, QueueOptions
 from bot.context import ListenerDeps, provide
 from bot.errors import handle_error
 from bot.pool import QuestionPool
@@ -66,6 +66,14 @@ def build_vote_queue(settings: Settings, records: Records) -> VoteQueue:
     return VoteQueue(records, settings.data_dir / "pending-votes.jsonl")
 
 
+def build_answerer(settings: Settings, engine: Engine, records: Records, pool: QuestionPool,
+                   client: WebClient) -> Answerer:
+    """The answerer over the durable question queue in `records`, with the queue settings."""
+    return Answerer(engine=engine, records=records, pool=pool, client=client,
+                    options=QueueOptions.from_settings(settings),
+                    handoff=settings.escalation_channel is not None)
+
+
 def build_app(
     settings: Settings,
     engine: Engine,
@@ -76,6 +84,7 @@ def build_app(
     socket_mode: bool = False,
     votes: VoteQueue | None = None,
     listener_executor: ThreadPoolExecutor | None = None,
+    answerer: Answerer | None = None,
 ) -> App:
     """The Bolt app with every listener and middleware registered.
 
@@ -90,6 +99,9 @@ def build_app(
         votes: the vote queue (default: one spooling to `data_dir/pending-votes.jsonl`).
         listener_executor: the threads Bolt runs listeners on (default: a new pool of
             `listener_threads`). `BotRuntime` passes both in, so that it can close them.
+        answerer: what listeners hand questions to (default: `build_answerer`, whose
+            queue dispatcher stops when `executor` is shut down); `BotRuntime` passes
+            its own in and closes it.
     """
     signing_secret = settings.slack_signing_secret
     if signing_secret is None and not socket_mode:
@@ -108,8 +120,7 @@ def build_app(
     protect_library_loggers()  # Bolt's loggers exist now: no request bodies at INFO
     app.error(handle_error)
     middleware.register(app, records, escalation_channel=settings.escalation_channel)
-    answerer = Answerer(engine=engine, records=records, pool=executor, client=client,
-                        handoff=settings.escalation_channel is not None)
+    answerer = answerer or build_answerer(settings, engine, records, executor, client)
     votes = votes if votes is not None else build_vote_queue(settings, records)
     team = Team.for_engine(settings, records, engine)
     app.middleware(provide(ListenerDeps(answerer=answerer, records=records, votes=votes,

@@ -1,8 +1,9 @@
 """The bounded worker pool that answers questions off Bolt's request threads.
 
 A `ThreadPoolExecutor` alone queues without limit; here a semaphore caps the
-questions running plus waiting, so a burst gets an immediate "busy" reply
-instead of answers that arrive minutes late.
+jobs running plus waiting. Questions do not wait here: they wait in the durable
+queue (qa_engine/records/questions.py), and `bot/queue.py` hands the pool only as
+many as it has idle workers.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ class QuestionPool:
     ) -> None:
         if workers < 1 or max_queued < 0:
             raise ValueError("a pool needs at least one worker and a non-negative queue")
+        self.workers = workers
         self.capacity = workers + max_queued
+        self._closed = False
         self._slots = threading.BoundedSemaphore(self.capacity)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stylesprint-q")
         self._on_error = on_error
@@ -71,5 +74,10 @@ class QuestionPool:
             self._admitted -= 1
         self._slots.release()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def shutdown(self, wait: bool = True) -> None:
+        self._closed = True
         self._executor.shutdown(wait=wait, cancel_futures=not wait)

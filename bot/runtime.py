@@ -1,4 +1,4 @@
-"""Wires one bot process together: records, engine, pool, Bolt app.
+"""Wires one bot process together: records, engine, question queue and pool, Bolt app.
 
 Models load once, here, before the bot accepts a request; a missing token is
 reported before that (loading takes seconds, a typo should not).
@@ -15,9 +15,10 @@ from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
-from bot.answering import Engine
+from bot.answering import Answerer, Engine
 from bot.app import (
     MissingSlackSetting,
+    build_answerer,
     build_app,
     build_client,
     build_listener_executor,
@@ -62,6 +63,7 @@ class BotRuntime:
     watcher: Any = None  # qa_engine.watcher.ModelWatcher: follows promotions and rollbacks
     votes: VoteQueue | None = None  # its flusher thread runs while votes are queued
     listener_executor: ThreadPoolExecutor | None = None  # Bolt's listener threads
+    answerer: Answerer | None = None  # its dispatcher feeds the pool from the durable queue
 
     @classmethod
     def start(
@@ -91,14 +93,17 @@ class BotRuntime:
         warm_up = getattr(engine, "warm_up", None)
         if warm_up is not None:
             warm_up()
-        pool = QuestionPool(settings.worker_threads, settings.max_queued_questions,
-                            on_error=handle_error)
+        # Questions wait in the durable queue, not in the pool: it holds running ones only.
+        pool = QuestionPool(settings.worker_threads, 0, on_error=handle_error)
+        answerer = build_answerer(settings, engine, records, pool, client)
         votes = build_vote_queue(settings, records)
         listener_executor = build_listener_executor(settings)
         try:
             app = build_app(settings, engine, records, pool, client, socket_mode=socket_mode,
-                            votes=votes, listener_executor=listener_executor)
+                            votes=votes, listener_executor=listener_executor,
+                            answerer=answerer)
         except (BoltError, OSError) as exc:  # Slack changed its mind since check_slack
+            answerer.close()
             pool.shutdown(wait=False)
             listener_executor.shutdown(wait=False)
             votes.close()
@@ -108,20 +113,32 @@ class BotRuntime:
         watcher = start_model_watcher(settings, engine)
         release_free_memory()  # what loading the models and the knowledge base freed
         logger.info(
-            "bot ready: model %s, %d workers, %d questions admitted at most",
+            "bot ready: model %s, %d workers, up to %d questions queued (%.0f s wait at most)",
             getattr(engine, "model_version", "?"),
             settings.worker_threads,
-            pool.capacity,
+            settings.max_queued_questions,
+            settings.max_wait_s,
         )
         return cls(settings=settings, engine=engine, records=records, pool=pool, app=app,
-                   watcher=watcher, votes=votes, listener_executor=listener_executor)
+                   watcher=watcher, votes=votes, listener_executor=listener_executor,
+                   answerer=answerer)
 
     def health(self) -> dict[str, Any]:
-        return {
+        """In-memory figures only (no database query on the health check)."""
+        health: dict[str, Any] = {
             "model_version": getattr(self.engine, "model_version", None),
             "questions_in_flight": self.pool.admitted,
             "capacity": self.pool.capacity,
         }
+        if self.answerer is not None:
+            health["queue"] = {
+                "owner": self.answerer.dispatcher.owner,
+                "held": self.answerer.dispatcher.held,
+                "finished_per_minute": self.answerer.dispatcher.finished_per_minute,
+                "channels_waiting": self.answerer.scheduler.blocked(),
+                "rate_limited": self.answerer.scheduler.rate_limited_count,
+            }
+        return health
 
     def close(self) -> None:
         """Stop taking work, finish what was admitted, then stop the background threads."""
@@ -129,6 +146,8 @@ class BotRuntime:
             self.watcher.stop()
         if self.listener_executor is not None:
             self.listener_executor.shutdown(wait=True)
+        if self.answerer is not None:
+            self.answerer.close()  # claims nothing more; the unclaimed stay queued
         self.pool.shutdown(wait=True)
         if self.votes is not None:
             self.votes.close()

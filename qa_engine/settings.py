@@ -343,11 +343,56 @@ class Settings(BaseSettings):
         2, ge=1, validation_alias=_env("STYLESPRINT_WORKER_THREADS", "worker_threads")
     )
     max_queued_questions: int = Field(
-        62,
+        1000,
         ge=1,
         validation_alias=_env("STYLESPRINT_MAX_QUEUED", "max_queued_questions"),
-        description="Questions allowed to wait for a worker; beyond that askers are told "
-        "'busy' at once rather than answered late (measurements: docs/benchmarks.md).",
+        description="Questions allowed to wait in the durable queue (all replicas together); "
+        "beyond that askers are told 'busy' at once.",
+    )
+    max_wait_s: float = Field(
+        600.0,
+        gt=0,
+        le=1800,
+        validation_alias=_env("STYLESPRINT_MAX_WAIT_S", "max_wait_s"),
+        description="Longest estimated wait a question is admitted with (the asker is told "
+        "their place in line and the wait); beyond it they are told 'busy'.",
+    )
+    question_expiry_s: float = Field(
+        1500.0,
+        gt=0,
+        le=1800,
+        validation_alias=_env("STYLESPRINT_QUESTION_EXPIRY_S", "question_expiry_s"),
+        description="A queued question not started by then (restart, outage) is not answered; "
+        "its asker is told to ask again (Slack's response_url lasts 30 minutes).",
+    )
+    queue_lease_s: float = Field(
+        30.0,
+        ge=3,
+        validation_alias=_env("STYLESPRINT_QUEUE_LEASE_S", "queue_lease_s"),
+        description="A replica's hold on a question it answers, renewed while it works; a "
+        "replica that dies loses its questions to the others after this long.",
+    )
+    queue_poll_s: float = Field(
+        0.5,
+        gt=0,
+        le=60,
+        validation_alias=_env("STYLESPRINT_QUEUE_POLL_S", "queue_poll_s"),
+        description="How often an idle replica looks for questions others admitted or "
+        "deferred.",
+    )
+    post_interval_s: float = Field(
+        1.0,
+        ge=0,
+        validation_alias=_env("STYLESPRINT_POST_INTERVAL_S", "post_interval_s"),
+        description="Least time between two answers posted in one channel (Slack allows "
+        "about one message per second per channel).",
+    )
+    post_verify_s: float = Field(
+        10.0,
+        ge=0,
+        validation_alias=_env("STYLESPRINT_POST_VERIFY_S", "post_verify_s"),
+        description="After a chat.postMessage that timed out or failed with a 5xx, how long "
+        "the bot looks for the message before posting it again.",
     )
     malloc_arena_max: int | None = Field(
         2,

@@ -6,7 +6,10 @@ the methods the bot uses the way Slack documents them, checks the bot token,
 and can be told that a channel is closed to the bot (`not_in_channel`,
 `is_archived`), which is what exercises the response_url fallback, or to answer
 the next calls of a method with an HTTP error (`fail_next`: 429 with Retry-After,
-5xx), which is what exercises slack_sdk's retry handlers.
+5xx), which is what exercises slack_sdk's retry handlers. It keeps the messages it
+was sent (with their metadata) for `conversations.history` / `conversations.replies`,
+and can be told to post a message and *then* fail (`fail_after_post`: a 5xx whose
+message is in the channel anyway) or to answer slowly (`delay_next`).
 """
 
 from __future__ import annotations
@@ -55,6 +58,9 @@ class SlackStandIn:
         self._ws_server: Any = None
         self._outbox: queue.Queue[dict[str, Any]] = queue.Queue()
         self._failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self._after: dict[str, list[int]] = {}  # method -> statuses sent after handling
+        self._delays: dict[str, list[float]] = {}  # method -> seconds to wait before answering
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> posted, oldest first
 
     # --- lifecycle ---------------------------------------------------------------------
     def start(self) -> SlackStandIn:
@@ -64,11 +70,11 @@ class SlackStandIn:
             def log_message(self, *_args: Any) -> None:  # keep test output clean
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 (slack_sdk GETs a few read methods)
-                query = self.path.split("?", 1)[1] if "?" in self.path else ""
-                headers = {**dict(self.headers),
-                           "Content-Type": "application/x-www-form-urlencoded"}
-                self._answer(query, headers)
+            def do_GET(self) -> None:  # noqa: N802 (conversations.history & co. are GETs)
+                path, _, query = self.path.partition("?")
+                self.path = path
+                self._answer(query, {**dict(self.headers),
+                                     "Content-Type": "application/x-www-form-urlencoded"})
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
@@ -77,14 +83,23 @@ class SlackStandIn:
             def _answer(self, raw: str, headers: dict[str, str]) -> None:
                 failure = standin._injected_failure(self.path, raw)
                 if failure is not None:
-                    status, extra = failure
+                    status, fail_headers = failure
                     self.send_response(status)
-                    for name, value in extra.items():
+                    for name, value in fail_headers.items():
                         self.send_header(name, value)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                delay = standin._planned(standin._delays, self.path)
+                if delay:
+                    time.sleep(delay)
                 status, payload = standin._handle(self.path, headers, raw)
+                after = standin._planned(standin._after, self.path)
+                if after:  # handled (and recorded), then an error: the caller cannot tell
+                    self.send_response(after)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body = payload if isinstance(payload, str) else json.dumps(payload)
                 data = body.encode("utf-8")
                 self.send_response(status)
@@ -185,6 +200,29 @@ class SlackStandIn:
         with self._cond:
             self._failures.setdefault(method, []).extend([(status, headers)] * times)
 
+    def fail_after_post(self, method: str, status: int = 500, times: int = 1) -> None:
+        """Handle the next `times` calls of `method` (a message is posted), then answer
+        HTTP `status` instead of the result."""
+        with self._cond:
+            self._after.setdefault(method, []).extend([status] * times)
+
+    def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """Wait `seconds` before handling each of the next `times` calls of `method`."""
+        with self._cond:
+            self._delays.setdefault(method, []).extend([seconds] * times)
+
+    def _planned(self, plans: dict[str, list[Any]], path: str) -> Any:
+        method = "response_url" if path.startswith("/response/") else \
+            path[len("/api/"):].split("?", 1)[0]
+        with self._cond:
+            plan = plans.get(method)
+            return plan.pop(0) if plan else None
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """The messages in `channel` (thread replies included), oldest first."""
+        with self._cond:
+            return list(self.messages.get(channel, []))
+
     def _injected_failure(self, path: str, raw: str) -> tuple[int, dict[str, str]] | None:
         if path.startswith("/response/"):
             method = "response_url"
@@ -276,7 +314,37 @@ class SlackStandIn:
         }
         if params.get("thread_ts"):
             message["thread_ts"] = params["thread_ts"]
+        if params.get("metadata"):
+            metadata = params["metadata"]
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        with self._cond:
+            self.messages.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _history(self, channel: str | None, params: dict[str, Any],
+                 keep: Any) -> dict[str, Any]:
+        """Newest first, like Slack; metadata only with include_all_metadata. `oldest` is
+        not applied (the stand-in's ts are not wall-clock times)."""
+        if not channel or channel in self.closed_channels:
+            return {"ok": False, "error": self.closed_channels.get(channel or "",
+                                                                   "channel_not_found")}
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        limit = int(params.get("limit") or 100)
+        found = []
+        for message in reversed(self.posted(channel)):
+            if keep(message):
+                found.append(message if with_metadata else
+                             {k: v for k, v in message.items() if k != "metadata"})
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
+
+    def _api_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._history(params.get("channel"), params,
+                             lambda m: m.get("thread_ts") in (None, m["ts"]))
+
+    def _api_conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        thread = params.get("ts")
+        return self._history(params.get("channel"), params,
+                             lambda m: m.get("thread_ts") == thread or m["ts"] == thread)
 
     def _api_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
         channel = params.get("channel")

@@ -255,31 +255,39 @@ def test_other_emojis_bots_and_other_messages_are_ignored(bot_server: BotServer)
     assert bot.records.user_vote(answer_id, "UAGENT3") == 1
 
 
-def test_full_pool_gets_a_polite_busy_reply(bot_server: BotServer) -> None:
+def test_past_the_queue_limit_a_question_gets_a_polite_busy_reply(
+    engine: Any, standin: Any, records: Any, tmp_path: Any
+) -> None:
     import threading
 
-    bot, slack = bot_server, bot_server.standin
-    release = threading.Event()
-    held = [bot.pool.try_submit(release.wait, 30) for _ in range(bot.pool.capacity)]
-    try:
-        assert all(held) and bot.pool.try_submit(release.wait, 30) is None
-        busy = bot.command(f"ask {QUESTION}").json()["text"]
-        assert "try again in a moment" in busy
-        bot.event(
-            {
-                "type": "app_mention",
-                "user": "UAGENT1",
-                "channel": "C0SUPPORT",
-                "text": f"<@{slack.bot_user_id}> {QUESTION}",
-                "ts": "1700000700.0001",
-            }
-        )
-        (note,) = slack.wait_for("chat.postEphemeral")
-        assert "try again in a moment" in note.params["text"]
-        assert note.params["thread_ts"] == "1700000700.0001"
-    finally:
-        release.set()
-    assert slack.calls_to("chat.postMessage") == []
+    from bot.answering import LOOKING
+
+    slack = standin
+    with running_bot(engine, standin, records, tmp_path, max_queued_questions=1) as bot:
+        release = threading.Event()
+        assert bot.pool.try_submit(release.wait, 30) is not None  # the one worker is busy
+        try:
+            assert bot.command(f"ask {QUESTION}").json()["text"].startswith(LOOKING)  # queued
+            busy = bot.command(f"ask {QUESTION}").json()["text"]
+            assert "try again in a moment" in busy
+            bot.event(
+                {
+                    "type": "app_mention",
+                    "user": "UAGENT1",
+                    "channel": "C0SUPPORT",
+                    "text": f"<@{slack.bot_user_id}> {QUESTION}",
+                    "ts": "1700000700.0001",
+                }
+            )
+            (note,) = slack.wait_for("chat.postEphemeral")
+            assert "try again in a moment" in note.params["text"]
+            assert note.params["thread_ts"] == "1700000700.0001"
+            assert slack.calls_to("chat.postMessage") == []
+        finally:
+            release.set()
+        (post,) = slack.wait_for("chat.postMessage")  # the admitted one, once the worker is free
+        time.sleep(0.3)
+        assert len(slack.calls_to("chat.postMessage")) == 1
 
 
 def test_unusable_question_gets_the_reason_privately(bot_server: BotServer) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.answering import BUSY, LOOKING, Answerer, Question
+from bot.answering import Answerer, Question
 from bot.blocks import USAGE, escape
 from bot.context import ANSWERER
 
@@ -48,4 +48,4 @@ def stylesprint_command(ack: Ack, command: dict[str, Any], context: BoltContext)
         response_url=command.get("response_url"),
     )
     answerer: Answerer = context[ANSWERER]
-    ack(text=LOOKING if answerer.submit(question) else BUSY, response_type="ephemeral")
+    ack(text=answerer.submit(question).note, response_type="ephemeral")  # stored before the ack

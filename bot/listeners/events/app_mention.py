@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.answering import BUSY, Answerer, Question
+from bot.answering import Answerer, Question
 from bot.blocks import USAGE
 from bot.context import ANSWERER, TEAM
 
@@ -46,7 +46,9 @@ def answer_mention(event: dict[str, Any], context: BoltContext, client: WebClien
         context_question=earlier,
     )
     answerer: Answerer = context[ANSWERER]
-    if not answerer.submit(question):
+    admission = answerer.submit(question)
+    if not admission:
         client.chat_postEphemeral(
-            channel=event["channel"], user=event["user"], thread_ts=thread_ts, text=BUSY
+            channel=event["channel"], user=event["user"], thread_ts=thread_ts,
+            text=admission.note,
         )

@@ -1,6 +1,7 @@
 """Listener unit tests: each listener called directly, with `unittest.mock.Mock()` for
 `ack`/`client`/`respond` and a real context dict holding real dependencies
-(SQLite records, a real VoteQueue, a real Answerer on a real QuestionPool)."""
+(SQLite records, a real VoteQueue, a real Answerer on a real QuestionPool and the
+durable question queue)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from listener_cases import ANSWER_TS, BOT_USER, CHANNEL, GatedEngine
 from records_cases import make_answer
 
-from bot.answering import Answerer
+from bot.answering import Answerer, QueueOptions
 from bot.context import ListenerDeps
 from bot.pool import QuestionPool
 from bot.vote_queue import VoteQueue
@@ -44,10 +45,14 @@ def pool() -> Iterator[QuestionPool]:
 def deps(
     gated_engine: GatedEngine, pool: QuestionPool, records: Records, slack: Mock, tmp_path: Path
 ) -> Iterator[ListenerDeps]:
-    answerer = Answerer(engine=gated_engine, records=records, pool=pool, client=slack.client)
+    # A 5 s wait limit: with the first question held at the gate, a second waits its turn
+    # (about 4 s) and a third (about 6 s) is told busy.
+    answerer = Answerer(engine=gated_engine, records=records, pool=pool, client=slack.client,
+                        options=QueueOptions(max_wait_s=5))
     votes = VoteQueue(records, tmp_path / "pending-votes.jsonl")
     yield ListenerDeps(answerer=answerer, records=records, votes=votes)
     gated_engine.gate.set()
+    answerer.close()
 
 
 @pytest.fixture

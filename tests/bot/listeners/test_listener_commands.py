@@ -54,13 +54,15 @@ def test_ask_acks_at_once_and_answers_on_the_pool(
     assert thread != threading.current_thread().name and thread.startswith("stylesprint-q")
 
 
-def test_ask_when_the_pool_is_full_acks_busy(
+def test_ask_waits_its_turn_with_its_place_or_is_told_busy_past_the_wait_limit(
     slack: Mock, context: dict[str, Any], gated_engine: GatedEngine
 ) -> None:
-    stylesprint_command(ack=slack.ack, command=_command("ask one"), context=context)
-    stylesprint_command(ack=slack.ack, command=_command("ask two"), context=context)
+    for text in ("ask one", "ask two", "ask three"):
+        stylesprint_command(ack=slack.ack, command=_command(text), context=context)
     assert slack.ack.call_args_list == [
         call(text=LOOKING, response_type="ephemeral"),
+        call(text=f"{LOOKING} You're number 2 in line, about 4 s.", response_type="ephemeral"),
         call(text=BUSY, response_type="ephemeral"),
     ]
+    assert context["answerer"].store.waiting() == 2  # stored before the ack; three was not
     gated_engine.gate.set()

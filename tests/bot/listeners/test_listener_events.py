@@ -48,11 +48,11 @@ def test_empty_mention_gets_the_usage_privately(slack: Mock, context: dict[str, 
         channel=CHANNEL, user="UASK", thread_ts="1700000002.000001", text=USAGE)]
 
 
-def test_mention_when_the_pool_is_full_says_busy(
+def test_mention_past_the_wait_limit_says_busy(
     slack: Mock, context: dict[str, Any], gated_engine: GatedEngine
 ) -> None:
-    answer_mention(event=_mention("<@UBOT> one"), context=context, client=slack.client)
-    answer_mention(event=_mention("<@UBOT> two"), context=context, client=slack.client)
+    for text in ("one", "two", "three"):  # the third would wait past the 5 s limit
+        answer_mention(event=_mention(f"<@UBOT> {text}"), context=context, client=slack.client)
     assert slack.mock_calls == [call.client.chat_postEphemeral(
         channel=CHANNEL, user="UASK", thread_ts="1700000002.000001", text=BUSY)]
     gated_engine.gate.set()
