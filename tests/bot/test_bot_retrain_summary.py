@@ -11,8 +11,10 @@ def test_retrain_summary_is_posted_to_the_configured_channel(tmp_path, standin):
     outcome = RetrainOutcome(
         "promoted", "not worse: F1 0.700 → 0.750", run_id=3, parent="v1",
         candidate="retrain-20250330-030000-r3", counts={"examples": 12, "heldout": 2, "review": 4},
-        current_metrics={"f1": 0.70, "similarity": 0.80, "unanswerable_declined": 0.5},
-        candidate_metrics={"f1": 0.75, "similarity": 0.81, "unanswerable_declined": 0.5},
+        current_metrics={"parts": {"dev": {"f1": 0.70, "similarity": 0.80,
+                                           "unanswerable_declined": 0.5}}},
+        candidate_metrics={"parts": {"dev": {"f1": 0.75, "similarity": 0.81,
+                                             "unanswerable_declined": 0.5}}},
     )
     off = bot_settings(tmp_path, standin.api_url)
     assert post_summary(off, outcome) is False and standin.calls_to("chat.postMessage") == []
