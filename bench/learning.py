@@ -225,9 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         figures["feedback_seconds"] = round(time.perf_counter() - t1, 1)
         figures["feedback"] = {k: sum(1 for v in kinds.values() if v == k)
                                for k in sorted(set(kinds.values()))}
-        if runtime.votes is not None:
-            runtime.votes.flush()
-        time.sleep(3)  # votes land; the verified index syncs on the next question
+        deadline = time.monotonic() + 60  # reactions are recorded after their ack
+        while runtime.votes is not None and runtime.votes.pending() and (
+                time.monotonic() < deadline):
+            time.sleep(0.2)
+        time.sleep(3)  # the last listeners finish; the verified index syncs on the next ask
         phases["verified"] = ask_all(engine, everything)
         if not args.no_retrain:
             t2 = time.perf_counter()
