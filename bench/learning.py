@@ -182,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="questions outside the taught groups checked for capture")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-retrain", action="store_true", help="stop after the verified phase")
+    p.add_argument("--feedback-repeat", type=int, default=None,
+                   help="STYLESPRINT_RETRAIN_FEEDBACK_REPEAT for the retrain (default: setting)")
     args = p.parse_args(argv)
 
     from bot.runtime import BotRuntime
@@ -205,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(
         _env_file=None, data_dir=tmp / "data", kb_paths=[FIELD / "kb"],
         slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack.api_url, model_watch_interval_s=2.0, torch_threads=2,
+        slack_api_url=slack.api_url, model_watch_interval_s=2.0, torch_threads=1,
+        **({"retrain_feedback_repeat": args.feedback_repeat} if args.feedback_repeat else {}),
     )
     t0 = time.perf_counter()
     runtime = BotRuntime.start(settings)
@@ -226,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["feedback"] = {k: sum(1 for v in kinds.values() if v == k)
                                for k in sorted(set(kinds.values()))}
         deadline = time.monotonic() + 60  # reactions are recorded after their ack
-        while runtime.votes is not None and runtime.votes.pending() and (
+        while runtime.votes is not None and runtime.votes.pending and (
                 time.monotonic() < deadline):
             time.sleep(0.2)
         time.sleep(3)  # the last listeners finish; the verified index syncs on the next ask
