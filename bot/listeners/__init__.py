@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.errors import after_ack
 from bot.listeners import actions, commands, events, views
 from bot.listeners.events.other_events import ANY_EVENT, ignore_other_event
 
@@ -16,4 +17,4 @@ def register(app: App) -> None:
     views.register(app)
     # Last of all: Bolt runs the first listener that matches, so this one only gets the
     # event types no listener above handles (keep it below anything added later).
-    app.event(ANY_EVENT)(ignore_other_event)
+    app.event(ANY_EVENT)(after_ack(ignore_other_event))
