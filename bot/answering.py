@@ -20,6 +20,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import answer_blocks, answer_fallback_text, escape, notice_blocks
 from bot.pool import QuestionPool
+from qa_engine.db import TRANSIENT_ERRORS
 from qa_engine.records import Records
 from qa_engine.types import Answer, KnowledgeBaseUnavailable, QuestionError
 
@@ -108,19 +109,30 @@ class Answerer:
             logger.warning("knowledge base unavailable; told the asker")
             self.reply_privately(question, KB_DOWN)
             return None
-        answer_id = self.records.log_answer(
-            answer,
-            surface=question.surface,
-            channel=question.channel,
-            asker=question.asker,
-            thread_ts=question.thread_ts,
-        )
+        answer_id: int | None = None
+        try:
+            answer_id = self.records.log_answer(
+                answer,
+                surface=question.surface,
+                channel=question.channel,
+                asker=question.asker,
+                thread_ts=question.thread_ts,
+            )
+        except TRANSIENT_ERRORS as exc:  # a database that hangs or refuses: answer anyway
+            logger.warning("records unavailable (%s); answering without a record",
+                           type(exc).__name__)
         delivery, ts = self._deliver(question, answer, answer_id)
         total_ms = (time.monotonic() - question.received_at) * 1000
-        self.records.mark_delivered(answer_id, delivery=delivery, message_ts=ts, total_ms=total_ms)
+        if answer_id is not None:
+            try:
+                self.records.mark_delivered(answer_id, delivery=delivery, message_ts=ts,
+                                            total_ms=total_ms)
+            except TRANSIENT_ERRORS as exc:
+                logger.warning("records unavailable (%s); answer %d posted, delivery not "
+                               "recorded", type(exc).__name__, answer_id)
         logger.info(
-            "answer %d: answered=%s confidence=%.2f engine_ms=%.0f total_ms=%.0f via=%s",
-            answer_id,
+            "answer %s: answered=%s confidence=%.2f engine_ms=%.0f total_ms=%.0f via=%s",
+            answer_id if answer_id is not None else "(not recorded)",
             answer.answered,
             answer.confidence,
             answer.latency_ms,
@@ -130,7 +142,7 @@ class Answerer:
         return answer_id
 
     def _deliver(
-        self, question: Question, answer: Answer, answer_id: int
+        self, question: Question, answer: Answer, answer_id: int | None
     ) -> tuple[str, str | None]:
         """Post in the channel (or thread); fall back to response_url if the channel is closed."""
         try:

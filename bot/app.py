@@ -24,6 +24,7 @@ from bot.context import ListenerDeps, provide
 from bot.errors import handle_error
 from bot.pool import QuestionPool
 from bot.vote_queue import VoteQueue
+from qa_engine.db import secure_dir
 from qa_engine.logs import protect_library_loggers
 from qa_engine.records import Records
 from qa_engine.settings import Settings
@@ -61,6 +62,8 @@ def build_listener_executor(settings: Settings) -> ThreadPoolExecutor:
 
 
 def build_vote_queue(settings: Settings, records: Records) -> VoteQueue:
+    """The vote queue, spooling under the data directory (made private: 0700)."""
+    secure_dir(settings.data_dir)
     return VoteQueue(records, settings.data_dir / "pending-votes.jsonl")
 
 

@@ -12,6 +12,9 @@ via the request's `response_url` when it has one, else `chat.postEphemeral`. The
 exception never reaches Bolt: in slack-bolt 1.30.0 a listener that calls `ack()` and
 then raises has its acknowledgement cleared by `ThreadListenerRunner`
 (`ack.response = None`), so Slack got a 404 three seconds later and the agent nothing.
+Before the listener runs, a request already handled (a retry, a replay) is dropped
+(`bot.idempotency`): events are acknowledged by Bolt before any listener, block
+actions are acknowledged here first, so neither waits on the database for its ack.
 A listener that failed before acknowledging is acknowledged here: a modal
 submission with the reason shown on its first input (the modal stays open, nothing
 typed is lost), anything else with an empty 200.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +34,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import DBAPIError, DisconnectionError, TimeoutError
 
+from bot.idempotency import ONCE, Once, key_of
 from qa_engine.db import DatabaseUnavailable
 from qa_engine.records import UnknownAnswer
 
@@ -106,9 +111,18 @@ def after_ack(listener: Callable[..., Any]) -> Callable[[Args], None]:
     def run(args: Args) -> None:
         kwargs = {n: getattr(args, n) if hasattr(args, n) else args.context.get(n)
                   for n in names}
+        once: Once | None = args.context.get(ONCE)
+        key = _claim(once, args)
+        if key is False:
+            return
         try:
             listener(**kwargs)
+            if once is not None and isinstance(key, str) and _refused(args):
+                once.release(key)  # "please fill in ...": the corrected submission must run
         except Exception as exc:
+            if once is not None and isinstance(key, str):
+                with contextlib.suppress(Exception):
+                    once.release(key)
             handle_error(exc, args.body)
             text = FAILED_AFTER_ACK.format(reason=reason(exc))
             if args.ack.response is None and _refuse_submission(args, text):
@@ -137,3 +151,31 @@ def _refuse_submission(args: Args, text: str) -> bool:
         return False
     args.ack(response_action="errors", errors={block_id: text.removeprefix(":warning: ")})
     return True
+
+
+def _claim(once: Once | None, args: Args) -> str | bool | None:
+    """The request's claimed idempotency key; False for a request already handled (dropped
+    here, acknowledged); None when there is nothing to claim. Slash commands claim their
+    own key (bot/listeners/commands/stylesprint.py): their ack text depends on it."""
+    body = args.body
+    if once is None or body.get("command"):
+        return None
+    if body.get("type") == "block_actions" and args.ack.response is None:
+        args.ack()  # before the claim: the claim may wait on the database
+    key = key_of(body)
+    if key is None or once.claim(key):
+        return key
+    retry = (args.request.headers.get("x-slack-retry-num") or ["0"])[0]
+    logger.info("dropped a repeated %s (retry %s)", request_kind(body), retry)
+    if args.ack.response is None:
+        args.ack()
+    return False
+
+
+def _refused(args: Args) -> bool:
+    """The listener acknowledged with `response_action: errors` (a modal refused)."""
+    try:
+        reply = json.loads(getattr(args.ack.response, "body", "") or "{}")
+    except ValueError:
+        return False
+    return isinstance(reply, dict) and reply.get("response_action") == "errors"

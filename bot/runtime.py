@@ -24,9 +24,11 @@ from bot.app import (
     build_vote_queue,
 )
 from bot.errors import handle_error
+from bot.health import Health
 from bot.pool import QuestionPool
 from bot.startup import check_slack, explain
 from bot.vote_queue import VoteQueue
+from qa_engine.db import DbTimeouts
 from qa_engine.memory import limit_malloc_arenas, release_free_memory
 from qa_engine.records import Records
 from qa_engine.settings import Settings
@@ -62,6 +64,7 @@ class BotRuntime:
     watcher: Any = None  # qa_engine.watcher.ModelWatcher: follows promotions and rollbacks
     votes: VoteQueue | None = None  # its flusher thread runs while votes are queued
     listener_executor: ThreadPoolExecutor | None = None  # Bolt's listener threads
+    checks: Health | None = None  # what /healthz checks (bot/health.py)
 
     @classmethod
     def start(
@@ -82,7 +85,8 @@ class BotRuntime:
         client = client or build_client(settings)
         check_slack(settings, client, socket_mode=socket_mode)  # a wrong token fails in 1 s
         limit_malloc_arenas(settings.malloc_arena_max)  # before the bot's threads exist
-        records = Records(settings.resolved_database_url)
+        records = Records(settings.resolved_database_url,
+                          timeouts=DbTimeouts.from_settings(settings))
         records.warm_up()
         if engine is None:
             from qa_engine.pipeline import AnswerEngine
@@ -114,10 +118,13 @@ class BotRuntime:
             pool.capacity,
         )
         return cls(settings=settings, engine=engine, records=records, pool=pool, app=app,
-                   watcher=watcher, votes=votes, listener_executor=listener_executor)
+                   watcher=watcher, votes=votes, listener_executor=listener_executor,
+                   checks=Health(records, engine))
 
     def health(self) -> dict[str, Any]:
+        checks = self.checks.report() if self.checks is not None else {}
         return {
+            **checks,
             "model_version": getattr(self.engine, "model_version", None),
             "questions_in_flight": self.pool.admitted,
             "capacity": self.pool.capacity,

@@ -189,12 +189,13 @@ def running_bot(
 ) -> Iterator[BotServer]:
     """`build_app` over `engine` and `records`, served by uvicorn on a free port."""
     from bot.app import build_app
+    from bot.health import Health
     from bot.server import create_asgi_app
 
     settings = bot_settings(data_dir, standin.api_url)
     pool = QuestionPool(workers=1, max_queued=2, on_error=handle_error)
     app = build_app(settings, engine, records, pool)
-    server, thread, url = run_uvicorn(create_asgi_app(app))
+    server, thread, url = run_uvicorn(create_asgi_app(app, Health(records, engine).report))
     try:
         yield BotServer(url=url, records=records, standin=standin, pool=pool)
     finally:

@@ -2,11 +2,15 @@
 
 The acknowledgement is the only thing done on Bolt's request thread: it carries
 the "looking that up" note (or the usage / busy text), and the question itself
-goes to the bounded pool, which posts the answer in the channel.
+goes to the bounded pool, which posts the answer in the channel. A replayed command
+(same `trigger_id`) is acknowledged like the first and answered once: the in-memory
+check is made here, the durable one on the pool (bot/idempotency.py). The question is
+read as the agent typed it (bot/text.py: Slack's escaping decoded once).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
@@ -14,6 +18,10 @@ from slack_bolt import Ack, BoltContext
 from bot.answering import BUSY, LOOKING, Answerer, Question
 from bot.blocks import USAGE, escape
 from bot.context import ANSWERER
+from bot.idempotency import ONCE, Once, key_of
+from bot.text import from_slack
+
+logger = logging.getLogger(__name__)
 
 SUBCOMMANDS = "`ask <question>`, `help`"
 
@@ -38,8 +46,14 @@ def stylesprint_command(ack: Ack, command: dict[str, Any], context: BoltContext)
         ack(text="Sorry, I couldn't tell who asked or in which channel, so I can't answer "
             "this one. Please run the command again.", response_type="ephemeral")
         return
+    once: Once | None = context.get(ONCE)
+    key = key_of(command)
+    if once is not None and key is not None and not once.first_here(key):
+        logger.info("dropped a replayed slash command")
+        ack(text=LOOKING, response_type="ephemeral")
+        return
     question = Question(
-        text=rest.strip(),
+        text=from_slack(rest).strip(),
         asker=command["user_id"],
         channel=command["channel_id"],
         surface="command",
@@ -48,4 +62,10 @@ def stylesprint_command(ack: Ack, command: dict[str, Any], context: BoltContext)
         response_url=command.get("response_url"),
     )
     answerer: Answerer = context[ANSWERER]
-    ack(text=LOOKING if answerer.submit(question) else BUSY, response_type="ephemeral")
+    if once is not None and key is not None:
+        queued = once.answer_once(answerer, key, question)
+        if not queued:
+            once.forget_here(key)  # told "busy": trying again must be answered
+    else:
+        queued = answerer.submit(question)
+    ack(text=LOOKING if queued else BUSY, response_type="ephemeral")

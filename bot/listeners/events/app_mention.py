@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.answering import BUSY, Answerer, Question
 from bot.blocks import USAGE
 from bot.context import ANSWERER
+from bot.text import from_slack
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -25,7 +26,9 @@ def strip_bot_mention(text: str, bot_user_id: str | None) -> str:
 def answer_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     # Events are acknowledged by Bolt before this runs.
     thread_ts = event.get("thread_ts") or event["ts"]
-    text = strip_bot_mention(event.get("text") or "", context.get("bot_user_id"))
+    # Retries and replays were dropped before this runs (bot/errors.py, after_ack).
+    mention = strip_bot_mention(event.get("text") or "", context.get("bot_user_id"))
+    text = from_slack(mention).strip()
     if not text:
         client.chat_postEphemeral(
             channel=event["channel"], user=event["user"], thread_ts=thread_ts, text=USAGE
