@@ -310,7 +310,9 @@ def secure_dir(path: Path) -> Path:
 def secure_file(path: Path) -> Path:
     """`path` created empty if missing and made 0600; a missing folder is created 0700
     (an existing one is left as it is: it may be shared, e.g. /var/lib)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    for folder in reversed(missing):  # mkdir(parents=True) ignores `mode` for the parents
+        folder.mkdir(mode=0o700, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
