@@ -42,6 +42,16 @@ def eventually(check: Callable[[], T], timeout: float = 30.0) -> T:
         time.sleep(0.02)
 
 
+def post_answer(bot: BotServer, question: str = "What is the return window for online orders?",
+                channel: str = "C0SUPPORT") -> tuple[str, int]:
+    """Ask in `channel`; wait for the posted answer and its record; (message ts, answer id)."""
+    bot.command(f"ask {question}", channel=channel)
+    post = eventually(lambda: [c for c in bot.standin.calls_to("chat.postMessage")
+                               if c.params.get("channel") == channel and c.response.get("ok")])[0]
+    ref = eventually(lambda: bot.records.find_by_message(channel, post.response["ts"]))
+    return post.response["ts"], ref.id
+
+
 def bot_settings(data_dir: Path, api_url: str, **overrides: Any) -> Settings:
     return Settings(
         data_dir=data_dir,

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from bot_harness import BotServer, eventually, running_bot
+from bot_harness import BotServer, eventually, post_answer, running_bot
 from db_faults import relayed_pg_records
 from sqlalchemy import text
 
@@ -37,14 +37,6 @@ def timed(send: Any) -> tuple[Any, float]:
     started = time.perf_counter()
     response = send()
     return response, time.perf_counter() - started
-
-
-def post_answer(bot: BotServer, channel: str = "C0SUPPORT") -> tuple[str, int]:
-    bot.command(f"ask {QUESTION}", channel=channel)
-    post = eventually(lambda: [c for c in bot.standin.calls_to("chat.postMessage")
-                               if c.params.get("channel") == channel and c.response.get("ok")])[0]
-    ref = eventually(lambda: bot.records.find_by_message(channel, post.response["ts"]))
-    return post.response["ts"], ref.id
 
 
 def spooled(path: Path) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from bot_harness import BotServer, eventually
+from bot_harness import BotServer, eventually, post_answer
 from records_cases import make_answer
 from sqlalchemy import text
 
@@ -26,14 +26,6 @@ from qa_engine.records import DOWN, UP, Records
 
 QUESTION = "What is the return window for online orders?"
 FORM, JSON = "application/x-www-form-urlencoded", "application/json"
-
-
-def post_answer(bot: BotServer, channel: str = "C0SUPPORT") -> tuple[str, int]:
-    bot.command(f"ask {QUESTION}", channel=channel)
-    post = eventually(lambda: [c for c in bot.standin.calls_to("chat.postMessage")
-                               if c.params.get("channel") == channel and c.response.get("ok")])[0]
-    ref = eventually(lambda: bot.records.find_by_message(channel, post.response["ts"]))
-    return post.response["ts"], ref.id
 
 
 def vote_rows(records: Records) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_harness import BotServer, eventually, running_bot
+from bot_harness import BotServer, eventually, post_answer, running_bot
 from db_faults import Relay, relayed_pg_records
 from sqlalchemy import text
 
@@ -24,16 +24,6 @@ from bot.blocks import VOTE_DOWN_ACTION
 from qa_engine.records import Records
 
 QUESTION = "What is the return window for online orders?"
-
-
-def post_answer(bot: BotServer, channel: str = "C0SUPPORT") -> tuple[str, int]:
-    """Ask; wait for the posted answer and its record; (message ts, answer id)."""
-    bot.command(f"ask {QUESTION}", channel=channel)
-    post = eventually(lambda: [c for c in bot.standin.calls_to("chat.postMessage")
-                               if c.params.get("channel") == channel and c.response.get("ok")])[0]
-    ts = post.response["ts"]
-    ref = eventually(lambda: bot.records.find_by_message(channel, ts))
-    return ts, ref.id
 
 
 # --- Slack answers 429 / 5xx -----------------------------------------------------------------
