@@ -1,9 +1,10 @@
 """`/healthz` that tells the truth: the records database, the knowledge base and a probe
 answer from the model being served, each checked, not assumed.
 
-- database: one `SELECT 1` through the records' deadline guard (qa_engine/db.py), so a
-  hung database makes the check fail within its timeout, and at once while the
-  guard is open;
+- database: one write that changes nothing (`Records.ping`: a locked SQLite file
+  still serves reads, so a read would say "ok" while no vote can be written) through
+  the records' deadline guard (qa_engine/db.py), so a hung database makes the check
+  fail within its timeout, and at once while the guard is open;
 - knowledge base: the collection answers and holds passages;
 - probe: the served reader reads the probe question and gives a real answer
   (`qa_engine.watcher.probe_reader`: a span, finite numbers). A forward pass costs

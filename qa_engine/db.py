@@ -139,8 +139,14 @@ class DeadlineGuard:
         """True from a call that timed out until one succeeds."""
         return self._down
 
-    def call(self, fn: Callable[[], T], transient: tuple[type[BaseException], ...] = ()) -> T:
-        """`fn()`, or DatabaseNotAnswering when it takes longer than the deadline."""
+    def call(self, fn: Callable[[], T], transient: tuple[type[BaseException], ...] = (),
+             proves_health: bool = True) -> T:
+        """`fn()`, or DatabaseNotAnswering when it takes longer than the deadline.
+
+        `proves_health=False` for reads: a SQLite file locked by another writer still
+        serves reads (WAL), so only a call that writes ends the "not answering" state
+        (else the state, and its log lines, would flap between reads and writes).
+        """
         with self._lock:
             if time.monotonic() < self._open_until:
                 raise DatabaseNotAnswering(f"the {self.name} database is not answering "
@@ -163,7 +169,8 @@ class DeadlineGuard:
         except transient as exc:
             self._trip(type(exc).__name__)
             raise
-        self._recovered()
+        if proves_health:
+            self._recovered()
         return result
 
     def _run(self, call: _Call, fn: Callable[[], T]) -> T:

@@ -12,15 +12,22 @@ them fail with DatabaseNotAnswering within `DbTimeouts.deadline_s`, not block.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, event, func, inspect, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    Connection,
+    Engine,
+    event,
+    false,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from qa_engine.db import (
@@ -30,17 +37,16 @@ from qa_engine.db import (
     DeadlineGuard,
     make_engine,
 )
+from qa_engine.records.keys import IdempotencyKeys
 from qa_engine.records.rows import DOWN, UP, AnswerRef, answer_ref, export_row, tally
 from qa_engine.records.schema import (
     SCHEMA_VERSION,
     AnswerRow,
     Base,
     CorrectionRow,
-    ProcessedEvent,
     SchemaVersion,
     VoteRow,
     current_votes,
-    utcnow,
 )
 from qa_engine.types import Answer
 
@@ -49,10 +55,6 @@ logger = logging.getLogger(__name__)
 # version -> function upgrading a database from version-1 to version (none yet: v1 is the
 # first shipped schema). Each runs inside the upgrade transaction.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
-
-EVENT_ID_RETENTION = timedelta(days=1)
-PRUNE_EVERY = 1000  # event ids marked between two prunes
-KEY_LENGTH = 64  # ProcessedEvent.event_id; longer idempotency keys are stored hashed
 
 
 class SchemaMismatch(RuntimeError):
@@ -63,7 +65,7 @@ class UnknownAnswer(LookupError):
     """A vote or correction names an answer that is not in the records."""
 
 
-class Records:
+class Records(IdempotencyKeys):
     """Answers, votes and corrections in one SQL database.
 
     Args:
@@ -118,17 +120,20 @@ class Records:
 
         event.listen(engine, "commit", refuse_abandoned_commit)
 
-    def _guarded(self, call: Callable[[], Any]) -> Any:
-        return self.guard.call(call, transient=TRANSIENT_ERRORS)
+    def _guarded(self, call: Callable[[], Any], *, writes: bool = True) -> Any:
+        return self.guard.call(call, transient=TRANSIENT_ERRORS, proves_health=writes)
 
     def ping(self) -> None:
-        """One round trip (`SELECT 1`) within the deadline; raises when the database is away."""
+        """Can the bot write? One write statement that changes nothing (an UPDATE of no
+        rows takes SQLite's write lock, and fails on a read-only PostgreSQL), within the
+        deadline; raises when the database cannot take writes now."""
 
-        def select_one() -> None:
-            with self._session() as session:
-                session.execute(text("SELECT 1"))
+        def write_nothing() -> None:
+            with self._session() as session, session.begin():
+                session.execute(update(SchemaVersion).where(false()).values(
+                    version=SchemaVersion.version))
 
-        self._guarded(select_one)
+        self._guarded(write_nothing)
 
     @property
     def engine(self) -> Engine:
@@ -227,7 +232,7 @@ class Records:
                 )
                 return answer_ref(row) if row else None
 
-        return self._guarded(find)
+        return self._guarded(find, writes=False)
 
     def get(self, answer_id: int) -> AnswerRef | None:
         def find() -> AnswerRef | None:
@@ -235,7 +240,7 @@ class Records:
                 row = session.get(AnswerRow, answer_id)
                 return answer_ref(row) if row else None
 
-        return self._guarded(find)
+        return self._guarded(find, writes=False)
 
     # --- votes -------------------------------------------------------------------------
     def record_vote(self, answer_id: int, user_id: str, value: int, *, source: str,
@@ -304,42 +309,6 @@ class Records:
 
         return int(self._guarded(add))
 
-    # --- idempotency keys (Events API deliveries, commands, actions, views) -----------------
-    def claim(self, key: str) -> bool:
-        """True the first time idempotency `key` is claimed, False for every replay
-        (across restarts and processes); within the deadline."""
-        return bool(self._guarded(lambda: self.mark_event_processed(_stored_key(key))))
-
-    def release(self, key: str) -> None:
-        """Forget a claimed `key` (its work failed: a retry must be allowed to run)."""
-
-        def forget() -> None:
-            with self._session() as session, session.begin():
-                session.execute(delete(ProcessedEvent)
-                                .where(ProcessedEvent.event_id == _stored_key(key)))
-
-        self._guarded(forget)
-
-    def mark_event_processed(self, event_id: str) -> bool:
-        """True the first time `event_id` is seen, False for every retry (across restarts)."""
-        try:
-            with self._session() as session, session.begin():
-                session.add(ProcessedEvent(event_id=event_id))
-        except IntegrityError:
-            return False
-        self._marked += 1
-        if self._marked % PRUNE_EVERY == 0:
-            self.prune_processed_events()
-        return True
-
-    def prune_processed_events(self, older_than: timedelta = EVENT_ID_RETENTION) -> int:
-        """Forget event ids older than Slack's retry horizon (retries stop after minutes)."""
-        with self._session() as session, session.begin():
-            result = session.execute(
-                delete(ProcessedEvent).where(ProcessedEvent.received_at < utcnow() - older_than)
-            )
-        return int(result.rowcount or 0)
-
     # --- export ------------------------------------------------------------------------
     def export(self, *, batch_size: int = 500) -> Iterator[dict[str, Any]]:
         """Every answer with its current votes and corrections, oldest first.
@@ -364,12 +333,6 @@ class Records:
                 for row in rows:
                     yield export_row(row)
                 last_id = rows[-1].id
-
-
-def _stored_key(key: str) -> str:
-    if len(key) <= KEY_LENGTH:
-        return key
-    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()[: KEY_LENGTH - 7]
 
 
 def _migrate_vote_event_ts(conn: Connection) -> None:
