@@ -8,6 +8,11 @@ longer than `STYLESPRINT_MAX_WAIT_S`. `bot/queue.py` hands stored questions to t
 workers, which call `Answerer.work()`: engine, then the answer logged *before* it
 is posted (its id rides on the 👍/👎 buttons), then delivery (bot/queue_delivery.py).
 Every admitted question ends exactly once: answered, or its asker told why not.
+
+While the records database is not answering (`DeadlineGuard`, qa_engine/db.py: the
+store is given `ACK_DEADLINE_S`), a question cannot be queued; it is then answered
+from memory without a record (`_answer_unrecorded`: no vote buttons, one post, not
+durable across a restart), and the ack still says "looking that up".
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import answer_blocks, answer_fallback_text, escape
 from bot.pool import QuestionPool
 from bot.queue import QuestionDispatcher
-from bot.queue_delivery import Delivery, GaveUp
+from bot.queue_delivery import CANNOT_POST, Delivery, GaveUp
 from bot.queue_pacing import PostScheduler
+from qa_engine.db import ACK_DEADLINE_S, TRANSIENT_ERRORS
 from qa_engine.records import Job, QuestionStore, Records
 from qa_engine.records.questions import ANSWER, DELIVER
 from qa_engine.types import Answer, KnowledgeBaseUnavailable, QuestionError
@@ -172,13 +179,70 @@ class Answerer:
             if waiting >= self.options.max_queued or wait_s > self.options.max_wait_s:
                 logger.info("refused a question: %d waiting, about %.0f s", waiting, wait_s)
                 return Admission(False, BUSY, position, wait_s)
-            self.store.add(question.to_record())
-            self.dispatcher.admitted()
-        except Exception as exc:  # database away: say so at once, nothing half-stored
+            # under the records' DeadlineGuard, within ACK_DEADLINE_S: a hung database
+            # does not hold the acknowledgement (and a late commit is refused)
+            self.records.guard.call(lambda: self._store(question), transient=TRANSIENT_ERRORS,
+                                    deadline_s=ACK_DEADLINE_S)
+        except TRANSIENT_ERRORS as exc:  # database away: answered without records
+            return self._admit_unrecorded(question, exc)
+        except Exception as exc:  # anything else: say so at once, nothing half-stored
             logger.warning("could not queue a question: %s", type(exc).__name__)
             return Admission(False, UNAVAILABLE)
         self.dispatcher.wake()
         return Admission(True, queued_note(position, wait_s), position, wait_s)
+
+    def _store(self, question: Question) -> None:
+        self.store.add(question.to_record())
+        self.dispatcher.admitted()  # at once after the commit, on the same thread (the count)
+
+    def _admit_unrecorded(self, question: Question, exc: BaseException) -> Admission:
+        """The records database is not answering: the question goes straight to a worker
+        (in memory, not durable) and is answered without a record (no 👍/👎 buttons)."""
+        if self.pool.try_submit(self._answer_unrecorded, question) is None:
+            logger.warning("could not queue a question (%s) and the pool is full",
+                           type(exc).__name__)
+            return Admission(False, BUSY)
+        logger.warning("records unavailable (%s); answering a question without a record",
+                       type(exc).__name__)
+        return Admission(True, LOOKING, 1)
+
+    def _answer_unrecorded(self, question: Question) -> None:
+        """Engine, then one post (no retries: no look-up key without the queue row); the
+        asker is told why when it cannot be answered or posted."""
+        try:
+            extra = {"context": question.context_question} if question.context_question else {}
+            answer = self.engine.ask(question.text, **extra)
+        except QuestionError as exc:
+            self.delivery.tell(question, f":information_source: {escape(str(exc))}")
+            return
+        except KnowledgeBaseUnavailable:
+            logger.warning("knowledge base unavailable; told the asker")
+            self.delivery.tell(question, KB_DOWN)
+            return
+        try:
+            while free_at := self.scheduler.reserve(question.channel):  # paced like the rest
+                time.sleep(max(0.0, min(free_at - time.time(), 5.0)))
+            text = answer_fallback_text(answer)
+            blocks = answer_blocks(answer, question.text,
+                                   context_question=question.context_question)
+            try:
+                self.delivery.post_client.chat_postMessage(
+                    channel=question.channel, thread_ts=question.thread_ts, text=text,
+                    blocks=blocks, unfurl_links=False, unfurl_media=False)
+                delivery = "channel"
+            except SlackApiError as exc:
+                error = exc.response.get("error") if exc.response is not None else None
+                if error not in CANNOT_POST or not question.response_url:
+                    raise
+                self.delivery.send_response_url(question.response_url, text=text,
+                                                blocks=blocks)
+                delivery = "response_url"
+        except Exception:
+            with contextlib.suppress(Exception):  # the original error is the one to report
+                self.delivery.tell(question, FAILED)
+            raise
+        logger.info("answer (not recorded): answered=%s confidence=%.2f engine_ms=%.0f via=%s",
+                    answer.answered, answer.confidence, answer.latency_ms, delivery)
 
     # --- answering (on a pool worker) --------------------------------------------------
     def work(self, job: Job, owner: str) -> None:

@@ -25,6 +25,7 @@ from bot.errors import handle_error
 from bot.pool import QuestionPool
 from bot.team import Team
 from bot.vote_queue import VoteQueue
+from qa_engine.db import secure_dir
 from qa_engine.logs import protect_library_loggers
 from qa_engine.records import Records
 from qa_engine.settings import Settings
@@ -63,6 +64,8 @@ def build_listener_executor(settings: Settings) -> ThreadPoolExecutor:
 
 
 def build_vote_queue(settings: Settings, records: Records) -> VoteQueue:
+    """The vote queue, spooling under the data directory (made private: 0700)."""
+    secure_dir(settings.data_dir)
     return VoteQueue(records, settings.data_dir / "pending-votes.jsonl")
 
 

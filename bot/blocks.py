@@ -2,7 +2,10 @@
 
 Every piece of text that did not come from us (the question above all, but also
 knowledge-base text) goes through `escape()`, so `<!channel>`, `<!here>`,
-`<!everyone>`, `<@U…>` and `<!subteam^…>` in a question are shown, never pinged.
+`<!everyone>`, `<@U…>` and `<!subteam^…>` in a question are shown, never pinged, and
+loses its zero-width and bidirectional control characters (bot/text.py). Every mrkdwn
+text object is `verbatim: true`, so Slack does not auto-link bare URLs, channel names
+or a plain "@here" in it either.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.text import strip_invisible
 from qa_engine.records.schema import NOT_COVERED, OUTDATED, WRONG_PASSAGE, WRONG_SPAN
 from qa_engine.types import Answer
 
@@ -48,6 +52,7 @@ USAGE = (
 
 def escape(text: str) -> str:
     """Slack's three control characters as entities: nothing in `text` can ping or link."""
+    text = strip_invisible(text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -55,12 +60,17 @@ def _clip(text: str, limit: int = _SECTION_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def mrkdwn_text(text: str) -> Block:
+    """A mrkdwn text object Slack takes as written (no auto-linking: `verbatim`)."""
+    return {"type": "mrkdwn", "text": _clip(text), "verbatim": True}
+
+
 def _mrkdwn(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text)}}
+    return {"type": "section", "text": mrkdwn_text(text)}
 
 
 def _context(*texts: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(t)} for t in texts]}
+    return {"type": "context", "elements": [mrkdwn_text(t) for t in texts]}
 
 
 # The same helpers for the other Block Kit builders (bot/home.py, bot/handoff.py).

@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import Block, clip, escape, quote
+from bot.blocks import Block, clip, context, escape, quote, section
 from bot.team import Team
 from qa_engine.records.teamwork import AnswerSummary
 
@@ -49,22 +49,17 @@ def escalation_blocks(answer: AnswerSummary, requested_by: str, usergroup: str |
     where = f" (<{original}|original message>)" if original else ""
     verdict = "The bot's answer" if answer.answered else "The bot declined"
     blocks: list[Block] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text":
-            f":raising_hand: {who}<@{requested_by}> asks a team lead{where}"}},
-        {"type": "section", "text": {"type": "mrkdwn", "text":
-            f"*Question*\n{quote(clip(answer.question, _QUOTE_CHARS))}"}},
-        {"type": "section", "text": {"type": "mrkdwn", "text":
-            f"*{verdict}* ({round(answer.confidence * 100)}% confidence)\n"
-            f"{quote(clip(answer.reply, _QUOTE_CHARS))}"}},
+        section(f":raising_hand: {who}<@{requested_by}> asks a team lead{where}"),
+        section(f"*Question*\n{quote(clip(answer.question, _QUOTE_CHARS))}"),
+        section(f"*{verdict}* ({round(answer.confidence * 100)}% confidence)\n"
+                f"{quote(clip(answer.reply, _QUOTE_CHARS))}"),
     ]
     if answer.sources:
         top = "\n".join(f"• {escape(str(s.get('title')))} "
                         f"({round(float(s.get('score') or 0) * 100)}% match)"
                         for s in answer.sources[:3])
-        blocks.append({"type": "section", "text": {"type": "mrkdwn",
-                                                   "text": f"*Top sources*\n{top}"}})
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text":
-        f"Reply in this thread and I'll pass it on to <@{requested_by}>."}]})
+        blocks.append(section(f"*Top sources*\n{top}"))
+    blocks.append(context(f"Reply in this thread and I'll pass it on to <@{requested_by}>."))
     return blocks
 
 
@@ -127,10 +122,9 @@ def relay_reply(team: Team, client: WebClient, event: dict[str, Any]) -> bool:
         channel=handoff.requested_by,  # the agent's DM with the bot (the app's Messages tab)
         text=f"<@{event['user']}> replied to your question",
         blocks=[
-            {"type": "section", "text": {"type": "mrkdwn", "text":
-                f":speech_balloon: <@{event['user']}> replied to your question{where}:\n"
-                f"*{escape(clip(answer.question, 500))}*"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": quote(clip(reply, 2500))}},
+            section(f":speech_balloon: <@{event['user']}> replied to your question{where}:\n"
+                    f"*{escape(clip(answer.question, 500))}*"),
+            section(quote(clip(reply, 2500))),
         ],
         unfurl_links=False, unfurl_media=False,
     )

@@ -1,7 +1,9 @@
-"""Global middleware: drop bot-made events and Events API retries before any listener.
+"""Global middleware: drop bot-made events before any listener; hand out the idempotency
+claims that drop retries and replays after the acknowledgement.
 
-Both short-circuit with an empty 200, which tells Slack "handled" so it stops
-retrying; neither logs event content (it may contain message text).
+Nothing here waits on the database or the network (it all runs before Bolt's ack);
+the bot-event check short-circuits with an empty 200, which tells Slack "handled" so it
+stops retrying, and logs no event content (it may contain message text).
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 
-from bot.vote_queue import TRANSIENT
+from bot.idempotency import ONCE, Once
 from qa_engine.records import Records
 
 logger = logging.getLogger(__name__)
@@ -45,35 +47,19 @@ def ignore_bots() -> Callable[..., BoltResponse | None]:
     return ignore_bot_events
 
 
-def dedupe_events(records: Records) -> Callable[..., BoltResponse | None]:
-    """Events API retries (same `event_id`, `X-Slack-Retry-Num` > 0) are handled once.
+def provide_once(once: Once) -> Callable[..., None]:
+    """Put the idempotency claims (`bot.idempotency.Once`) on `context`: nothing blocks here.
 
-    The event id is stored before the listener runs (at-most-once): a crash
-    mid-listener loses one vote rather than counting it twice. The table
-    survives restarts, unlike an in-memory set. When the database cannot be
-    reached the event goes through unmarked (at-least-once): the vote is then
-    queued by the listener, and a repeated vote by the same agent changes no tally.
+    Retries and replays used to be dropped in this middleware by a database write,
+    before Bolt's acknowledgement of an event: a hung database held every ack. The
+    claim now runs after the ack, in the listener wrapper (bot/errors.py `after_ack`).
     """
 
-    def dedupe_retried_events(
-        body: dict[str, Any], request: BoltRequest, next: Callable[[], None]
-    ) -> BoltResponse | None:
-        event_id = body.get("event_id")
-        if body.get("type") == "event_callback" and event_id:
-            try:
-                first = records.mark_event_processed(str(event_id))
-            except TRANSIENT as exc:
-                logger.warning("records unavailable (%s); event %s not deduplicated",
-                               type(exc).__name__, event_id)
-                first = True
-            if not first:
-                retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
-                logger.info("dropped duplicate delivery of event %s (retry %s)", event_id, retry)
-                return BoltResponse(status=200, body="")
+    def provide_idempotency(context: BoltContext, next: Callable[[], None]) -> None:
+        context[ONCE] = once
         next()
-        return None
 
-    return dedupe_retried_events
+    return provide_idempotency
 
 
 def ignore_unrelated_messages(escalation_channel: str | None) -> Callable[..., BoltResponse | None]:
@@ -98,4 +84,4 @@ def ignore_unrelated_messages(escalation_channel: str | None) -> Callable[..., B
 def register(app: App, records: Records, escalation_channel: str | None = None) -> None:
     app.middleware(ignore_unrelated_messages(escalation_channel))
     app.middleware(ignore_bots())
-    app.middleware(dedupe_events(records))
+    app.middleware(provide_once(Once(records)))

@@ -25,9 +25,11 @@ from bot.app import (
     build_vote_queue,
 )
 from bot.errors import handle_error
+from bot.health import Health
 from bot.pool import QuestionPool
 from bot.startup import check_slack, explain
 from bot.vote_queue import VoteQueue
+from qa_engine.db import DbTimeouts
 from qa_engine.memory import limit_malloc_arenas, release_free_memory
 from qa_engine.records import Records
 from qa_engine.settings import Settings
@@ -64,6 +66,7 @@ class BotRuntime:
     votes: VoteQueue | None = None  # its flusher thread runs while votes are queued
     listener_executor: ThreadPoolExecutor | None = None  # Bolt's listener threads
     answerer: Answerer | None = None  # its dispatcher feeds the pool from the durable queue
+    checks: Health | None = None  # what /healthz checks (bot/health.py)
 
     @classmethod
     def start(
@@ -84,7 +87,8 @@ class BotRuntime:
         client = client or build_client(settings)
         check_slack(settings, client, socket_mode=socket_mode)  # a wrong token fails in 1 s
         limit_malloc_arenas(settings.malloc_arena_max)  # before the bot's threads exist
-        records = Records(settings.resolved_database_url)
+        records = Records(settings.resolved_database_url,
+                          timeouts=DbTimeouts.from_settings(settings))
         records.warm_up()
         if engine is None:
             from qa_engine.pipeline import AnswerEngine
@@ -121,11 +125,14 @@ class BotRuntime:
         )
         return cls(settings=settings, engine=engine, records=records, pool=pool, app=app,
                    watcher=watcher, votes=votes, listener_executor=listener_executor,
-                   answerer=answerer)
+                   answerer=answerer, checks=Health(records, engine))
 
     def health(self) -> dict[str, Any]:
-        """In-memory figures only (no database query on the health check)."""
+        """The checks of bot/health.py (database, knowledge base, a probe answer), then
+        in-memory figures (the queue's among them: no count query here)."""
+        checks = self.checks.report() if self.checks is not None else {}
         health: dict[str, Any] = {
+            **checks,
             "model_version": getattr(self.engine, "model_version", None),
             "questions_in_flight": self.pool.admitted,
             "capacity": self.pool.capacity,

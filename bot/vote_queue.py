@@ -6,7 +6,10 @@ refuses, the vote is appended to a spool file (JSON lines under the data
 directory) and a background thread writes the spooled votes, oldest first, as
 soon as the database answers again; a process that dies meanwhile leaves the
 spool for the next one, which writes it on start. While anything is spooled,
-new votes queue behind it, so an agent's latest vote is still the one that counts.
+new votes queue behind it. Each vote carries Slack's time of the event (`event_ts`,
+a button's `action_ts`), and the records count an agent's latest vote by that time, so
+votes written late or out of order (threads racing, a spool written after a fail-over)
+still end in the state the agent left. The spool is private to the bot's user (0600).
 
 A reaction is spooled as it came (channel, message ts, user, emoji value): which
 answer it votes on is looked up when it is written, because that lookup needs the
@@ -23,15 +26,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-
+from qa_engine.db import TRANSIENT_ERRORS, secure_file
 from qa_engine.records import AnswerRef, Records, UnknownAnswer
 
 logger = logging.getLogger(__name__)
 
-#: Errors that mean "the database is not answering right now", as opposed to bad data.
-TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+#: Errors that mean "the database is not answering right now" (a deadline passed included).
+TRANSIENT = TRANSIENT_ERRORS
 APPLIED, QUEUED, IGNORED = "applied", "queued", "ignored"
 
 
@@ -71,17 +72,21 @@ class VoteQueue:
 
     # --- what the listeners call ---------------------------------------------------------
     def reaction(
-        self, channel: str, ts: str, user: str, value: int, action: str
+        self, channel: str, ts: str, user: str, value: int, action: str,
+        event_ts: str | None = None,
     ) -> tuple[str, AnswerRef | None]:
-        """A 👍/👎 added (`action="add"`) or removed ("remove") on message `ts` in `channel`."""
+        """A 👍/👎 added (`action="add"`) or removed ("remove") on message `ts` in `channel`,
+        at Slack time `event_ts`."""
         item = {"kind": "reaction", "channel": channel, "ts": ts, "user": user,
-                "value": value, "action": action}
+                "value": value, "action": action, "event_ts": event_ts}
         return self._submit(item)
 
-    def button(self, answer_id: int, user: str, value: int) -> tuple[str, AnswerRef | None]:
-        """A click on an answer's 👍/👎 button; raises UnknownAnswer for an unknown answer."""
+    def button(self, answer_id: int, user: str, value: int,
+               event_ts: str | None = None) -> tuple[str, AnswerRef | None]:
+        """A click on an answer's 👍/👎 button (its `action_ts`); raises UnknownAnswer for
+        an unknown answer."""
         item = {"kind": "button", "answer_id": answer_id, "user": user, "value": value,
-                "action": "add"}
+                "action": "add", "event_ts": event_ts}
         return self._submit(item)
 
     @property
@@ -126,17 +131,18 @@ class VoteQueue:
             answer = self.records.get(int(item["answer_id"]))
             if answer is None:
                 raise UnknownAnswer(f"no answer with id {item['answer_id']}")
+        event_ts = item.get("event_ts")  # spools written before it existed lack it
         if item["action"] == "add":
             self.records.record_vote(answer.id, item["user"], item["value"],
-                                     source=item["kind"])
+                                     source=item["kind"], event_ts=event_ts)
         else:
-            self.records.retract_vote(answer.id, item["user"], item["value"])
+            self.records.retract_vote(answer.id, item["user"], item["value"], event_ts=event_ts)
         return answer
 
     # --- the spool -------------------------------------------------------------------------
     def _enqueue(self, item: dict[str, Any]) -> None:
         self._pending.append(item)
-        self.spool.parent.mkdir(parents=True, exist_ok=True)
+        secure_file(self.spool)
         with self.spool.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(item) + "\n")
         self._start_flusher()
@@ -157,7 +163,7 @@ class VoteQueue:
         if not self._pending:
             self.spool.unlink(missing_ok=True)
             return
-        tmp = self.spool.with_suffix(".tmp")
+        tmp = secure_file(self.spool.with_suffix(".tmp"))
         tmp.write_text("".join(json.dumps(i) + "\n" for i in self._pending), encoding="utf-8")
         tmp.replace(self.spool)
 

@@ -4,7 +4,8 @@ The project's own log lines name the kind of request, answer ids, timings and er
 codes, never message text, `response_url`s or tokens. Libraries are less careful:
 slack_bolt logs the whole body of a request whose signature does not verify at INFO
 (question text, `response_url` and all), and httpx logs every URL it calls at INFO
-(a `response_url` is a credential: anyone holding it can post into the channel).
+(a `response_url` is a credential: anyone holding it can post into the channel), and
+slack_sdk's retry handlers log the full URL of every retried request at INFO.
 
 `RedactingFilter` rewrites such records at INFO and above (DEBUG is left alone: it is
 for a developer's machine). `protect_library_loggers()` attaches it to the library
@@ -28,7 +29,9 @@ LIBRARY_PREFIXES = ("slack_bolt", "slack_sdk", "slack", "uvicorn", "httpx", "htt
 #: Loggers created lazily (Bolt builds its middleware on the first request): attached by name.
 KNOWN_LOGGERS = ("slack_bolt.RequestVerification", "slack_bolt.App",
                  "slack_bolt.IgnoringSelfEvents", "slack_bolt.SslCheck",
-                 "slack_bolt.UrlVerification", "slack_bolt.MiddlewareErrorHandler")
+                 "slack_bolt.UrlVerification", "slack_bolt.MiddlewareErrorHandler",
+                 # slack_sdk's clients get their loggers when the first client is built
+                 "slack_sdk.webhook.client", "slack_sdk.web.base_client")
 #: Their INFO lines are request URLs only: nothing an operator needs.
 QUIET_LIBRARIES = ("httpx", "httpcore", "urllib3", "websockets")
 
@@ -48,6 +51,12 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(response_url['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"), r"\1" + WITHHELD),
     (re.compile(r"https?(?::|%3A)(?://|%2F%2F)hooks\.slack\.com[^\s'\"&,)}]*", re.I),
      "[response_url " + WITHHELD + "]"),
+    # slack_sdk's retry lines ("A retry handler found: ... for POST <url> - ...", "Going to
+    # retry the same request: POST <url>") name the full URL at INFO: a Web API method is
+    # kept, any other path (a response_url on any host, a proxy, a test stand-in) withheld
+    (re.compile(r"\b((?:GET|POST|PUT|PATCH|DELETE) https?://[^/\s]+)"
+                r"(?!/api/[\w.]+(?:\s|$))/\S*"),
+     r"\1/" + WITHHELD),
     # message text in form bodies and in dict reprs / JSON
     (re.compile(r"((?:^|[?&\s(])text=)[^&\s]*"), r"\1" + WITHHELD),
     (re.compile(r"((['\"])text\2\s*:\s*)(['\"]).*?(?<!\\)\3", re.S), r"\1'" + WITHHELD + "'"),

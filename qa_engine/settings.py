@@ -175,6 +175,33 @@ class Settings(BaseSettings):
         validation_alias=_env("DATABASE_URL", "database_url"),
         description="SQLAlchemy URL. Empty = SQLite file under the data directory.",
     )
+    db_connect_timeout_s: float = Field(
+        3.0,
+        gt=0,
+        validation_alias=_env("STYLESPRINT_DB_CONNECT_TIMEOUT_S", "db_connect_timeout_s"),
+        description="PostgreSQL connect_timeout (libpq rounds it, at least 2 s) and the wait "
+        "for a pooled connection.",
+    )
+    db_statement_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        validation_alias=_env("STYLESPRINT_DB_STATEMENT_TIMEOUT_S", "db_statement_timeout_s"),
+        description="PostgreSQL statement_timeout and tcp_user_timeout; the bot gives one "
+        "database call connect + statement timeout before it spools votes and answers "
+        "without records.",
+    )
+    db_keepalive_s: float = Field(
+        10.0,
+        gt=0,
+        validation_alias=_env("STYLESPRINT_DB_KEEPALIVE_S", "db_keepalive_s"),
+        description="PostgreSQL TCP keepalive idle time (probes every half of it, 3 probes).",
+    )
+    sqlite_busy_timeout_s: float = Field(
+        5.0,
+        ge=0,
+        validation_alias=_env("STYLESPRINT_SQLITE_BUSY_TIMEOUT_S", "sqlite_busy_timeout_s"),
+        description="How long a SQLite write waits for another writer's lock.",
+    )
 
     # --- retraining (stylesprint retrain / scheduler) ---------------------------------
     retrain_day_of_week: str = Field(

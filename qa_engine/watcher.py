@@ -7,7 +7,10 @@ names a version other than the one the engine serves, it builds a new
 (a version that loads but cannot run is caught here, not by an agent), then calls
 `engine.swap_reader()`: questions already in flight finish on the reader they
 started with, new ones get the new version, and `model_version` in answers and
-logs changes with it. A version that is missing, half-written or fails to load
+logs changes with it. The probe's answer must be a real one (`probe_reader`): a
+span with text and a finite confidence and score; a version whose weights are NaN loads
+and runs, and would otherwise fail every question afterwards (a NaN confidence cannot
+be recorded). A version that is missing, half-written, fails to load or fails the probe
 is refused: the current reader keeps serving and the reason is logged once (it is
 tried again only if the version directory changes or the pointer moves on).
 """
@@ -15,6 +18,7 @@ tried again only if the version directory changes or the pointer moves on).
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +29,28 @@ from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader
 from qa_engine.reader import check_model_dir
 from qa_engine.registry import ModelRegistry
 from qa_engine.settings import Settings
+from qa_engine.types import ReaderResult
 
 logger = logging.getLogger(__name__)
+
+class ProbeFailed(RuntimeError):
+    """The probe question got no usable answer (empty, NaN, infinite)."""
+
+
+def probe_reader(reader: Reader) -> ReaderResult:
+    """Read the probe question; ProbeFailed unless the answer is a real span with finite
+    numbers (what /healthz and the watcher both ask of a reader)."""
+    result = reader.run(PROBE_QUESTION, [PROBE_PASSAGE])
+    best = result.best
+    if best is None or not best.text.strip():
+        raise ProbeFailed("the probe answer is empty")
+    numbers = {"confidence": result.confidence, "score": best.score,
+               "null score": best.null_score}
+    bad = [name for name, value in numbers.items() if not math.isfinite(float(value))]
+    if bad:
+        raise ProbeFailed(f"the probe answer's {' and '.join(bad)} is not a number")
+    return result
+
 
 class SwappableEngine(Protocol):
     """What the watcher needs of `qa_engine.pipeline.AnswerEngine`."""
@@ -100,7 +124,7 @@ class ModelWatcher:
             check_model_dir(version.path)
             reader = build_reader(self.settings, version=version)
             reader.warm_up()
-            reader.run(PROBE_QUESTION, [PROBE_PASSAGE])
+            probe_reader(reader)
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
             self._refused[name] = stamp

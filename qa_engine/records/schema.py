@@ -9,7 +9,8 @@ migration (every start creates the tables the database lacks); a change to an ex
 table does.
 
 Votes are an append-only log (one row per reaction added/removed or button
-click); the current vote of an agent is derived from it (see `current_votes`).
+click); the current vote of an agent is derived from it (see `current_votes`), in
+Slack's order of the events (`event_ts`), not the order the rows were committed in.
 The log keeps the history the retraining loop may want (flip-flopping agents,
 time to feedback), and a retraction never destroys information.
 """
@@ -17,6 +18,7 @@ time to feedback), and a retraction never destroys information.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import (
@@ -32,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # what was wrong, as an agent picks it in the correction modal
 WRONG_PASSAGE, WRONG_SPAN, OUTDATED, NOT_COVERED = (
@@ -109,6 +111,9 @@ class VoteRow(Base):
     action: Mapped[str] = mapped_column(String(8))
     source: Mapped[str] = mapped_column(String(16))  # reaction | button
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # When Slack says it happened: the event's `event_ts` (reactions) or the button's
+    # `action_ts`, "1700000000.123456". Schema v3 (store._migrate_vote_event_ts).
+    event_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     answer: Mapped[AnswerRow] = relationship(back_populates="votes")
 
@@ -166,7 +171,9 @@ class VerifiedAnswerRow(Base):
 
 
 class ProcessedEvent(Base):
-    """Events API deliveries already handled; the primary key makes retries no-ops."""
+    """Requests already handled, by idempotency key: Events API `event_id`s, and keys
+    such as "command:<trigger_id>" or "view:<view id>:<state digest>" (bot/idempotency.py);
+    the primary key makes a retry or a replay a no-op."""
 
     __tablename__ = "processed_events"
 
@@ -174,15 +181,32 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+def slack_order(event: VoteRow) -> tuple[Decimal, int]:
+    """Where a vote event falls in Slack's order: its `event_ts`, else (rows written
+    before the column existed, or without a ts) when it was stored; the row id breaks ties."""
+    ts: Decimal | None = None
+    if event.event_ts:
+        try:
+            ts = Decimal(event.event_ts)
+        except InvalidOperation:
+            ts = None
+    if ts is None or not ts.is_finite():
+        created = event.created_at or utcnow()
+        ts = Decimal(str(created.replace(tzinfo=timezone.utc).timestamp()))
+    return ts, event.id or 0
+
+
 def current_votes(events: list[VoteRow]) -> dict[str, int]:
-    """Each agent's current vote, replaying the log in order.
+    """Each agent's current vote, replaying the log in Slack's order (`slack_order`).
 
     An agent's vote is the most recently added value that has not been removed
     since: 👍 then 👎 counts 👎; removing the 👎 again falls back to the 👍 that
-    is still on the message; removing both leaves no vote.
+    is still on the message; removing both leaves no vote. Two events that reach the
+    bot out of order (an add and a remove 2 ms apart, committed the other way round)
+    end in the state the agent left.
     """
     active: dict[str, dict[int, int]] = {}  # user -> value -> sequence of its latest add
-    for seq, event in enumerate(events):
+    for seq, event in enumerate(sorted(events, key=slack_order)):
         values = active.setdefault(event.user_id, {})
         if event.action == "add":
             values[event.value] = seq

@@ -4,6 +4,10 @@ The bot writes through it; `stylesprint feedback export` and the retraining loop
 read through it. SQLite under the data directory by default, PostgreSQL (or any
 SQLAlchemy URL) via `DATABASE_URL`. `__init__` is cheap; `warm_up()` connects,
 creates or upgrades the schema and refuses a database written by newer code.
+
+The calls the bot makes while serving (answers, votes, corrections, idempotency keys,
+`ping`) run under a `DeadlineGuard` (qa_engine/db.py): a database that hangs makes
+them fail with DatabaseNotAnswering within `DbTimeouts.deadline_s`, not block.
 """
 
 from __future__ import annotations
@@ -11,39 +15,48 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, inspect, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    Connection,
+    Engine,
+    event,
+    false,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from qa_engine.db import make_engine
+from qa_engine.db import (
+    TRANSIENT_ERRORS,
+    DatabaseNotAnswering,
+    DbTimeouts,
+    DeadlineGuard,
+    make_engine,
+)
+from qa_engine.records.keys import IdempotencyKeys
+from qa_engine.records.rows import DOWN, UP, AnswerRef, answer_ref, export_row, tally
 from qa_engine.records.schema import (
     CORRECTION_REASONS,
     SCHEMA_VERSION,
     AnswerRow,
     Base,
     CorrectionRow,
-    ProcessedEvent,
     SchemaVersion,
     VoteRow,
     current_votes,
-    utcnow,
 )
 from qa_engine.records.verified import VerifiedStore, sync_votes
 from qa_engine.types import Answer
 
 logger = logging.getLogger(__name__)
 
-# version -> function upgrading a database from version-1 to version (none yet: v1 is the
-# first shipped schema). Each runs inside the upgrade transaction.
+# version -> function upgrading a database from version-1 to version (v1 is the first
+# shipped schema; registered below). Each runs inside the upgrade transaction.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
-
-UP, DOWN = 1, -1
-EVENT_ID_RETENTION = timedelta(days=1)
-PRUNE_EVERY = 1000  # event ids marked between two prunes
 
 
 class SchemaMismatch(RuntimeError):
@@ -54,30 +67,23 @@ class UnknownAnswer(LookupError):
     """A vote or correction names an answer that is not in the records."""
 
 
-@dataclass(frozen=True)
-class AnswerRef:
-    """Where an answer was posted, enough to route a vote or a correction to it."""
-
-    id: int
-    question: str
-    channel: str | None
-    message_ts: str | None
-    thread_ts: str | None
-    answered: bool
-
-
-class Records:
+class Records(IdempotencyKeys):
     """Answers, votes and corrections in one SQL database.
 
     Args:
         url: a SQLAlchemy URL (`settings.resolved_database_url`).
         schema: optional database schema (PostgreSQL) to keep the tables in, e.g.
             a per-run schema for tests; the default is the connection's own.
+        timeouts: connection and statement timeouts (`DbTimeouts.from_settings`); their
+            `deadline_s` bounds every serving call.
     """
 
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
+    def __init__(self, url: str, *, schema: str | None = None,
+                 timeouts: DbTimeouts | None = None) -> None:
         self.url = url
         self.schema = schema
+        self.timeouts = timeouts or DbTimeouts()
+        self.guard = DeadlineGuard(self.timeouts.deadline_s)
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
@@ -91,7 +97,8 @@ class Records:
         with self._lock:
             if self._sessions is not None:
                 return
-            engine = make_engine(self.url)
+            engine = make_engine(self.url, self.timeouts)
+            self._watch(engine)
             if self.schema:
                 engine = engine.execution_options(schema_translate_map={None: self.schema})
             _migrate(engine)
@@ -99,9 +106,38 @@ class Records:
             self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def close(self) -> None:
+        self.guard.close()
         if self._engine is not None:
             self._engine.dispose()
         self._engine, self._sessions = None, None
+
+    def _watch(self, engine: Engine) -> None:
+        """Let the guard abort a call past its deadline and refuse its late commit."""
+        guard = self.guard
+        event.listen(engine, "checkout", lambda dbapi, _rec, _proxy: guard.using(dbapi))
+
+        def refuse_abandoned_commit(_conn: Connection) -> None:
+            if guard.abandoned_here():
+                raise DatabaseNotAnswering("a write given up on (deadline passed) not committed")
+
+        event.listen(engine, "commit", refuse_abandoned_commit)
+
+    def _guarded(self, call: Callable[[], Any], *, writes: bool = True,
+                 deadline_s: float | None = None) -> Any:
+        return self.guard.call(call, transient=TRANSIENT_ERRORS, proves_health=writes,
+                               deadline_s=deadline_s)
+
+    def ping(self) -> None:
+        """Can the bot write? One write statement that changes nothing (an UPDATE of no
+        rows takes SQLite's write lock, and fails on a read-only PostgreSQL), within the
+        deadline; raises when the database cannot take writes now."""
+
+        def write_nothing() -> None:
+            with self._session() as session, session.begin():
+                session.execute(update(SchemaVersion).where(false()).values(
+                    version=SchemaVersion.version))
+
+        self._guarded(write_nothing)
 
     @property
     def engine(self) -> Engine:
@@ -130,6 +166,12 @@ class Records:
         message_ts: str | None = None,
     ) -> int:
         """Store one answer as given (before it is posted) and return its id."""
+        return int(self._guarded(lambda: self._log_answer(
+            answer, surface=surface, channel=channel, asker=asker, thread_ts=thread_ts,
+            message_ts=message_ts)))
+
+    def _log_answer(self, answer: Answer, *, surface: str, channel: str | None,
+                    asker: str | None, thread_ts: str | None, message_ts: str | None) -> int:
         passage = answer.passage
         row = AnswerRow(
             question=answer.question,
@@ -169,52 +211,68 @@ class Records:
         total_ms: float | None = None,
     ) -> None:
         """Record where the answer ended up (channel message or response_url)."""
-        with self._session() as session, session.begin():
-            row = session.get(AnswerRow, answer_id)
-            if row is None:
-                raise UnknownAnswer(f"no answer with id {answer_id}")
-            row.delivery = delivery
-            row.message_ts = message_ts
-            row.total_ms = total_ms
+
+        def update() -> None:
+            with self._session() as session, session.begin():
+                row = session.get(AnswerRow, answer_id)
+                if row is None:
+                    raise UnknownAnswer(f"no answer with id {answer_id}")
+                row.delivery = delivery
+                row.message_ts = message_ts
+                row.total_ms = total_ms
+
+        self._guarded(update)
 
     def find_by_message(self, channel: str, message_ts: str) -> AnswerRef | None:
         """The answer the bot posted as message `message_ts` in `channel`, if any."""
-        with self._session() as session:
-            row = session.scalar(
-                select(AnswerRow)
-                .where(AnswerRow.channel == channel, AnswerRow.message_ts == message_ts)
-                .order_by(AnswerRow.id.desc())
-                .limit(1)
-            )
-            return _ref(row) if row else None
+
+        def find() -> AnswerRef | None:
+            with self._session() as session:
+                row = session.scalar(
+                    select(AnswerRow)
+                    .where(AnswerRow.channel == channel, AnswerRow.message_ts == message_ts)
+                    .order_by(AnswerRow.id.desc())
+                    .limit(1)
+                )
+                return answer_ref(row) if row else None
+
+        return self._guarded(find, writes=False)
 
     def get(self, answer_id: int) -> AnswerRef | None:
-        with self._session() as session:
-            row = session.get(AnswerRow, answer_id)
-            return _ref(row) if row else None
+        def find() -> AnswerRef | None:
+            with self._session() as session:
+                row = session.get(AnswerRow, answer_id)
+                return answer_ref(row) if row else None
+
+        return self._guarded(find, writes=False)
 
     # --- votes -------------------------------------------------------------------------
-    def record_vote(self, answer_id: int, user_id: str, value: int, *, source: str) -> None:
-        """An agent voted `value` (+1/-1); their latest vote is the one that counts."""
-        self._vote(answer_id, user_id, value, "add", source)
+    def record_vote(self, answer_id: int, user_id: str, value: int, *, source: str,
+                    event_ts: str | None = None) -> None:
+        """An agent voted `value` (+1/-1) at Slack time `event_ts`; their latest vote
+        (by `event_ts`, schema.current_votes) is the one that counts."""
+        self._vote(answer_id, user_id, value, "add", source, event_ts)
 
-    def retract_vote(self, answer_id: int, user_id: str, value: int) -> None:
-        """An agent removed their `value` reaction."""
-        self._vote(answer_id, user_id, value, "remove", "reaction")
+    def retract_vote(self, answer_id: int, user_id: str, value: int,
+                     event_ts: str | None = None) -> None:
+        """An agent removed their `value` reaction (at Slack time `event_ts`)."""
+        self._vote(answer_id, user_id, value, "remove", "reaction", event_ts)
 
-    def _vote(self, answer_id: int, user_id: str, value: int, action: str, source: str) -> None:
+    def _vote(self, answer_id: int, user_id: str, value: int, action: str, source: str,
+              event_ts: str | None) -> None:
         if value not in (UP, DOWN):
             raise ValueError(f"a vote is +1 or -1, not {value!r}")
-        with self._session() as session, session.begin():
-            if session.get(AnswerRow, answer_id) is None:
-                raise UnknownAnswer(f"no answer with id {answer_id}")
-            session.add(
-                VoteRow(
-                    answer_id=answer_id, user_id=user_id, value=value, action=action, source=source
-                )
-            )
-            session.flush()
-            sync_votes(session, answer_id)  # two agents' 👍 verify the answer
+
+        def add() -> None:
+            with self._session() as session, session.begin():
+                if session.get(AnswerRow, answer_id) is None:
+                    raise UnknownAnswer(f"no answer with id {answer_id}")
+                session.add(VoteRow(answer_id=answer_id, user_id=user_id, value=value,
+                                    action=action, source=source, event_ts=event_ts))
+                session.flush()
+                sync_votes(session, answer_id)  # two agents' 👍 verify the answer
+
+        self._guarded(add)
 
     def votes(self, answer_id: int) -> dict[str, int]:
         """Current tally `{"up": n, "down": m}` of one answer."""
@@ -224,7 +282,7 @@ class Records:
                     select(VoteRow).where(VoteRow.answer_id == answer_id).order_by(VoteRow.id)
                 )
             )
-        return _tally(current_votes(events))
+        return tally(current_votes(events))
 
     def user_vote(self, answer_id: int, user_id: str) -> int | None:
         with self._session() as session:
@@ -252,44 +310,23 @@ class Records:
         if reason is not None and reason not in CORRECTION_REASONS:
             raise ValueError(f"unknown correction reason {reason!r}; one of "
                              + ", ".join(CORRECTION_REASONS))
-        with self._session() as session, session.begin():
-            if session.get(AnswerRow, answer_id) is None:
-                raise UnknownAnswer(f"no answer with id {answer_id}")
-            row = CorrectionRow(
-                answer_id=answer_id,
-                user_id=user_id,
-                text=text,
-                source_hint=(source_hint or "").strip() or None,
-                reason=reason,
-            )
-            session.add(row)
-        return row.id
+
+        def add() -> int:
+            with self._session() as session, session.begin():
+                if session.get(AnswerRow, answer_id) is None:
+                    raise UnknownAnswer(f"no answer with id {answer_id}")
+                row = CorrectionRow(answer_id=answer_id, user_id=user_id, text=text,
+                                    source_hint=(source_hint or "").strip() or None,
+                                    reason=reason)
+                session.add(row)
+            return row.id
+
+        return int(self._guarded(add))
 
     @property
     def verified(self) -> VerifiedStore:
         """Verified answers and the review queries (qa_engine/records/verified.py)."""
         return VerifiedStore(self)
-
-    # --- Events API deduplication ------------------------------------------------------
-    def mark_event_processed(self, event_id: str) -> bool:
-        """True the first time `event_id` is seen, False for every retry (across restarts)."""
-        try:
-            with self._session() as session, session.begin():
-                session.add(ProcessedEvent(event_id=event_id))
-        except IntegrityError:
-            return False
-        self._marked += 1
-        if self._marked % PRUNE_EVERY == 0:
-            self.prune_processed_events()
-        return True
-
-    def prune_processed_events(self, older_than: timedelta = EVENT_ID_RETENTION) -> int:
-        """Forget event ids older than Slack's retry horizon (retries stop after minutes)."""
-        with self._session() as session, session.begin():
-            result = session.execute(
-                delete(ProcessedEvent).where(ProcessedEvent.received_at < utcnow() - older_than)
-            )
-        return int(result.rowcount or 0)
 
     # --- export ------------------------------------------------------------------------
     def export(self, *, batch_size: int = 500) -> Iterator[dict[str, Any]]:
@@ -313,59 +350,18 @@ class Records:
                 if not rows:
                     return
                 for row in rows:
-                    yield _export_row(row)
+                    yield export_row(row)
                 last_id = rows[-1].id
 
 
-def _tally(votes: dict[str, int]) -> dict[str, int]:
-    return {
-        "up": sum(1 for v in votes.values() if v == UP),
-        "down": sum(1 for v in votes.values() if v == DOWN),
-    }
-
-
-def _ref(row: AnswerRow) -> AnswerRef:
-    return AnswerRef(
-        id=row.id,
-        question=row.question,
-        channel=row.channel,
-        message_ts=row.message_ts,
-        thread_ts=row.thread_ts,
-        answered=row.answered,
-    )
-
-
-def _export_row(row: AnswerRow) -> dict[str, Any]:
-    return {
-        "answer_id": row.id,
-        "question": row.question,
-        "answer": row.reply,
-        "span": row.span,
-        "confidence": round(row.confidence, 4),
-        "model_version": row.model_version,
-        "channel": row.channel,
-        "ts": row.message_ts,
-        "votes": _tally(current_votes(list(row.votes))),
-        "corrections": [
-            {
-                "user": c.user_id,
-                "text": c.text,
-                "source": c.source_hint,
-                "reason": c.reason,
-                "created_at": c.created_at.isoformat() + "Z",
-            }
-            for c in row.corrections
-        ],
-        "answered": row.answered,
-        "span_start": row.span_start,
-        "span_end": row.span_end,
-        "passage_id": row.passage_id,
-        "passage_text": row.passage_text,
-        "retrieved_ids": list(row.retrieved_ids or []),
-        "asker": row.asker,
-        "latency_ms": round(row.latency_ms, 1),
-        "created_at": row.created_at.isoformat() + "Z",
-    }
+def _migrate_vote_event_ts(conn: Connection) -> None:
+    """v3: add `votes.event_ts` (Slack's time of each vote event, schema.VoteRow) to a
+    v2 database (idempotent: a column already there is left as it is)."""
+    schema = conn.get_execution_options().get("schema_translate_map", {}).get(None)
+    table = f'"{schema}".votes' if schema else "votes"
+    columns = {c["name"] for c in inspect(conn).get_columns("votes", schema=schema)}
+    if "event_ts" not in columns:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN event_ts VARCHAR(32)"))
 
 
 def _migrate_correction_reason(conn: Connection) -> None:
@@ -376,6 +372,7 @@ def _migrate_correction_reason(conn: Connection) -> None:
 
 
 MIGRATIONS[2] = _migrate_correction_reason
+MIGRATIONS[3] = _migrate_vote_event_ts
 
 
 def _migrate(engine: Engine) -> None:

@@ -7,6 +7,7 @@ import itertools
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,16 @@ def eventually(check: Callable[[], T], timeout: float = 30.0) -> T:
         time.sleep(0.02)
 
 
+def post_answer(bot: BotServer, question: str = "What is the return window for online orders?",
+                channel: str = "C0SUPPORT") -> tuple[str, int]:
+    """Ask in `channel`; wait for the posted answer and its record; (message ts, answer id)."""
+    bot.command(f"ask {question}", channel=channel)
+    post = eventually(lambda: [c for c in bot.standin.calls_to("chat.postMessage")
+                               if c.params.get("channel") == channel and c.response.get("ok")])[0]
+    ref = eventually(lambda: bot.records.find_by_message(channel, post.response["ts"]))
+    return post.response["ts"], ref.id
+
+
 def bot_settings(data_dir: Path, api_url: str, **overrides: Any) -> Settings:
     """Test settings; a failed post is looked up after 1 s (the stand-in answers at once)."""
     return Settings(
@@ -63,6 +74,10 @@ class BotServer:
     pool: QuestionPool
     secret: str = SIGNING_SECRET
     _ids: Any = field(default_factory=lambda: itertools.count(1))
+    # Slack's trigger_ids and event_ids are unique across processes: two servers on one
+    # records database (replicas, a restart) must not share them, or the durable
+    # idempotency claims (bot/idempotency.py) take one's requests for the other's replays
+    _nonce: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     @property
     def events_url(self) -> str:
@@ -105,7 +120,7 @@ class BotServer:
             "text": text,
             "api_app_id": "A0TEST",
             "response_url": self.standin.response_url(f"cmd-{n}"),
-            "trigger_id": f"{n}.trigger",
+            "trigger_id": f"{n}.{self._nonce}.trigger",
             **extra,
         }
         return self.signed_post(urlencode(form), "application/x-www-form-urlencoded")
@@ -120,7 +135,7 @@ class BotServer:
                 "api_app_id": "A0TEST",
                 "event": event,
                 "type": "event_callback",
-                "event_id": event_id or f"Ev{next(self._ids):08d}",
+                "event_id": event_id or f"Ev{next(self._ids):08d}{self._nonce}",
                 "event_time": int(time.time()),
             }
         )
@@ -155,7 +170,7 @@ class BotServer:
             {
                 "type": "block_actions",
                 "user": {"id": user},
-                "trigger_id": f"{n}.trigger",
+                "trigger_id": f"{n}.{self._nonce}.trigger",
                 "response_url": response_url or self.standin.response_url(f"action-{n}"),
                 "container": {"type": "message", "is_ephemeral": True},
                 "actions": [
@@ -191,12 +206,13 @@ def running_bot(
     """`build_app` over `engine` and `records`, served by uvicorn on a free port
     (`overrides`: settings, e.g. `escalation_channel="C0LEADS"`)."""
     from bot.app import build_app
+    from bot.health import Health
     from bot.server import create_asgi_app
 
     settings = bot_settings(data_dir, standin.api_url, **overrides)
     pool = QuestionPool(workers=1, max_queued=2, on_error=handle_error)
     app = build_app(settings, engine, records, pool)
-    server, thread, url = run_uvicorn(create_asgi_app(app))
+    server, thread, url = run_uvicorn(create_asgi_app(app, Health(records, engine).report))
     try:
         yield BotServer(url=url, records=records, standin=standin, pool=pool)
     finally:

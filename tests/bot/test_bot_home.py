@@ -133,10 +133,16 @@ def test_lead_home_figures_and_rollback(leads_bot: BotServer, registry: ModelReg
     refreshed = slack.wait_for("views.publish", published + 1)[published].params["view"]
     assert f"*Serving model:* `{shipped}`" in text_of(refreshed)
 
-    # Confirming the same (now stale) modal again changes nothing and says why.
+    # The same submission replayed (same view, same state) is dropped by its idempotency
+    # key (bot/idempotency.py); a second confirmation modal opened before the rollback
+    # (now stale) changes nothing and says why.
     bot.interaction({"type": "view_submission", "user": {"id": "ULEAD"},
                      "view": {**modal, "id": "V0MODAL", "state": {"values": {}}}})
+    bot.interaction({"type": "view_submission", "user": {"id": "ULEAD"},
+                     "view": {**modal, "id": "V0MODAL2", "state": {"values": {}}}})
     again = eventually(lambda: slack.calls_to("views.update")[1:])
+    time.sleep(0.5)  # a replay that was not dropped would have updated V0MODAL by now
+    assert [c.params["view_id"] for c in slack.calls_to("views.update")[1:]] == ["V0MODAL2"]
     assert "nothing was rolled back" in text_of(again[0].params["view"])
     assert registry.current_name() == shipped
 

@@ -20,7 +20,7 @@ def test_schema_is_versioned_and_created_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'nested' / 'dir' / 'records.db'}"  # parent dirs are created
     first = Records(url)
     first.warm_up()
-    assert first.schema_version() == SCHEMA_VERSION == 2
+    assert first.schema_version() == SCHEMA_VERSION == 3
     tables = set(inspect(first.engine).get_table_names())
     assert {"answers", "votes", "corrections", "processed_events", "schema_version"} <= tables
     answer_id = first.log_answer(make_answer(), surface="mention", channel="C1")

@@ -8,34 +8,22 @@ through a TCP relay that the test stops and starts again.
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_harness import BotServer, eventually, running_bot
-from sqlalchemy import create_engine, text
+from bot_harness import BotServer, eventually, post_answer, running_bot
+from db_faults import Relay, relayed_pg_records
+from sqlalchemy import text
 
 from bot.blocks import VOTE_DOWN_ACTION
 from qa_engine.records import Records
 
 QUESTION = "What is the return window for online orders?"
-
-
-def post_answer(bot: BotServer, channel: str = "C0SUPPORT") -> tuple[str, int]:
-    """Ask; wait for the posted answer and its record; (message ts, answer id)."""
-    bot.command(f"ask {QUESTION}", channel=channel)
-    post = eventually(lambda: [c for c in bot.standin.calls_to("chat.postMessage")
-                               if c.params.get("channel") == channel and c.response.get("ok")])[0]
-    ts = post.response["ts"]
-    ref = eventually(lambda: bot.records.find_by_message(channel, ts))
-    return ts, ref.id
 
 
 # --- Slack answers 429 / 5xx -----------------------------------------------------------------
@@ -117,100 +105,10 @@ def test_votes_wait_for_a_locked_sqlite_database_and_are_counted_once(
 
 # --- the records database unreachable (PostgreSQL behind a relay the test can cut) -----------
 
-PG_HOST, PG_PORT = "127.0.0.1", 5432
-PG_URL = os.environ.get("STYLESPRINT_TEST_PG_URL",
-                        f"postgresql+psycopg2://postgres@{PG_HOST}:{PG_PORT}/test")
-
-
-class Relay:
-    """A TCP relay 127.0.0.1:<port> -> PostgreSQL; `stop()` cuts every connection."""
-
-    def __init__(self, upstream: tuple[str, int]) -> None:
-        self.upstream = upstream
-        self.port = 0
-        self._listener: socket.socket | None = None
-        self._conns: list[socket.socket] = []
-        self._lock = threading.Lock()
-
-    def start(self) -> Relay:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self.port = listener.getsockname()[1]
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-        return self
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            if self._listener is not listener:  # stopped while accept() was blocked
-                client.close()
-                return
-            server = socket.create_connection(self.upstream)
-            with self._lock:
-                self._conns += [client, server]
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def stop(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            try:  # close() alone does not wake a thread blocked in accept() on Linux
-                listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            listener.close()
-        with self._lock:
-            conns, self._conns = self._conns, []
-        for s in conns:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-                s.close()
-            except OSError:
-                pass
-
-
 @pytest.fixture
 def pg_records() -> Iterator[tuple[Records, Relay]]:
-    try:
-        admin = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with admin.connect():
-            pass
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}")
-    relay = Relay((PG_HOST, PG_PORT)).start()
-    schema = f"stylesprint_fault_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    records = Records(PG_URL.replace(f":{PG_PORT}/", f":{relay.port}/"), schema=schema)
-    records.warm_up()
-    try:
+    with relayed_pg_records() as (records, relay):
         yield records, relay
-    finally:
-        relay.stop()
-        records.close()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.mark.integration
@@ -229,10 +127,13 @@ def test_votes_made_while_the_database_is_unreachable_are_queued_then_written(
         spool = tmp_path / "pending-votes.jsonl"
         eventually(lambda: spool.exists() and len(spool.read_text().splitlines()) == 3,
                    timeout=30)
-        # a question asked meanwhile cannot be queued: the acknowledgement says so
+        # a question asked meanwhile cannot be queued: it is answered without a record
+        # (bot/answering.py `_admit_unrecorded`), and the acknowledgement says so as usual
         reply = bot.command(f"ask {QUESTION}", channel="C0WHILEDOWN",
                             response_url=standin.response_url("while-down"))
-        assert "database is unavailable" in reply.json()["text"]
+        assert "Looking that up" in reply.json()["text"]
+        eventually(lambda: [c for c in standin.calls_to("chat.postMessage")
+                            if c.params.get("channel") == "C0WHILEDOWN"], timeout=60)
 
         relay.start()  # the database is back: the queued votes are written, in order
         eventually(lambda: not spool.exists(), timeout=30)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.blocks import HANDOFF_ACTION, SUGGEST_ACTION
+from bot.errors import after_ack
 from bot.home import ROLLBACK_ACTION
 from bot.listeners.actions.ask_team_lead import ask_team_lead
 from bot.listeners.actions.rollback import confirm_rollback
@@ -14,7 +15,7 @@ from bot.listeners.actions.vote_buttons import VOTE_ACTIONS, record_button_vote
 
 
 def register(app: App) -> None:
-    app.action(VOTE_ACTIONS)(record_button_vote)
-    app.action(SUGGEST_ACTION)(open_correction_modal)
-    app.action(HANDOFF_ACTION)(ask_team_lead)
-    app.action(ROLLBACK_ACTION)(confirm_rollback)
+    app.action(VOTE_ACTIONS)(after_ack(record_button_vote))
+    app.action(SUGGEST_ACTION)(after_ack(open_correction_modal))
+    app.action(HANDOFF_ACTION)(after_ack(ask_team_lead))
+    app.action(ROLLBACK_ACTION)(after_ack(confirm_rollback))

@@ -33,7 +33,8 @@ def record_button_vote(
     value = UP if action["action_id"] == VOTE_UP_ACTION else DOWN
     try:
         answer_id = int(action.get("value") or "")
-        outcome, _ = votes.button(answer_id, body["user"]["id"], value)
+        outcome, _ = votes.button(answer_id, body["user"]["id"], value,
+                                  event_ts=action.get("action_ts"))
     except (ValueError, UnknownAnswer):
         respond(text=UNKNOWN_ANSWER, response_type="ephemeral", replace_original=False)
         return

@@ -1,19 +1,30 @@
 """`/stylesprint ask <question>` and `/stylesprint help`.
 
-The acknowledgement is the only thing done on Bolt's request thread: it carries
-the "looking that up" note (or the usage / busy text), and the question itself
-goes to the bounded pool, which posts the answer in the channel.
+The question is stored in the durable queue (`Answerer.submit`) before the
+acknowledgement, which carries the admission's note ("looking that up", the place in
+line, or busy) or the usage text; a worker posts the answer in the channel. A replayed
+command (same `trigger_id`) is acknowledged like the first and answered once: the
+in-memory check, then the durable claim of its key (bot/idempotency.py), both before
+the question is stored, the claim within `ACK_DEADLINE_S`; a refused (busy) command
+releases its key, so asking again is answered. The question is read as the agent
+typed it (bot/text.py: Slack's escaping decoded once).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.answering import Answerer, Question
+from bot.answering import LOOKING, Answerer, Question
 from bot.blocks import USAGE, escape
 from bot.context import ANSWERER
+from bot.idempotency import ONCE, Once, key_of
+from bot.text import from_slack
+from qa_engine.db import ACK_DEADLINE_S
+
+logger = logging.getLogger(__name__)
 
 SUBCOMMANDS = "`ask <question>`, `help`"
 
@@ -38,8 +49,14 @@ def stylesprint_command(ack: Ack, command: dict[str, Any], context: BoltContext)
         ack(text="Sorry, I couldn't tell who asked or in which channel, so I can't answer "
             "this one. Please run the command again.", response_type="ephemeral")
         return
+    once: Once | None = context.get(ONCE)
+    key = key_of(command)
+    if once is not None and key is not None and not once.first_here(key):
+        logger.info("dropped a replayed slash command")
+        ack(text=LOOKING, response_type="ephemeral")
+        return
     question = Question(
-        text=rest.strip(),
+        text=from_slack(rest).strip(),
         asker=command["user_id"],
         channel=command["channel_id"],
         surface="command",
@@ -48,4 +65,11 @@ def stylesprint_command(ack: Ack, command: dict[str, Any], context: BoltContext)
         response_url=command.get("response_url"),
     )
     answerer: Answerer = context[ANSWERER]
-    ack(text=answerer.submit(question).note, response_type="ephemeral")  # stored before the ack
+    if once is not None and key is not None and not once.first_durably(key, ACK_DEADLINE_S):
+        logger.info("dropped a replayed slash command (claimed before)")  # another replica,
+        ack(text=LOOKING, response_type="ephemeral")  # or before a restart
+        return
+    admission = answerer.submit(question)  # stored before the ack (or answered unrecorded)
+    ack(text=admission.note, response_type="ephemeral")
+    if not admission and once is not None and key is not None:
+        once.release(key)  # told "busy": trying again must be answered (after the ack)

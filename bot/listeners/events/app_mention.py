@@ -14,6 +14,8 @@ from slack_sdk import WebClient
 from bot.answering import Answerer, Question
 from bot.blocks import USAGE
 from bot.context import ANSWERER, TEAM
+from bot.text import from_slack
+from qa_engine.db import TRANSIENT_ERRORS
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -28,15 +30,21 @@ def strip_bot_mention(text: str, bot_user_id: str | None) -> str:
 def answer_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     # Events are acknowledged by Bolt before this runs.
     thread_ts = event.get("thread_ts") or event["ts"]
-    text = strip_bot_mention(event.get("text") or "", context.get("bot_user_id"))
+    # Retries and replays were dropped before this runs (bot/errors.py, after_ack).
+    mention = strip_bot_mention(event.get("text") or "", context.get("bot_user_id"))
+    text = from_slack(mention).strip()
     if not text:
         client.chat_postEphemeral(
             channel=event["channel"], user=event["user"], thread_ts=thread_ts, text=USAGE
         )
         return
     team = context.get(TEAM)
-    earlier = (team.teamwork.thread_question(event["channel"], event["thread_ts"])
-               if team is not None and event.get("thread_ts") else None)
+    earlier = None
+    if team is not None and event.get("thread_ts"):
+        try:
+            earlier = team.teamwork.thread_question(event["channel"], event["thread_ts"])
+        except TRANSIENT_ERRORS:  # records away: answered as a question of its own
+            earlier = None
     question = Question(
         text=text,
         asker=event["user"],

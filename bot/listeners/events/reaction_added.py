@@ -24,7 +24,7 @@ def record_reaction_vote(event: dict[str, Any], context: BoltContext, client: We
     if vote is None or bot_users.is_bot(vote.user, client):  # after the ack (bot/voting.py)
         return
     # Written now, or queued while the records are unavailable (bot/vote_queue.py).
-    outcome, answer = votes.reaction(*vote, action="add")
+    outcome, answer = votes.reaction(*vote, action="add", event_ts=event.get("event_ts"))
     if outcome != APPLIED or answer is None:
         return
     logger.info("answer %d: vote %+d recorded", answer.id, vote.value)

@@ -21,6 +21,6 @@ def retract_reaction_vote(event: dict[str, Any], context: BoltContext, client: W
     vote = reaction_vote(event)
     if vote is None or bot_users.is_bot(vote.user, client):  # after the ack (bot/voting.py)
         return
-    outcome, answer = votes.reaction(*vote, action="remove")
+    outcome, answer = votes.reaction(*vote, action="remove", event_ts=event.get("event_ts"))
     if outcome == APPLIED and answer is not None:
         logger.info("answer %d: vote %+d retracted", answer.id, vote.value)

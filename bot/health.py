@@ -1,0 +1,74 @@
+"""`/healthz` that tells the truth: the records database, the knowledge base and a probe
+answer from the model being served, each checked, not assumed.
+
+- database: one write that changes nothing (`Records.ping`: a locked SQLite file
+  still serves reads, so a read would say "ok" while no vote can be written) through
+  the records' deadline guard (qa_engine/db.py), so a hung database makes the check
+  fail within its timeout, and at once while the guard is open;
+- knowledge base: the collection answers and holds passages;
+- probe: the served reader reads the probe question and gives a real answer
+  (`qa_engine.watcher.probe_reader`: a span, finite numbers). A forward pass costs
+  tens of milliseconds, so its verdict is kept for `probe_every_s` per model version.
+
+`report()` is the body of `/healthz`; `ok` is False (HTTP 503, bot/server.py) when any
+check fails. Each failure is a short reason (an exception type), never data.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from qa_engine.records import Records
+from qa_engine.watcher import probe_reader
+
+OK = "ok"
+
+
+class Health:
+    """The checks behind `/healthz` for one bot process."""
+
+    def __init__(self, records: Records, engine: Any, probe_every_s: float = 30.0) -> None:
+        self.records = records
+        self.engine = engine
+        self.probe_every_s = probe_every_s
+        self._probe: tuple[str, float, str] | None = None  # (model version, when, verdict)
+        self._lock = threading.Lock()
+
+    def report(self) -> dict[str, Any]:
+        checks = {"database": self.database()}
+        if hasattr(self.engine, "retriever"):
+            checks["knowledge_base"] = self.knowledge_base()
+        if hasattr(self.engine, "reader"):
+            checks["probe"] = self.probe()
+        return {"ok": all(v == OK for v in checks.values()), "checks": checks}
+
+    def database(self) -> str:
+        try:
+            self.records.ping()
+        except Exception as exc:
+            return f"failing: {type(exc).__name__}"
+        return OK
+
+    def knowledge_base(self) -> str:
+        try:
+            passages = self.engine.retriever.count()
+        except Exception as exc:
+            return f"failing: {type(exc).__name__}"
+        return OK if passages > 0 else "failing: the collection is empty"
+
+    def probe(self) -> str:
+        version = str(getattr(self.engine, "model_version", ""))
+        with self._lock:
+            cached = self._probe
+            if cached and cached[0] == version and time.monotonic() - cached[1] < \
+                    self.probe_every_s:
+                return cached[2]
+            try:
+                probe_reader(self.engine.reader)
+                verdict = OK
+            except Exception as exc:
+                verdict = f"failing: {type(exc).__name__}: {str(exc)[:120]}"
+            self._probe = (version, time.monotonic(), verdict)
+            return verdict
