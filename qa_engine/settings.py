@@ -295,7 +295,7 @@ class Settings(BaseSettings):
         "answerable/unanswerable mix); 0 = all.",
     )
     retrain_feedback_repeat: int = Field(
-        4, ge=1,
+        12, ge=1,
         validation_alias=_env("STYLESPRINT_RETRAIN_FEEDBACK_REPEAT", "retrain_feedback_repeat"),
         description="Each feedback example appears this many times in a retrain's data.",
     )
