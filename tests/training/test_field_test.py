@@ -109,6 +109,23 @@ def test_the_synthetic_generator_writes_nothing_of_the_field_test():
     assert not (synthetic & field)
 
 
+def test_hand_written_agent_questions_are_not_near_copies_of_field_questions():
+    """The generator's situations and membership questions are written by hand, the one
+    place a field-test question could be copied in; none may be close to one (whole-string
+    similarity under 70%; "do we ship to ___" forms are everyone's words and excluded by
+    dropping the slot's member)."""
+    from rapidfuzz import fuzz, process
+
+    from training.synth.situations import MEMBERSHIP, SITUATIONS
+
+    field = [normal(r.question) for r in load_gold(QUESTIONS)]
+    written = [s for options in SITUATIONS.values() for s in options]
+    close = [(s, m[0]) for s in written
+             if (m := process.extractOne(normal(s), field, scorer=fuzz.ratio))[1] >= 70]
+    assert close == []
+    assert all("{x}" in t for _, templates in MEMBERSHIP.values() for t in templates)
+
+
 @pytest.mark.parametrize("name", ["questions.jsonl", "kb/catalog.csv"])
 def test_training_side_loads_refuse_the_field_test(name):
     with pytest.raises(DatasetError, match="held out"):

@@ -21,78 +21,19 @@ from qa_engine.ingest.rendering import field_label, render_record
 from training.synth import catalog, reviews, tables
 from training.synth import vocab as w
 from training.synth.facts import Fact, Rendered, can_ask_unanswerable, question_for, render
-from training.synth.noise import agent_style
+from training.synth.noise import agent_style, style
+from training.synth.pages import DISTRACTORS, LEADS, Passage, make_context
 from training.synth.records import NO_ANSWER_REFERENCE, make_record
+from training.synth.situations import member_offset, membership_question, situation_question
 from training.synth.topics_orders import TOPICS_ORDERS
 from training.synth.topics_services import TOPICS_SERVICES
 from training.synth.topics_stores import TOPICS_STORES
 
 UNANSWERABLE_SHARE = 0.30
+SITUATION_SHARE = 0.3  # asked facts (and absent ones) asked as a relayed customer situation
+MEMBERSHIP_SHARE = 1.0  # list facts also asked "do we ship to X?" about one member
 TOPICS: dict[str, list[Fact]] = {**TOPICS_ORDERS, **TOPICS_SERVICES, **TOPICS_STORES}
 ALL_FACTS: list[Fact] = [f for facts in TOPICS.values() for f in facts]
-
-LEADS = {
-    "returns": ("Returns and exchanges", "We want you to love what you ordered."),
-    "shipping": ("Shipping information", "Here is how delivery works."),
-    "intl": ("International orders", "We're happy to ship around the world."),
-    "orders": ("Managing your order", "Need to change something?"),
-    "payments": ("Payment options", "Paying is quick and secure."),
-    "discounts": ("Discounts and offers", "Everyone loves a good deal."),
-    "giftcards": ("Gift cards", "The perfect present when you can't decide."),
-    "loyalty": ("Rewards program", "Membership has its perks."),
-    "warranty": ("Our quality promise", "We stand behind everything we make."),
-    "repairs": ("Repairs and alterations", "Make your favourites last longer."),
-    "rental": ("Rental and subscription", "Wear something new without buying it."),
-    "services": ("Stores and customer care", "We're here to help."),
-    "account": ("Your account", "Keep your details safe."),
-    "green": ("Sustainability", "We're working to reduce our footprint."),
-    "stores": ("Our stores", "Come and see us in person."),
-}
-DISTRACTORS = (
-    "{brand} was founded in {year} in {city}.",
-    "Our warehouse in {city} packs more than {n},000 orders each week.",
-    "Thank you for shopping with {brand}.",
-    "This page was last updated on {date}.",
-    "Prices and promotions may change without notice.",
-    "Our team of {n} stylists is based in {city}.",
-    "Questions about this policy? Our team is happy to help.",
-    "Since {year}, we have donated over {cur}{n},000 to local charities.",
-    "More than {n}0,000 customers shopped with us last year.",
-    "Our flagship store in {city} opened on {date}, {year}.",
-    "We review this policy every {n} months.",
-    "Over {n}% of our customers rate us five stars.",
-)
-
-
-def make_context(rng: Random) -> dict[str, str]:
-    name = w.brand(rng)
-    return {"brand": name, "site": w.website(name), "email": w.email(rng, name),
-            "phone": w.phone(rng), "city": rng.choice(w.CITIES), "cur": w.currency(rng),
-            "program": f"{name.split(' ')[0]} {rng.choice(w.PROGRAM_WORDS)}"}
-
-
-class _Passage:
-    """Text under construction, remembering where each stated fact's answer lies."""
-
-    def __init__(self) -> None:
-        self.text = ""
-        self.answers: dict[str, tuple[Rendered, int]] = {}
-        self.faq_questions: dict[str, str] = {}  # fact key -> template used as FAQ heading
-
-    def put(self, piece: str) -> None:
-        self.text += piece
-
-    def put_fact(self, rendered: Rendered, bold: bool = False) -> None:
-        """Append the fact's sentence; `bold` wraps the answer in Markdown `**` (ingestion
-        keeps inline markup, so a KB that bolds key values shows the reader `**30 days**`)."""
-        sentence, offset = rendered.sentence, rendered.offset
-        if bold:
-            end = offset + len(rendered.answer)
-            sentence = f"{sentence[:offset]}**{rendered.answer}**{sentence[end:]}"
-            offset += 2
-        self.answers[rendered.fact.key] = (rendered, len(self.text) + offset)
-        self.text += sentence
-
 
 class Generator:
     def __init__(self, seed: int) -> None:
@@ -109,9 +50,12 @@ class Generator:
         return self.rng.random() < (0.75 if share < UNANSWERABLE_SHARE else 0.1)
 
     def emit(self, doc: str, kind: str, context: str, question: str, answer: str,
-             start: int | None, group: str, reply: str) -> None:
+             start: int | None, group: str, reply: str, styled: bool = True) -> None:
+        """Record one question; `styled=False` for questions already in an agent's words
+        (relayed situations), which get only the light roughening."""
+        question = agent_style(question, self.rng) if styled else style(question, self.rng)
         self.records.append(make_record(
-            id=f"syn{self.seed}-{len(self.records):06d}", question=agent_style(question, self.rng),
+            id=f"syn{self.seed}-{len(self.records):06d}", question=question,
             context=context, answer_text=answer, answer_start=start if answer else None,
             doc=doc, group=f"{doc}/{group}", reference=reply if answer else NO_ANSWER_REFERENCE,
             kind=kind))
@@ -148,28 +92,89 @@ class Generator:
         layout = rng.choices(("prose", "faq", "bullets"), weights=(65, 17, 18))[0]
         passage = self.layout(layout, rendered, topic, ctx)
 
+        if rng.random() < 0.4:  # a longer page: a second topic's section follows
+            passage, chosen = self.second_section(passage, chosen, topic, ctx)
         asked = rng.sample(rendered, min(len(rendered), rng.choice((1, 1, 2))))
         for r in asked:
+            _, start = passage.answers[r.fact.key]
+            situation = situation_question(r.fact.key, rng) \
+                if rng.random() < SITUATION_SHARE else None
+            if situation:
+                self.emit(doc, "policy", passage.text, situation, r.answer, start,
+                          r.fact.key, r.reply, styled=False)
+                continue
             used = passage.faq_questions.get(r.fact.key)
             templates = [q for q in r.fact.questions if q != used] or list(r.fact.questions)
             question = rng.choice(templates).format(**ctx)
-            _, start = passage.answers[r.fact.key]
             self.emit(doc, "policy", passage.text, question, r.answer, start, r.fact.key,
                       r.reply)
+        self.ask_membership(doc, passage, rendered)
         if self.want_unanswerable():
             candidates = [f for f in TOPICS[topic] if can_ask_unanswerable(f, chosen)]
+            situation = None
             if candidates and rng.random() < 0.85:
                 fact = rng.choice(candidates)
-                question, group = question_for(fact, rng, ctx), f"{fact.key}~absent"
+                group = f"{fact.key}~absent"
+                situation = situation_question(fact.key, rng) \
+                    if rng.random() < SITUATION_SHARE else None
+                question = situation or question_for(fact, rng, ctx)
             else:
                 question, key = self.other_topic_question(chosen, ctx)
                 group = f"{key}~other-topic"
-            self.emit(doc, "policy", passage.text, question, "", None, group, "")
+            self.emit(doc, "policy", passage.text, question, "", None, group, "",
+                      styled=situation is None)
+
+    def second_section(self, passage: Passage, chosen: list[Fact], topic: str,
+                       ctx: dict[str, str]) -> tuple[Passage, list[Fact]]:
+        """Append a section of another topic (field pages run to 250 words and mix
+        topics); returns the longer passage and every fact it now states, so that no
+        unanswerable question is asked that the second section answers."""
+        rng = self.rng
+        other = rng.choice([t for t in TOPICS if t != topic])
+        pool = [f for f in TOPICS[other] if can_ask_unanswerable(f, chosen)]
+        rng.shuffle(pool)
+        extra: list[Fact] = []
+        for fact in pool:
+            if fact.fam not in {e.fam for e in extra} and can_ask_unanswerable(fact, extra):
+                extra.append(fact)
+            if len(extra) >= rng.randint(2, 4):
+                break
+        if not extra:
+            return passage, chosen
+        section = self.layout(rng.choice(("prose", "bullets")),
+                              [render(f, rng, ctx) for f in extra], other, ctx)
+        title = LEADS.get(other, ("", ""))[0]
+        joint = "\n\n" + (f"{title}\n" if title and rng.random() < 0.7 else "")
+        shift = len(passage.text) + len(joint)
+        passage.text += joint + section.text
+        for key, (r, start) in section.answers.items():
+            passage.answers[key] = (r, start + shift)
+        return passage, chosen + extra
+
+    def ask_membership(self, doc: str, passage: Passage, rendered: list[Rendered]) -> None:
+        """"do we ship to japan?" about a stated list: the member's name when the list
+        names it, otherwise a same-topic hard negative (see `situations.MEMBERSHIP`)."""
+        rng = self.rng
+        for r in rendered:
+            if rng.random() >= MEMBERSHIP_SHARE:
+                continue
+            asked = membership_question(r.fact.key, r.answer, rng)
+            if asked is None:
+                continue
+            question, member = asked
+            if not member:
+                self.emit(doc, "policy", passage.text, question, "", None,
+                          f"{r.fact.key}~not-listed", "")
+                continue
+            _, start = passage.answers[r.fact.key]
+            at = start + member_offset(r.answer, member)
+            self.emit(doc, "policy", passage.text, question, member, at,
+                      f"{r.fact.key}/member", f"Yes: {r.reply}")
 
     def layout(self, layout: str, rendered: list[Rendered], topic: str,
-               ctx: dict[str, str]) -> _Passage:
+               ctx: dict[str, str]) -> Passage:
         rng = self.rng
-        passage = _Passage()
+        passage = Passage()
         self.markdown = rng.random() < 0.12
         if layout == "faq":
             qa = rng.random() < 0.5
@@ -210,7 +215,7 @@ class Generator:
             self._put(passage, s)
         return passage
 
-    def _put(self, passage: _Passage, item: Rendered | str) -> None:
+    def _put(self, passage: Passage, item: Rendered | str) -> None:
         if isinstance(item, str):
             passage.put(item)
         else:
