@@ -19,8 +19,10 @@ from qa_engine.corrections import ChromaPassages
 from qa_engine.embedder import Embedder
 from qa_engine.normalize import KBNormalizer
 from qa_engine.products import (
+    OPINION_EXTRA_K,
     PRODUCT_MATCH_CONFIDENCE,
     PRODUCT_SEARCH_K,
+    asks_for_opinions,
     compose_products,
     existence_terms,
     match_products,
@@ -222,7 +224,7 @@ class AnswerEngine:
         products = self._products(text, query, t0) if self.product_answers else None
         if products is not None:
             return products
-        retrieved = self.retriever.run(search, top_k=top_k or self.top_k)
+        retrieved = self._retrieve(search, query, top_k or self.top_k)
         t1 = time.perf_counter()
         on_topic = bool(retrieved) and retrieved[0].score >= self.min_retrieval_score
         # Off-topic questions are declined without reading: a span reader always finds
@@ -259,6 +261,16 @@ class AnswerEngine:
         answer.latency_ms = (t3 - t0) * 1000
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "read": (t2 - t1) * 1000}
         return answer
+
+    def _retrieve(self, search: str, query: str, k: int) -> list[RetrievedPassage]:
+        """The passages to read. For an opinion question the catalog rows are set aside
+        when other passages (reviews) are found: a row states no opinion, and reading it
+        answers "does it run small?" with its size run."""
+        if not asks_for_opinions(query):
+            return self.retriever.run(search, top_k=k)
+        hits = self.retriever.run(search, top_k=k + OPINION_EXTRA_K)
+        reviews = [h for h in hits if h.passage.kind != "product"]
+        return reviews[:k] if reviews else hits[:k]
 
     def _products(self, text: str, query: str, t0: float) -> Answer | None:
         """The catalog products an existence question asks for, or None (read as usual)."""

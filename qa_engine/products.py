@@ -12,6 +12,11 @@ the product-level path, in two pure steps:
 2. `match_products(terms, passages)`: the catalog passages (kind "product") whose text,
    title or category contain *every* term, best retrieval score first.
 
+A third pure step serves opinion questions ("do people say the Alder parka runs small?"):
+`asks_for_opinions(question)`. A catalog row states facts and never an opinion, yet it
+is often the nearest passage to such a question (it names the product and its sizes),
+so the engine reads the non-catalog passages (reviews) for it instead.
+
 The answer span is the matching product's name, found verbatim in its passage, so the
 extractive guarantee holds: nothing is said that the catalog does not list. When no row
 matches every term the engine falls back to the reader (which may decline), so a
@@ -42,16 +47,32 @@ _STOP = frozenset(
     "also still currently right now today available availability options option some kind "
     "kinds type types style styles item items product products stylesprint".split()
 )
+_OPINION = re.compile(
+    r"\b(?:reviews?|reviewers?|reviewed|ratings?|rated|feedback|testimonials?)\b"
+    r"|\b(?:people|ppl|customers|custs|buyers|shoppers|folks|others|users|owners)\s+"
+    r"(?:say|says|said|think|thought|mention|mentions|complain|complaining|report|find|"
+    r"like|love|hate|feel)\b"
+    r"|\bwhat\s+do\s+(?:people|ppl|customers?|others|folks)\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 #: Catalog passages searched for an existence question (more than the reader's top-k:
 #: "leather jackets" may be five rows).
 PRODUCT_SEARCH_K = 10
+#: Extra passages searched for an opinion question, so that the reviews are found when
+#: catalog rows fill the top of the ranking.
+OPINION_EXTRA_K = 6
 #: Confidence reported for a catalog match. A rule, not a model: every content word of
 #: the question is in the product's row. Its precision on the field-test set is in
 #: docs/experiments.md; it is not a fitted probability.
 PRODUCT_MATCH_CONFIDENCE = 0.9
 _PRICE = ("price", "cost", "retail price", "price (usd)")
 _STOCK = ("availability", "stock", "status")
+
+
+def asks_for_opinions(question: str) -> bool:
+    """Whether `question` asks what customers say or think of a product (its reviews)."""
+    return bool(_OPINION.search(question))
 
 
 def stem(word: str) -> str:

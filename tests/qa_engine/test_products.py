@@ -62,3 +62,23 @@ def test_the_reply_names_products_verbatim_with_their_own_price_and_availability
         "Bay Quilted Puffer (Backordered until May 3).")
     assert compose_products(both[:1]) == \
         "Yes, we carry the Alder Leather Biker Jacket ($289.00, In stock)."
+
+
+@pytest.mark.parametrize(
+    ("question", "opinion"),
+    [
+        ("do people say the Alder jacket runs small?", True),
+        ("sorrel trench sizing reviews", True),
+        ("what do customers think of the fit", True),
+        ("any feedback on the calla dress", True),
+        ("customers say it runs large?", True),
+        ("customer says her order never arrived, what now", False),  # a relayed situation
+        ("cust says the tracking shows delivered", False),
+        ("what sizes does the alder jacket come in", False),
+        ("do we carry leather jackets", False),
+    ],
+)
+def test_opinion_questions_are_told_from_relayed_situations(question, opinion):
+    from qa_engine.products import asks_for_opinions
+
+    assert asks_for_opinions(question) is opinion
