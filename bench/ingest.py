@@ -119,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         catalog = root / "kb" / "catalog.csv"
         catalog.parent.mkdir()
         rows = generate_catalog(catalog, args.n)
-        embedder = Embedder(settings.resolved_embedding_model, device=settings.device,
-                            int8=settings.embedder_int8)
+        embedder = Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device,
+                            int8=settings.engine.embedder_int8)
         t0 = time.perf_counter()
         embedder.warm_up()
         load_s = time.perf_counter() - t0
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             "reingest_unchanged_s": round(again.elapsed_s, 2),
             "query_ms": {"retrieve": stats(retrieve), "ask": stats(asks)},
             "product_in_top_k": round(hits / max(1, len(picks)), 3),
-            "top_k": settings.top_k,
+            "top_k": settings.engine.top_k,
             "memory_after_ingest": mem_after_ingest,
             "memory_after_queries": memory_mb(),
         }
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
           f"(re-ingest unchanged: {figures['reingest_unchanged_s']}s)")
     print(f"\nqueries against {figures['collection_size']} passages")
     print(table(stats_rows(figures["query_ms"]), STATS_HEADERS))
-    print(f"product asked about in top {settings.top_k}: {figures['product_in_top_k']:.0%}")
+    print(f"product asked about in top {settings.engine.top_k}: {figures['product_in_top_k']:.0%}")
     print(f"memory: {figures['memory_after_queries']} MiB")
     m = doc["machine"]
     print(f"{m['cpu']}, {m['cores']} cores, load average {m['load_average']}")

@@ -205,10 +205,12 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-learning-"))
     slack = SlackStandIn().start()
     settings = Settings(
-        _env_file=None, data_dir=tmp / "data", kb_paths=[FIELD / "kb"],
-        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack.api_url, model_watch_interval_s=2.0, torch_threads=1,
-        **({"retrain_feedback_repeat": args.feedback_repeat} if args.feedback_repeat else {}),
+        _env_file=None, data_dir=tmp / "data",
+        engine={"kb_paths": [FIELD / "kb"], "torch_threads": 1},
+        slack={"bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET,
+               "api_url": slack.api_url},
+        bot={"model_watch_interval_s": 2.0},
+        retrain={"feedback_repeat": args.feedback_repeat} if args.feedback_repeat else {},
     )
     t0 = time.perf_counter()
     runtime = BotRuntime.start(settings)
@@ -248,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                     time.sleep(1)
             phases["after"] = ask_all(engine, everything)
             reader_only = AnswerEngine.from_settings(
-                settings.model_copy(update={"verified_answers": False}))
+                settings.updated(engine={"verified_answers": False}))
             reader_only.warm_up()
             phases["after, reader only"] = ask_all(reader_only, everything)
     finally:

@@ -152,10 +152,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from qa_engine.settings import Settings
 
-    settings = Settings(_env_file=None, **({"retrain_max_steps": args.max_steps}
-                                           if args.max_steps else {}))
-    doc = report("retrain", {"runs": results, "retrain_epochs": settings.retrain_epochs,
-                             "retrain_max_steps": settings.retrain_max_steps}, settings)
+    settings = Settings(_env_file=None,
+                        retrain={"max_steps": args.max_steps} if args.max_steps else {})
+    doc = report("retrain", {"runs": results, "retrain_epochs": settings.retrain.epochs,
+                             "retrain_max_steps": settings.retrain.max_steps}, settings)
     rows = [[r["feedback_answers"], r["counts"].get("examples"), r["counts"].get("train_examples"),
              r["counts"].get("train_steps"), r["wall_s"], r["peak_tree_rss_mb"], r["status"]]
             for r in results]
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r['feedback_answers']}: {r['reason']}")
     m = doc["machine"]
     print(f"{m['cpu']}, {m['cores']} cores, load average {m['load_average']}, "
-          f"retrain epochs {settings.retrain_epochs}, max steps {settings.retrain_max_steps}")
+          f"retrain epochs {settings.retrain.epochs}, max steps {settings.retrain.max_steps}")
     write(doc, args.out)
     return 0
 

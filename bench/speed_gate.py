@@ -57,10 +57,10 @@ def retrieval_hits(settings: Any, dev: Path, n: int | None, e2e: bool) -> dict[s
     answerable = [r for r in rows if r.get("answer_text")]
     hits = 0
     for row in answerable:
-        passages = engine.retriever.run(row["question"], top_k=settings.top_k)
+        passages = engine.retriever.run(row["question"], top_k=settings.engine.top_k)
         answer = row["answer_text"].lower()
         hits += any(answer in p.passage.text.lower() for p in passages)
-    out: dict[str, Any] = {"answerable_questions": len(answerable), "top_k": settings.top_k,
+    out: dict[str, Any] = {"answerable_questions": len(answerable), "top_k": settings.engine.top_k,
                            "hit_rate": round(hits / max(1, len(answerable)), 4)}
     if e2e:
         scores = []
@@ -89,10 +89,10 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-gate-") as tmp:
         settings = Settings(data_dir=args.data_dir or Path(tmp))
-        if settings.torch_threads:  # as the serving engine does
+        if settings.engine.torch_threads:  # as the serving engine does
             import torch
 
-            torch.set_num_threads(settings.torch_threads)
+            torch.set_num_threads(settings.engine.torch_threads)
         reader = reader_f1(settings, args.dev, args.n)
         retrieval = (None if args.skip_retrieval
                      else retrieval_hits(settings, args.dev, args.n, args.e2e))

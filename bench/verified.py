@@ -82,7 +82,7 @@ def run(data_dir: Path, n: int) -> dict[str, Any]:
     other.close()
     return {"settings_obj": settings, "verified_questions": len(verified_qs),
             "served_from_verified_share": round(hits / max(1, len(verified_qs)), 3),
-            "threshold": settings.verified_threshold,
+            "threshold": settings.engine.verified_threshold,
             "ms": {"lookup, unchanged table": stats(lookup), "ask, verified hit": stats(hit),
                    "ask, reader": stats(plain)},
             "new_correction_to_served_ms": round(fix_ms, 1),

@@ -118,10 +118,10 @@ class QueueOptions:
 
     @classmethod
     def from_settings(cls, settings: Any) -> QueueOptions:
-        return cls(max_wait_s=settings.max_wait_s, max_queued=settings.max_queued_questions,
-                   expiry_s=settings.question_expiry_s, lease_s=settings.queue_lease_s,
-                   poll_s=settings.queue_poll_s, post_interval_s=settings.post_interval_s,
-                   verify_s=settings.post_verify_s)
+        return cls(max_wait_s=settings.bot.max_wait_s, max_queued=settings.bot.max_queued,
+                   expiry_s=settings.bot.question_expiry_s, lease_s=settings.bot.queue_lease_s,
+                   poll_s=settings.bot.queue_poll_s, post_interval_s=settings.bot.post_interval_s,
+                   verify_s=settings.bot.post_verify_s)
 
 
 def queued_note(position: int, wait_s: float) -> str:

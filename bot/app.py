@@ -40,13 +40,13 @@ class MissingSlackSetting(ValueError):
 
 def build_client(settings: Settings) -> WebClient:
     """Web API client with retries for connection errors, 429s and 5xx responses."""
-    if settings.slack_bot_token is None:
+    if settings.slack.bot_token is None:
         raise MissingSlackSetting("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
     kwargs: dict[str, Any] = {}
-    if settings.slack_api_url:
-        kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
+    if settings.slack.api_url:
+        kwargs["base_url"] = settings.slack.api_url.rstrip("/") + "/"
     return WebClient(
-        token=settings.slack_bot_token.get_secret_value(),
+        token=settings.slack.bot_token.get_secret_value(),
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=2),
@@ -59,7 +59,7 @@ def build_client(settings: Settings) -> WebClient:
 def build_listener_executor(settings: Settings) -> ThreadPoolExecutor:
     """Bolt's listener threads; acks wait for a free one and Bolt's default has only 5."""
     return ThreadPoolExecutor(
-        max_workers=settings.listener_threads, thread_name_prefix="bolt-listener"
+        max_workers=settings.bot.listener_threads, thread_name_prefix="bolt-listener"
     )
 
 
@@ -74,7 +74,7 @@ def build_answerer(settings: Settings, engine: Engine, records: Records, pool: Q
     """The answerer over the durable question queue in `records`, with the queue settings."""
     return Answerer(engine=engine, records=records, pool=pool, client=client,
                     options=QueueOptions.from_settings(settings),
-                    handoff=settings.escalation_channel is not None)
+                    handoff=settings.bot.escalation_channel is not None)
 
 
 def build_app(
@@ -106,7 +106,7 @@ def build_app(
             queue dispatcher stops when `executor` is shut down); `BotRuntime` passes
             its own in and closes it.
     """
-    signing_secret = settings.slack_signing_secret
+    signing_secret = settings.slack.signing_secret
     if signing_secret is None and not socket_mode:
         raise MissingSlackSetting(
             "SLACK_SIGNING_SECRET is not set (Basic Information > App Credentials > Signing Secret)"
@@ -122,7 +122,7 @@ def build_app(
     )
     protect_library_loggers()  # Bolt's loggers exist now: no request bodies at INFO
     app.error(handle_error)
-    middleware.register(app, records, escalation_channel=settings.escalation_channel)
+    middleware.register(app, records, escalation_channel=settings.bot.escalation_channel)
     answerer = answerer or build_answerer(settings, engine, records, executor, client)
     votes = votes if votes is not None else build_vote_queue(settings, records)
     team = Team.for_engine(settings, records, engine)

@@ -82,7 +82,7 @@ def request_handoff(team: Team, client: WebClient, answer_id: int, user: str) ->
         channel=channel,
         text=f"<@{user}> asks a team lead about a question the bot "
              + ("answered" if answer.answered else "declined"),
-        blocks=escalation_blocks(answer, user, team.settings.escalation_usergroup, original),
+        blocks=escalation_blocks(answer, user, team.settings.bot.escalation_usergroup, original),
         unfurl_links=False, unfurl_media=False,
     )
     ts = str(posted["ts"])

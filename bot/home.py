@@ -150,7 +150,7 @@ def lead_figures(team: Team, now: datetime | None = None) -> LeadFigures:
     this_week = period_stats(team.records, now - WEEK, now + timedelta(seconds=1))
     last_week = period_stats(team.records, now - 2 * WEEK, now - WEEK)
     gaps = knowledge_gaps(team.records, team.gap_embedder(), since=WEEK,
-                          similarity=team.settings.gap_similarity, now=now)
+                          similarity=team.settings.engine.gap_similarity, now=now)
     registry = team.registry()
     version = registry.current_name()
     return LeadFigures(this_week, last_week, gaps, version,

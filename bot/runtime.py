@@ -40,11 +40,11 @@ logger = logging.getLogger(__name__)
 def check_slack_settings(settings: Settings, *, socket_mode: bool) -> None:
     """Raise `MissingSlackSetting` naming every variable the transport lacks."""
     missing = []
-    if settings.slack_bot_token is None:
+    if settings.slack.bot_token is None:
         missing.append("SLACK_BOT_TOKEN")
-    if socket_mode and settings.slack_app_token is None:
+    if socket_mode and settings.slack.app_token is None:
         missing.append("SLACK_APP_TOKEN")
-    if not socket_mode and settings.slack_signing_secret is None:
+    if not socket_mode and settings.slack.signing_secret is None:
         missing.append("SLACK_SIGNING_SECRET")
     if missing:
         mode = "Socket Mode" if socket_mode else "HTTP mode"
@@ -86,7 +86,7 @@ class BotRuntime:
         check_slack_settings(settings, socket_mode=socket_mode)
         client = client or build_client(settings)
         check_slack(settings, client, socket_mode=socket_mode)  # a wrong token fails in 1 s
-        limit_malloc_arenas(settings.malloc_arena_max)  # before the bot's threads exist
+        limit_malloc_arenas(settings.bot.malloc_arena_max)  # before the bot's threads exist
         records = Records(settings.resolved_database_url,
                           timeouts=DbTimeouts.from_settings(settings))
         records.warm_up()
@@ -98,7 +98,7 @@ class BotRuntime:
         if warm_up is not None:
             warm_up()
         # Questions wait in the durable queue, not in the pool: it holds running ones only.
-        pool = QuestionPool(settings.worker_threads, 0, on_error=handle_error)
+        pool = QuestionPool(settings.bot.worker_threads, 0, on_error=handle_error)
         answerer = build_answerer(settings, engine, records, pool, client)
         votes = build_vote_queue(settings, records)
         listener_executor = build_listener_executor(settings)
@@ -119,9 +119,9 @@ class BotRuntime:
         logger.info(
             "bot ready: model %s, %d workers, up to %d questions queued (%.0f s wait at most)",
             getattr(engine, "model_version", "?"),
-            settings.worker_threads,
-            settings.max_queued_questions,
-            settings.max_wait_s,
+            settings.bot.worker_threads,
+            settings.bot.max_queued,
+            settings.bot.max_wait_s,
         )
         return cls(settings=settings, engine=engine, records=records, pool=pool, app=app,
                    watcher=watcher, votes=votes, listener_executor=listener_executor,

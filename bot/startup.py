@@ -47,7 +47,7 @@ class SlackStartupError(RuntimeError):
 
 
 def api_url(settings: Settings) -> str:
-    return settings.slack_api_url or DEFAULT_API_URL
+    return settings.slack.api_url or DEFAULT_API_URL
 
 
 def explain(exc: BaseException, setting: str, settings: Settings) -> SlackStartupError:
@@ -99,8 +99,8 @@ def check_slack(settings: Settings, client: WebClient, *, socket_mode: bool) -> 
             auth = client.auth_test()
         except Exception as exc:  # SlackApiError, URLError, ...: each explained
             raise explain(exc, "SLACK_BOT_TOKEN", settings) from exc
-        if socket_mode and settings.slack_app_token is not None:
-            token = settings.slack_app_token.get_secret_value()
+        if socket_mode and settings.slack.app_token is not None:
+            token = settings.slack.app_token.get_secret_value()
             probe = WebClient(token=token, base_url=client.base_url,
                               retry_handlers=client.retry_handlers)
             try:  # the URL it hands out is simply never used; the handler asks for its own

@@ -45,7 +45,7 @@ class Team:
 
     @property
     def escalation_channel(self) -> str | None:
-        return self.settings.escalation_channel
+        return self.settings.bot.escalation_channel
 
     def gap_embedder(self) -> Any:
         if self.embedder is None:
@@ -56,9 +56,9 @@ class Team:
 
     def is_lead(self, client: WebClient, user: str) -> bool:
         """In STYLESPRINT_LEAD_USERS or a member of STYLESPRINT_LEAD_USERGROUP."""
-        if user in self.settings.lead_users:
+        if user in self.settings.bot.lead_users:
             return True
-        group = self.settings.lead_usergroup
+        group = self.settings.bot.lead_usergroup
         return bool(group) and user in self._group_members(client, group)
 
     def _group_members(self, client: WebClient, group: str) -> frozenset[str]:

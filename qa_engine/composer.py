@@ -92,7 +92,7 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
 def _default_currency() -> str:
     from qa_engine.settings import Settings
 
-    return Settings().currency
+    return Settings().engine.currency
 
 
 class Composer:

@@ -73,10 +73,10 @@ class DbTimeouts:
 
     @classmethod
     def from_settings(cls, settings: Any) -> DbTimeouts:
-        return cls(connect_s=settings.db_connect_timeout_s,
-                   statement_s=settings.db_statement_timeout_s,
-                   keepalive_s=settings.db_keepalive_s,
-                   sqlite_busy_s=settings.sqlite_busy_timeout_s)
+        return cls(connect_s=settings.engine.db_connect_timeout_s,
+                   statement_s=settings.engine.db_statement_timeout_s,
+                   keepalive_s=settings.engine.db_keepalive_s,
+                   sqlite_busy_s=settings.engine.sqlite_busy_timeout_s)
 
     @property
     def deadline_s(self) -> float:

@@ -176,14 +176,15 @@ def week_report(settings: Any, limit: int = 5) -> str:
     records = Records(settings.resolved_database_url)
     try:
         gaps = knowledge_gaps(records, gap_embedder(settings), since=timedelta(days=7),
-                              similarity=settings.gap_similarity)
+                              similarity=settings.engine.gap_similarity)
     finally:
         records.close()
     return format_gaps(gaps, limit=limit)
 
 
 def gap_embedder(settings: Any) -> Any:
-    """The project's MiniLM embedder as serving uses it (`settings.resolved_embedding_model`)."""
+    """The project's MiniLM embedder as serving uses it (`settings.engine`'s
+    resolved_embedding_model)."""
     from qa_engine.embedder import Embedder
 
-    return Embedder(settings.resolved_embedding_model, device=settings.device)
+    return Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device)

@@ -111,23 +111,24 @@ class AnswerEngine:
         from qa_engine.speed import apply_omp_wait_policy
         from qa_engine.store import get_collection, make_client
 
-        apply_omp_wait_policy(settings.omp_wait_policy)  # before anything loads torch
-        if settings.torch_threads:
+        apply_omp_wait_policy(settings.engine.omp_wait_policy)  # before anything loads torch
+        if settings.engine.torch_threads:
             import torch
 
-            torch.set_num_threads(settings.torch_threads)
-        embedder = Embedder(settings.resolved_embedding_model, device=settings.device,
-                            int8=settings.embedder_int8)
-        collection = get_collection(make_client(settings), settings.collection)
-        retriever = Retriever(collection, embedder, top_k=settings.top_k,
-                              cache_size=settings.question_cache_size)
+            torch.set_num_threads(settings.engine.torch_threads)
+        embedder = Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device,
+                            int8=settings.engine.embedder_int8)
+        collection = get_collection(make_client(settings), settings.engine.collection)
+        retriever = Retriever(collection, embedder, top_k=settings.engine.top_k,
+                              cache_size=settings.engine.question_cache_size)
         verified = None
-        if settings.verified_answers:
+        if settings.engine.verified_answers:
             verified = VerifiedIndex(Records(settings.resolved_database_url), embedder,
-                                     ChromaPassages(collection), settings.verified_threshold,
+                                     ChromaPassages(collection), settings.engine.verified_threshold,
                                      embed_question=retriever.embed_question)
         fallback = None
-        if reader is None and settings.adapter_dir is None:  # a pinned adapter has no fallback
+        # a pinned adapter has no fallback
+        if reader is None and settings.engine.adapter_dir is None:
             registry = ModelRegistry(settings.models_dir)
 
             def fallback(version: str, exc: Exception) -> Reader:
@@ -167,12 +168,12 @@ class AnswerEngine:
             bootstrap=bootstrap,
             reader_fallback=reader_fallback,
             normalizer=(KBNormalizer(retriever, retriever.embedder.vocabulary).run
-                        if settings.normalize_questions else None),
-            product_answers=settings.product_answers,
-            max_question_chars=settings.max_question_chars,
-            top_k=settings.top_k,
-            min_retrieval_score=settings.min_retrieval_score,
-            verified=verified if settings.verified_answers else None,
+                        if settings.engine.normalize_questions else None),
+            product_answers=settings.engine.product_answers,
+            max_question_chars=settings.engine.max_question_chars,
+            top_k=settings.engine.top_k,
+            min_retrieval_score=settings.engine.min_retrieval_score,
+            verified=verified if settings.engine.verified_answers else None,
         )
 
     @property
@@ -341,21 +342,22 @@ def build_reader(
     `STYLESPRINT_BASE_MODEL`); decoding limits, int8, device and threshold from settings.
     """
     if model_dir is None and version is None:
-        model_dir = settings.adapter_dir
+        model_dir = settings.engine.adapter_dir
     if model_dir is not None:
         name = f"path:{Path(model_dir).name}"
     else:
         chosen = version or (registry or ModelRegistry(settings.models_dir)).current()
         model_dir, name = chosen.path, chosen.name
     return SpanReader.from_model_dir(
-        model_dir, base_model=settings.base_model, device=settings.device,
-        threshold=settings.confidence_threshold, model_version=name,
+        model_dir, base_model=settings.engine.base_model, device=settings.engine.device,
+        threshold=settings.engine.confidence_threshold, model_version=name,
         **reader_overrides(settings),
     )
 
 
 def reader_overrides(settings: Settings) -> dict[str, object]:
     """The `ReaderConfig` fields the settings decide (the window only when set explicitly)."""
-    window = {k: getattr(settings, k) for k in TRAINED_WINDOW if k in settings.model_fields_set}
-    return {"max_answer_length": settings.max_answer_length, "n_best": settings.n_best,
-            "int8": settings.reader_int8, **window}
+    engine = settings.engine
+    window = {k: getattr(engine, k) for k in TRAINED_WINDOW if k in engine.model_fields_set}
+    return {"max_answer_length": engine.max_answer_tokens, "n_best": engine.n_best,
+            "int8": engine.reader_int8, **window}

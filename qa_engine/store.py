@@ -61,16 +61,17 @@ def make_client(settings: Settings) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
     try:
-        if settings.chroma_host:
+        if settings.services.chroma_host:
             return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                host=settings.services.chroma_host, port=settings.services.chroma_port,
+                settings=chroma_settings,
             )
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:  # connection refused, bad host, ...
         where = (
-            f"{settings.chroma_host}:{settings.chroma_port}"
-            if settings.chroma_host
+            f"{settings.services.chroma_host}:{settings.services.chroma_port}"
+            if settings.services.chroma_host
             else str(settings.chroma_dir)
         )
         raise KnowledgeBaseUnavailable(f"cannot open the knowledge base at {where}: {exc}") from exc

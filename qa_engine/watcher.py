@@ -87,7 +87,7 @@ class ModelWatcher:
         self.settings = settings
         self.engine = engine
         self.interval_s = float(interval_s if interval_s is not None
-                                else settings.model_watch_interval_s)
+                                else settings.bot.model_watch_interval_s)
         self.registry = registry or ModelRegistry(settings.models_dir)
         self._refused: dict[str, tuple[Any, ...]] = {}
         self._check_lock = threading.Lock()
@@ -108,7 +108,7 @@ class ModelWatcher:
 
     def _check(self) -> WatchResult:
         serving = self.engine.model_version
-        if self.settings.adapter_dir is not None:
+        if self.settings.engine.adapter_dir is not None:
             return WatchResult("pinned", serving, serving,
                                "STYLESPRINT_ADAPTER_DIR pins the served model")
         name = self.registry.current_name()
@@ -162,7 +162,7 @@ def start_model_watcher(settings: Settings, engine: Any) -> ModelWatcher | None:
     """The watcher a serving process runs, started; None when there is nothing to follow
     (STYLESPRINT_MODEL_WATCH_INTERVAL_S=0, a pinned STYLESPRINT_ADAPTER_DIR, or an engine
     that cannot swap its reader)."""
-    if (settings.model_watch_interval_s <= 0 or settings.adapter_dir is not None
+    if (settings.bot.model_watch_interval_s <= 0 or settings.engine.adapter_dir is not None
             or not hasattr(engine, "swap_reader")):
         return None
     return ModelWatcher(settings, engine).start()

@@ -32,7 +32,7 @@ def open_kb(settings: Any) -> PassageSource | None:
     from qa_engine.types import KnowledgeBaseUnavailable
 
     try:
-        collection = get_collection(make_client(settings), settings.collection)
+        collection = get_collection(make_client(settings), settings.engine.collection)
         if collection.count():
             return ChromaPassages(collection)
     except KnowledgeBaseUnavailable as exc:

@@ -29,21 +29,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-#: (set, label, ((metric, metric label, settings attribute of its margin), ...))
+#: (set, label, ((metric, metric label, `Settings.retrain` field of its margin), ...))
 GATE_SETS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
     ("dev", "dev split", (
-        ("f1", "F1", "retrain_margin_f1"),
-        ("similarity", "similarity", "retrain_margin_similarity"),
-        ("unanswerable_declined", "unanswerable declined", "retrain_margin_unanswerable"),
+        ("f1", "F1", "margin_f1"),
+        ("similarity", "similarity", "margin_similarity"),
+        ("unanswerable_declined", "unanswerable declined", "margin_unanswerable"),
     )),
     ("corrections", "held-out feedback", (
-        ("f1", "F1", "retrain_margin_feedback_f1"),
+        ("f1", "F1", "margin_feedback_f1"),
         ("unanswerable_declined", "unanswerable declined",
-         "retrain_margin_feedback_unanswerable"),
+         "margin_feedback_unanswerable"),
     )),
     ("field", "field test", (
-        ("f1", "F1", "retrain_margin_field_f1"),
-        ("unanswerable_declined", "unanswerable declined", "retrain_margin_field_unanswerable"),
+        ("f1", "F1", "margin_field_f1"),
+        ("unanswerable_declined", "unanswerable declined", "margin_field_unanswerable"),
     )),
 )
 
@@ -58,7 +58,7 @@ class GateDecision:
 
 def margins_from(settings: Any) -> dict[str, float]:
     """"set.metric" -> margin, read from the settings."""
-    return {f"{name}.{key}": float(getattr(settings, attr))
+    return {f"{name}.{key}": float(getattr(settings.retrain, attr))
             for name, _, metrics in GATE_SETS for key, _, attr in metrics}
 
 

@@ -101,18 +101,18 @@ __all__ = ["GateDecision", "RetrainFailed", "RetrainOutcome", "gate", "run_retra
 
 
 def gold_path(settings: Settings) -> Path:
-    return Path(settings.retrain_gold_data or SHIPPED_DEV)
+    return Path(settings.retrain.gold_data or SHIPPED_DEV)
 
 
 def field_gate(settings: Settings) -> tuple[Path, list[Path]] | None:
     """(questions, KB paths) of the field test the gate asks end to end; None = off."""
-    gold = settings.retrain_field_gold
+    gold = settings.retrain.field_gold
     if gold is not None and str(gold).strip().lower() in ("off", "none"):
         return None
     gold = Path(gold) if gold is not None else FIELD_TEST_DIR / "questions.jsonl"
-    kb = [Path(p) for p in (settings.retrain_field_kb or [FIELD_TEST_DIR / "kb"])]
+    kb = [Path(p) for p in (settings.retrain.field_kb or [FIELD_TEST_DIR / "kb"])]
     if not gold.exists():
-        if settings.retrain_field_gold is None:  # the package ships none: no field gate
+        if settings.retrain.field_gold is None:  # the package ships none: no field gate
             return None
         raise RetrainFailed(f"bad data: the field-test file {gold} does not exist")
     return gold, kb
@@ -120,15 +120,11 @@ def field_gate(settings: Settings) -> tuple[Path, list[Path]] | None:
 
 def engine_settings(settings: Settings) -> dict[str, Any]:
     """The settings the retrain child rebuilds its engines from (no secrets)."""
-    from pydantic import SecretStr
-
-    secrets = {name for name, info in Settings.model_fields.items()
-               if "SecretStr" in str(info.annotation) or info.annotation is SecretStr}
-    return settings.model_dump(mode="json", exclude=secrets)
+    return settings.dump_without_secrets(mode="json")
 
 
 def base_paths(settings: Settings) -> list[Path]:
-    return [Path(p) for p in (settings.retrain_base_data or [SHIPPED_TRAIN])]
+    return [Path(p) for p in (settings.retrain.base_data or [SHIPPED_TRAIN])]
 
 
 def synthetic_replay(n: int, seed: int) -> list[dict[str, Any]]:
@@ -155,7 +151,7 @@ def feedback_dataset(settings: Settings) -> FeedbackDataset:
     from training.feedback_sources import load_stale_downvotes, open_kb
 
     rows = load_feedback_rows(settings.resolved_database_url)
-    return build_dataset(rows, gold_keys=gold_keys, heldout_share=settings.retrain_heldout_share,
+    return build_dataset(rows, gold_keys=gold_keys, heldout_share=settings.retrain.heldout_share,
                          kb=open_kb(settings),  # corrections are searched in the whole KB
                          stale_downvotes=load_stale_downvotes(settings.resolved_database_url))
 
@@ -168,7 +164,7 @@ def retrain_config(settings: Settings, current_dir: Path) -> dict[str, Any]:
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     known = set(TrainConfig.__dataclass_fields__)
     cfg = {k: v for k, v in (meta.get("train_config") or {}).items() if k in known}
-    cfg.update(epochs=settings.retrain_epochs, max_steps=settings.retrain_max_steps,
+    cfg.update(epochs=settings.retrain.epochs, max_steps=settings.retrain.max_steps,
                warm_ranks="keep")
     TrainConfig(**cfg)  # validate here: a bad config fails the run before the child starts
     return cfg
@@ -226,7 +222,7 @@ def run_retrain(
     t0 = time.perf_counter()
     store = store or RetrainStore(settings.resolved_database_url)
     owner = default_owner()
-    if not store.acquire(owner, ttl_s=settings.retrain_timeout_s + 900):
+    if not store.acquire(owner, ttl_s=settings.retrain.timeout_s + 900):
         holder = store.holder()
         reason = f"another retrain is running ({holder[0] if holder else 'lock just released'})"
         run_id = store.record_event(trigger, "skipped", reason)
@@ -316,14 +312,14 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     gold_keys = {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
     kept = [ex for ex in base if example_key(ex.question, ex.context) not in gold_keys]
     in_base = len(kept)
-    if settings.retrain_base_sample and len(kept) > settings.retrain_base_sample:
+    if settings.retrain.base_sample and len(kept) > settings.retrain.base_sample:
         # a fresh seeded share of the base data each run: the replay keeps what the reader
         # knows, the feedback is what it must learn, and the run stays within its budget
         import random
 
-        kept = random.Random(run_id).sample(kept, settings.retrain_base_sample)
-    replay = synthetic_replay(settings.retrain_synthetic_replay, seed=run_id)
-    repeat = settings.retrain_feedback_repeat
+        kept = random.Random(run_id).sample(kept, settings.retrain.base_sample)
+    replay = synthetic_replay(settings.retrain.synthetic_replay, seed=run_id)
+    repeat = settings.retrain.feedback_repeat
     train = [ex.to_json() for ex in kept] + replay + ds.train * repeat
     write_jsonl(train, run_dir / "train.jsonl")
     outcome.counts.update(base_examples=len(kept), base_in_gold_dropped=len(base) - in_base,
@@ -335,27 +331,27 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     job = WorkJob(
         run_dir=run_dir, train_path=run_dir / "train.jsonl", dev_path=gold_path(settings),
         heldout_path=paths["heldout"], current_dir=current.path,
-        candidate_dir=run_dir / "candidate", base_model=settings.resolved_base_model,
-        embedding_model=settings.resolved_embedding_model, train_config=cfg,
-        max_answer_length=settings.max_answer_length, n_best=settings.n_best,
-        torch_threads=settings.torch_threads, current_name=current.name,
+        candidate_dir=run_dir / "candidate", base_model=settings.engine.resolved_base_model,
+        embedding_model=settings.engine.resolved_embedding_model, train_config=cfg,
+        max_answer_length=settings.engine.max_answer_tokens, n_best=settings.engine.n_best,
+        torch_threads=settings.engine.torch_threads, current_name=current.name,
         feedback_path=paths["train"],
         field_gold=field_set[0] if field_set else None,
         field_kb=[str(p) for p in field_set[1]] if field_set else [],
-        field_sample=settings.retrain_field_sample,
+        field_sample=settings.retrain.field_sample,
         field_data_dir=settings.data_dir / "retrain" / "field-kb",
         engine_settings=engine_settings(settings),
     )
     job_path = run_dir / "job.json"
     job.save(job_path)
-    result = run_work(job, job_path, isolate=isolate, timeout_s=settings.retrain_timeout_s)
+    result = run_work(job, job_path, isolate=isolate, timeout_s=settings.retrain.timeout_s)
     outcome.current_metrics, outcome.candidate_metrics = result["current"], result["candidate"]
     outcome.counts.update(gold_examples=result["gold"]["examples"],
                           gold_corrections=result["gold"]["corrections"],
                           train_steps=result["train"]["steps"])
     fit = result.get("feedback_fit") or {}
     outcome.counts.update(feedback_fit=fit.get("share"))
-    failure = fit_failure(fit, settings.retrain_min_feedback_fit)
+    failure = fit_failure(fit, settings.retrain.min_feedback_fit)
     if failure:
         raise RetrainFailed(failure)
     decision: GateDecision = gate(result["current"], result["candidate"],
@@ -382,19 +378,19 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
 
 def post_summary(settings: Settings, outcome: RetrainOutcome) -> bool:
     """Post the one-line summary to STYLESPRINT_RETRAIN_CHANNEL (if set); True when posted."""
-    if not settings.retrain_slack_channel or settings.slack_bot_token is None:
+    if not settings.retrain.channel or settings.slack.bot_token is None:
         return False
     from slack_sdk import WebClient
 
-    kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
-    client = WebClient(token=settings.slack_bot_token.get_secret_value(), **kwargs)
+    kwargs = {"base_url": settings.slack.api_url} if settings.slack.api_url else {}
+    client = WebClient(token=settings.slack.bot_token.get_secret_value(), **kwargs)
     text = f":robot_face: {outcome.summary()}"
-    if settings.retrain_post_gaps:  # STYLESPRINT_RETRAIN_POST_GAPS: the week's knowledge gaps
+    if settings.retrain.post_gaps:  # STYLESPRINT_RETRAIN_POST_GAPS: the week's knowledge gaps
         from qa_engine.gaps import week_report
 
         # agents' questions: Slack's control characters as entities, so none can ping
         report = week_report(settings).replace("&", "&amp;").replace("<", "&lt;")
         text += "\n*Knowledge gaps this week* (`stylesprint gaps`):\n" + report.replace(
             ">", "&gt;")[:3500]
-    client.chat_postMessage(channel=settings.retrain_slack_channel, text=text)
+    client.chat_postMessage(channel=settings.retrain.channel, text=text)
     return True

@@ -155,9 +155,11 @@ def field_metrics(job: WorkJob) -> dict[str, dict[str, Any]] | None:
     from qa_engine.settings import Settings
     from training.evaluation.e2e import e2e_metrics
 
-    settings = Settings.model_validate({**job.engine_settings,
+    values = job.engine_settings
+    settings = Settings.model_validate({**values,
                                         "data_dir": str(job.field_data_dir or job.run_dir),
-                                        "chroma_host": None})
+                                        "services": {**values.get("services", {}),
+                                                     "chroma_host": None}})
     return e2e_metrics(settings, {"current": job.current_dir, "candidate": job.candidate_dir},
                        job.field_gold, [Path(p) for p in job.field_kb],
                        sample=job.field_sample or None)

@@ -25,8 +25,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr
-
 from qa_engine.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -40,17 +38,16 @@ def weekly_trigger(settings: Settings) -> Any:
     """The cron trigger from settings: STYLESPRINT_RETRAIN_CRON, else day/hour/minute."""
     from apscheduler.triggers.cron import CronTrigger
 
-    tz = ZoneInfo(settings.retrain_timezone)
-    if settings.retrain_cron:
-        return CronTrigger.from_crontab(settings.retrain_cron, timezone=tz)
-    return CronTrigger(day_of_week=settings.retrain_day_of_week, hour=settings.retrain_hour,
-                       minute=settings.retrain_minute, timezone=tz)
+    tz = ZoneInfo(settings.retrain.timezone)
+    if settings.retrain.cron:
+        return CronTrigger.from_crontab(settings.retrain.cron, timezone=tz)
+    return CronTrigger(day_of_week=settings.retrain.day, hour=settings.retrain.hour,
+                       minute=settings.retrain.minute, timezone=tz)
 
 
 def job_settings(settings: Settings) -> dict[str, Any]:
     """The settings a stored job runs with: everything non-default, secrets left out."""
-    values = settings.model_dump(exclude_defaults=True)
-    return {k: v for k, v in values.items() if not isinstance(getattr(settings, k), SecretStr)}
+    return settings.dump_without_secrets(exclude_defaults=True)
 
 
 def scheduled_retrain(settings_values: Mapping[str, Any],
@@ -86,8 +83,8 @@ def build_scheduler(settings: Settings, *, blocking: bool = False, trigger: Any 
         jobstores={"default": SQLAlchemyJobStore(engine=make_engine(url), tablename=JOBS_TABLE)},
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1,
-                      "misfire_grace_time": settings.retrain_misfire_grace_s},
-        timezone=ZoneInfo(settings.retrain_timezone),
+                      "misfire_grace_time": settings.retrain.misfire_grace_s},
+        timezone=ZoneInfo(settings.retrain.timezone),
     )
     scheduler.add_job(
         JOB_FUNC, trigger=trigger or weekly_trigger(settings), id=JOB_ID,
@@ -102,7 +99,7 @@ def build_scheduler(settings: Settings, *, blocking: bool = False, trigger: Any 
         if event.code == EVENT_JOB_MISSED:
             due = event.scheduled_run_time
             reason = (f"missed the run due {due.isoformat()}: the scheduler was not running "
-                      f"within the grace time ({settings.retrain_misfire_grace_s} s)")
+                      f"within the grace time ({settings.retrain.misfire_grace_s} s)")
             logger.warning("%s", reason)
             store.record_event("schedule", "missed", reason)
         elif event.code == EVENT_JOB_ERROR:  # run_retrain records its own failures

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     from qa_engine.settings import Settings
 
     settings = Settings()
-    embedder = Embedder(settings.resolved_embedding_model, device=settings.device)
+    embedder = Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device)
     rows = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
     result = calibrate(rows, embedder.embed, max_near_miss=args.max_near_miss)
     if args.json:

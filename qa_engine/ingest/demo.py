@@ -57,7 +57,7 @@ def _demo_ids(max_words: int, overlap_words: int) -> frozenset[str]:
 
 def demo_passage_ids(settings: Settings) -> frozenset[str]:
     """The ids the demo KB's passages get with these chunking settings (no model needed)."""
-    return _demo_ids(settings.passage_max_words, settings.passage_overlap_words)
+    return _demo_ids(settings.engine.passage_max_words, settings.engine.passage_overlap_words)
 
 
 def stored_ids(collection: Any) -> list[str]:
@@ -91,8 +91,8 @@ class KBStatus:
 
 
 def location(settings: Settings) -> str:
-    if settings.chroma_host:
-        return f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
+    if settings.services.chroma_host:
+        return f"Chroma server {settings.services.chroma_host}:{settings.services.chroma_port}"
     return str(settings.chroma_dir.resolve())
 
 
@@ -112,7 +112,8 @@ def _notice(message: str) -> None:
 
 
 def ensure_kb(settings: Settings, embedder: Embedder, collection: Any) -> IngestReport | None:
-    """Fill an empty collection from `settings.kb_paths` (or the demo KB); None if not needed.
+    """Fill an empty collection from `settings.engine.kb_paths` (or the demo KB); None if not
+    needed.
 
     Also replaces a collection that holds only the demo KB when `STYLESPRINT_KB_PATHS`
     is set. Raises KnowledgeBaseUnavailable when the paths are missing or nothing at
@@ -125,10 +126,10 @@ def ensure_kb(settings: Settings, embedder: Embedder, collection: Any) -> Ingest
     except Exception as exc:
         raise KnowledgeBaseUnavailable(f"knowledge base unavailable: {exc}") from exc
     where = f"collection {collection.name!r} ({location(settings)})"
-    if settings.kb_paths:
+    if settings.engine.kb_paths:
         if count and not demo_only_ids(settings, collection, count):
             return None
-        paths = list(settings.kb_paths)
+        paths = list(settings.engine.kb_paths)
         named = ", ".join(map(str, paths))
         _notice(f"Replacing the demo knowledge base in {where} with STYLESPRINT_KB_PATHS "
                 f"({named}), once." if count else

@@ -97,14 +97,15 @@ class Ingestor:
     def collection(self) -> Any:
         """The collection written to (a new object after a reset)."""
         if self._collection is None:
-            self._collection = get_collection(self.client, self.settings.collection)
+            self._collection = get_collection(self.client, self.settings.engine.collection)
         return self._collection
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
 
     def _reset(self) -> None:
-        name = self._collection.name if self._collection is not None else self.settings.collection
+        name = (self._collection.name if self._collection is not None
+                else self.settings.engine.collection)
         try:
             self.client.delete_collection(name)
         except Exception as exc:  # not there yet is fine; anything else is not
@@ -157,7 +158,7 @@ class Ingestor:
         found = discover(paths)  # before anything is touched: a typo must not reset the store
         if not found.files and not found.unsupported:  # nor may an empty folder (--reset)
             raise NothingToIngest([str(p) for p in paths], len(found.skipped))
-        report = IngestReport(collection=self.settings.collection, reset=reset)
+        report = IngestReport(collection=self.settings.engine.collection, reset=reset)
         prepared = self._load(found.files, report)
         for entry in found.unsupported:
             report.files.append(
@@ -242,8 +243,8 @@ class Ingestor:
             records, duplicates = build_passages(
                 loaded.parts,
                 entry.source,
-                self.settings.passage_max_words,
-                self.settings.passage_overlap_words,
+                self.settings.engine.passage_max_words,
+                self.settings.engine.passage_overlap_words,
             )
             file_report.warnings.extend(loaded.warnings)
             if duplicates:

@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
             fail("reading questions from stdin ('-') needs --json")
         if not batch:
             try:  # reject bad input before paying for model loading
-                clean_question(question, settings.max_question_chars)
+                clean_question(question, settings.engine.max_question_chars)
             except QuestionError as exc:
                 fail(str(exc))
         existed = settings.data_dir.exists()

@@ -113,10 +113,10 @@ def _run(settings, rows, names, models, mode, correct, kb, report_dir, gold):  #
     from training.evaluation.report import write_report
     from training.evaluation.runner import build_systems, open_retriever
 
-    embedder = Embedder(settings.resolved_embedding_model, device=settings.device)
+    embedder = Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device)
     evaluator = Evaluator(
         embedder, mode=mode, criterion=correct,
-        price_per_1k_tokens=settings.openai_price_per_1k_tokens, progress=_progress,
+        price_per_1k_tokens=settings.openai.price_per_1k_tokens, progress=_progress,
     )
     evaluator.check(rows)
     rows, dropped = evaluator.scorable(rows)

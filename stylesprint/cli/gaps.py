@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         try:
             with database_or_exit(settings.resolved_database_url):
                 found = knowledge_gaps(records, gap_embedder(settings), since=period,
-                                       similarity=settings.gap_similarity)
+                                       similarity=settings.engine.gap_similarity)
         except SchemaMismatch as exc:
             fail(str(exc))
         finally:

@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
         from qa_engine.types import KnowledgeBaseUnavailable
 
         settings = settings_or_exit()
-        embedder = Embedder(settings.resolved_embedding_model, device=settings.device)
+        embedder = Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device)
         ingestor = Ingestor(settings, embedder)
         try:
             report = ingestor.run(paths, reset=reset, prune=prune)

@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
         with database_or_exit(settings.resolved_database_url):
             sched = build_scheduler(settings, blocking=True)
         typer.echo(f"retrain schedule: {weekly_trigger(settings)} "
-                   f"({settings.retrain_timezone}); Ctrl-C to stop", err=True)
+                   f"({settings.retrain.timezone}); Ctrl-C to stop", err=True)
         try:
             with database_or_exit(settings.resolved_database_url):
                 sched.start()
@@ -158,7 +158,7 @@ def _plan(settings: Any, store: Any, as_json: bool) -> None:
     last = store.last_finished()
     new = ds.counts["examples"] > 0 and (last is None or last.fingerprint != ds.fingerprint)
     next_run = weekly_trigger(settings).get_next_fire_time(
-        None, datetime.now(ZoneInfo(settings.retrain_timezone)))
+        None, datetime.now(ZoneInfo(settings.retrain.timezone)))
     plan = {"new_feedback": new, "last_run": last.to_json() if last else None,
             "next_scheduled_run": next_run.isoformat() if next_run else None, **ds.counts}
     if as_json:

@@ -145,9 +145,9 @@ def _run_socket_mode(settings: Any, runtime: Any) -> None:
     from bot.socket import start_socket_mode
     from bot.startup import explain
 
-    assert settings.slack_app_token is not None
+    assert settings.slack.app_token is not None
     try:
-        start_socket_mode(runtime.app, settings.slack_app_token.get_secret_value())
+        start_socket_mode(runtime.app, settings.slack.app_token.get_secret_value())
     except (SlackApiError, OSError) as exc:  # Slack changed its mind since the start-up check
         error = explain(exc, "SLACK_APP_TOKEN", settings)
         fail(str(error), code=EXIT_SLACK_UNREACHABLE if error.unreachable else

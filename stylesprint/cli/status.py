@@ -25,7 +25,7 @@ def status_line(settings: Settings, collection: Any, model_version: str,
     env = Path(".env")
     env_part = f".env {env.resolve()}" if env.is_file() else "no .env in this folder"
     kb = kb_status(settings, collection)
-    where = f" on {kb.location}" if settings.chroma_host else ""
+    where = f" on {kb.location}" if settings.services.chroma_host else ""
     demo = (", the demo KB (`stylesprint ingest PATH` replaces it)" if kb.demo else "")
     return (f"stylesprint: data {data}, {env_part}; knowledge base {kb.collection!r}{where}: "
             f"{kb.passages} passage{'' if kb.passages == 1 else 's'}{demo}; "

@@ -29,8 +29,8 @@ def _calibrate_and_card(model_dir: Path, dev: Path | None, settings, command: st
     if dev is not None:
         examples = load_examples(dev)
         reader = SpanReader.from_model_dir(
-            model_dir, settings.resolved_base_model,
-            max_answer_length=settings.max_answer_length, n_best=settings.n_best,
+            model_dir, settings.engine.resolved_base_model,
+            max_answer_length=settings.engine.max_answer_tokens, n_best=settings.engine.n_best,
         )
         scores = score_examples(reader, examples)
         calibration = fit_calibration(scores, source=str(dev))
@@ -84,10 +84,10 @@ def register(app: typer.Typer) -> None:
         """Fine-tune the span reader (AdaLoRA by default) and save only the adapter."""
         quiet_libraries()
         settings = settings_or_exit()
-        if settings.torch_threads:
+        if settings.engine.torch_threads:
             import torch
 
-            torch.set_num_threads(settings.torch_threads)
+            torch.set_num_threads(settings.engine.torch_threads)
         from training.adapters import TrainConfig
         from training.datasets import DatasetError, load_examples
         from training.trainer import train_reader
@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"training {method} on {len(examples)} examples from {len(data)} file(s)",
                    err=True)
         result = train_reader(
-            examples, out, settings.resolved_base_model, cfg, init_from=init_from,
+            examples, out, settings.engine.resolved_base_model, cfg, init_from=init_from,
             meta={"data": provenance, "command": command,
                   "init_from": str(init_from) if init_from else None},
         )

@@ -53,15 +53,13 @@ def post_answer(bot: BotServer, question: str = "What is the return window for o
     return post.response["ts"], ref.id
 
 
-def bot_settings(data_dir: Path, api_url: str, **overrides: Any) -> Settings:
-    """Test settings; a failed post is looked up after 1 s (the stand-in answers at once)."""
-    return Settings(
-        data_dir=data_dir,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=api_url,
-        **{"post_verify_s": 1.0, **overrides},
-    )
+def bot_settings(data_dir: Path, api_url: str, **groups: dict[str, Any]) -> Settings:
+    """Test settings; a failed post is looked up after 1 s (the stand-in answers at once).
+
+    `groups`: values by Settings group, e.g. `bot={"max_wait_s": 1}`."""
+    slack = {"bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET, "api_url": api_url}
+    return Settings(data_dir=data_dir, **{**groups, "slack": {**slack, **groups.get("slack", {})},
+                                          "bot": {"post_verify_s": 1.0, **groups.get("bot", {})}})
 
 
 @dataclass
@@ -201,15 +199,16 @@ def run_uvicorn(asgi_app: Any) -> tuple[Any, threading.Thread, str]:
 
 @contextlib.contextmanager
 def running_bot(
-    engine: Any, standin: SlackStandIn, records: Records, data_dir: Path, **overrides: Any
+    engine: Any, standin: SlackStandIn, records: Records, data_dir: Path,
+    **groups: dict[str, Any],
 ) -> Iterator[BotServer]:
     """`build_app` over `engine` and `records`, served by uvicorn on a free port
-    (`overrides`: settings, e.g. `escalation_channel="C0LEADS"`)."""
+    (`groups`: settings by group, e.g. `bot={"escalation_channel": "C0LEADS"}`)."""
     from bot.app import build_app
     from bot.health import Health
     from bot.server import create_asgi_app
 
-    settings = bot_settings(data_dir, standin.api_url, **overrides)
+    settings = bot_settings(data_dir, standin.api_url, **groups)
     pool = QuestionPool(workers=1, max_queued=2, on_error=handle_error)
     app = build_app(settings, engine, records, pool)
     server, thread, url = run_uvicorn(create_asgi_app(app, Health(records, engine).report))

@@ -263,7 +263,7 @@ def test_past_the_queue_limit_a_question_gets_a_polite_busy_reply(
     from bot.answering import LOOKING
 
     slack = standin
-    with running_bot(engine, standin, records, tmp_path, max_queued_questions=1) as bot:
+    with running_bot(engine, standin, records, tmp_path, bot={"max_queued": 1}) as bot:
         release = threading.Event()
         assert bot.pool.try_submit(release.wait, 30) is not None  # the one worker is busy
         try:

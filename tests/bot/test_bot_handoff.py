@@ -20,8 +20,9 @@ QUESTION = "Do you ship parcels to Mars?"
 
 @pytest.fixture
 def leads_bot(engine, standin, records, tmp_path) -> Iterator[BotServer]:
-    with running_bot(engine, standin, records, tmp_path, escalation_channel="C0LEADS",
-                     escalation_usergroup="S0LEADS") as server:
+    with running_bot(engine, standin, records, tmp_path,
+                     bot={"escalation_channel": "C0LEADS",
+                          "escalation_usergroup": "S0LEADS"}) as server:
         yield server
 
 

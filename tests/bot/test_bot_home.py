@@ -56,8 +56,8 @@ def leads_bot(engine, standin, records: Records, tmp_path: Path, registry) -> It
                     details={"current_metrics": {"f1": 0.70, "similarity": 0.80},
                              "candidate_metrics": {"f1": 0.75, "similarity": 0.81}})
     runs.close()
-    with running_bot(engine, standin, records, tmp_path, database_url=records.url,
-                     lead_usergroup="S0LEADS", lead_users=["UBOSS"]) as server:
+    with running_bot(engine, standin, records, tmp_path, services={"database_url": records.url},
+                     bot={"lead_usergroup": "S0LEADS", "lead_users": ["UBOSS"]}) as server:
         yield server
 
 

@@ -19,7 +19,7 @@ TEXT = "Online orders can be returned within 30 days of delivery for a full refu
 
 
 def _engine(settings, registry, embedder):
-    collection = get_collection(make_client(settings), settings.collection)
+    collection = get_collection(make_client(settings), settings.engine.collection)
     collection.add(ids=["returns"], documents=[TEXT],
                    embeddings=embedder.embed([TEXT]).tolist(),
                    metadatas=[{"title": "Returns", "source": "returns.md"}])
@@ -29,8 +29,8 @@ def _engine(settings, registry, embedder):
 
 def test_runtime_serves_a_promoted_version_without_restart(
         tmp_path, standin, tiny_reader, embedder, one_torch_thread):
-    settings = bot_settings(tmp_path / "data", standin.api_url, top_k=1,
-                            model_watch_interval_s=0.1)
+    settings = bot_settings(tmp_path / "data", standin.api_url, engine={"top_k": 1},
+                            bot={"model_watch_interval_s": 0.1})
     registry = ModelRegistry(settings.models_dir)
     registry.add(tiny_reader.dir, "v1", {"origin": "test"})
     registry.promote("v1")
@@ -48,7 +48,7 @@ def test_runtime_serves_a_promoted_version_without_restart(
         runtime.close()
     assert runtime.watcher._thread is None  # stopped with the runtime
 
-    off = BotRuntime.start(settings.model_copy(update={"model_watch_interval_s": 0}),
+    off = BotRuntime.start(settings.updated(bot={"model_watch_interval_s": 0}),
                            engine=runtime.engine)
     assert off.watcher is None
     off.close()

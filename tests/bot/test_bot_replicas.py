@@ -45,7 +45,7 @@ def replica(engine: Any, standin: SlackStandIn, pg_url: str, schema: str,
     records = Records(pg_url, schema=schema)
     records.warm_up()
     try:
-        with running_bot(engine, standin, records, data_dir, **FAST) as bot:
+        with running_bot(engine, standin, records, data_dir, bot=FAST) as bot:
             yield bot
     finally:
         records.close()
@@ -136,13 +136,13 @@ def test_a_promotion_is_picked_up_by_both_replicas(
     from qa_engine.store import get_collection, make_client
     from qa_engine.watcher import start_model_watcher
 
-    settings = Settings(_env_file=None, data_dir=tmp_path / "shared", top_k=1,
-                        model_watch_interval_s=0.1)
+    settings = Settings(_env_file=None, data_dir=tmp_path / "shared", engine={"top_k": 1},
+                        bot={"model_watch_interval_s": 0.1})
     registry = ModelRegistry(settings.models_dir)
     registry.add(tiny_reader.dir, "v1", {"origin": "test"})
     registry.promote("v1")
     registry.add(tiny_reader.dir, "v2", {"origin": "test", "parent": "v1"})
-    collection = get_collection(make_client(settings), settings.collection)
+    collection = get_collection(make_client(settings), settings.engine.collection)
     collection.add(ids=["returns"], documents=[QUESTION_PASSAGE],
                    embeddings=embedder.embed([QUESTION_PASSAGE]).tolist(),
                    metadatas=[{"title": "returns", "source": "returns.md"}])

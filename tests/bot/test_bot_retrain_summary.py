@@ -19,7 +19,7 @@ def test_retrain_summary_is_posted_to_the_configured_channel(tmp_path, standin):
     off = bot_settings(tmp_path, standin.api_url)
     assert post_summary(off, outcome) is False and standin.calls_to("chat.postMessage") == []
 
-    on = bot_settings(tmp_path, standin.api_url, retrain_slack_channel="C0MLOPS")
+    on = bot_settings(tmp_path, standin.api_url, retrain={"channel": "C0MLOPS"})
     assert post_summary(on, outcome) is True
     [call] = standin.wait_for("chat.postMessage")
     assert call.params["channel"] == "C0MLOPS"
@@ -37,8 +37,8 @@ def test_retrain_summary_carries_the_weeks_knowledge_gaps(tmp_path, standin, rec
                                   sources=[], model_version="v1", latency_ms=1.0),
                            surface="command", channel="C1", asker=asker)
     outcome = RetrainOutcome("skipped", "no new data", run_id=4)
-    on = bot_settings(tmp_path, standin.api_url, retrain_slack_channel="C0MLOPS",
-                      retrain_post_gaps=True, database_url=records.url)
+    on = bot_settings(tmp_path, standin.api_url, retrain={"channel": "C0MLOPS", "post_gaps": True},
+                      services={"database_url": records.url})
     assert post_summary(on, outcome) is True
     [call] = standin.wait_for("chat.postMessage")
     text = call.params["text"]

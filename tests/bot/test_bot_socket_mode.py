@@ -27,7 +27,7 @@ def test_socket_mode_command_answer_and_vote(
     engine: Any, standin: SlackStandIn, records: Records, tmp_path: Path
 ) -> None:
     standin.open_socket()
-    settings = bot_settings(tmp_path, standin.api_url, slack_app_token=APP_TOKEN)
+    settings = bot_settings(tmp_path, standin.api_url, slack={"app_token": APP_TOKEN})
     pool = QuestionPool(workers=1, max_queued=1, on_error=handle_error)
     app = build_app(settings, engine, records, pool, socket_mode=True)
     handler = socket_mode_handler(app, APP_TOKEN)

@@ -28,8 +28,8 @@ def test_team_flows_leave_no_message_text_in_the_logs(
 ) -> None:
     caplog.set_level(logging.INFO)
     protect_handlers()
-    with running_bot(engine, standin, records, tmp_path, escalation_channel="C0LEADS",
-                     lead_users=["UAGENT1"]) as bot:
+    with running_bot(engine, standin, records, tmp_path,
+                     bot={"escalation_channel": "C0LEADS", "lead_users": ["UAGENT1"]}) as bot:
         mention = {"type": "app_mention", "user": "UAGENT1", "channel": "C0SUPPORT",
                    "text": f"<@UBOT> {QUESTION}", "ts": "1700000100.000100"}
         bot.event(mention)

@@ -56,7 +56,8 @@ def test_command_in_a_channel_without_thread_answers_in_the_channel(bot_server: 
 
 @pytest.fixture
 def leads_bot(engine, standin, records, tmp_path) -> Iterator[BotServer]:
-    with running_bot(engine, standin, records, tmp_path, escalation_channel="C0LEADS") as bot:
+    with running_bot(engine, standin, records, tmp_path,
+                     bot={"escalation_channel": "C0LEADS"}) as bot:
         yield bot
 
 

@@ -79,7 +79,7 @@ def test_a_command_refused_as_busy_releases_its_key(
 ) -> None:
     """Told "busy", the agent may send the same request again (a retry with the same
     trigger_id): its key was released, so that one is queued and answered."""
-    with running_bot(engine, standin, records, tmp_path, max_wait_s=0.001) as bot:  # busy
+    with running_bot(engine, standin, records, tmp_path, bot={"max_wait_s": 0.001}) as bot:  # busy
         r = bot.command(f"ask {QUESTION}", trigger_id="7005.1.busy")
         assert "try again in a moment" in r.json()["text"]
         eventually(lambda: Once(records).first_durably("command:7005.1.busy"))  # released

@@ -45,12 +45,12 @@ def nan_copy(model_dir: Path, out: Path) -> Path:
 
 @pytest.fixture
 def served(tmp_path: Path, tiny_reader: Any, embedder: Any, one_torch_thread: Any) -> Any:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data", top_k=1)
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", engine={"top_k": 1})
     registry = ModelRegistry(settings.models_dir)
     registry.add(tiny_reader.dir, "v1", {"origin": "test"})
     registry.promote("v1")
     registry.add(nan_copy(tiny_reader.dir, tmp_path / "nan-src"), "v2-nan", {"origin": "test"})
-    collection = get_collection(make_client(settings), settings.collection)
+    collection = get_collection(make_client(settings), settings.engine.collection)
     collection.add(ids=["returns"], documents=[RETURNS],
                    embeddings=embedder.embed([RETURNS]).tolist(),
                    metadatas=[{"title": "returns", "source": "returns.md"}])

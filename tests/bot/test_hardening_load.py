@@ -57,7 +57,7 @@ def test_200_concurrent_commands_are_all_acknowledged_and_all_answered_once(
     engine: Any, standin: Any, records: Any, tmp_path: Path
 ) -> None:
     settings = bot_settings(tmp_path, standin.api_url)
-    pool = QuestionPool(settings.worker_threads, 0, on_error=handle_error)
+    pool = QuestionPool(settings.bot.worker_threads, 0, on_error=handle_error)
     server, thread, url = run_uvicorn(create_asgi_app(build_app(settings, engine, records, pool)))
     requests = [signed_command(i, standin) for i in range(N)]
     # One client with a connection per request: the test measures the bot, not the cost of

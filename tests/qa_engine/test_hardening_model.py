@@ -25,7 +25,8 @@ def installed(tmp_path: Path, tiny_reader, one_torch_thread) -> tuple[Settings, 
     kb = tmp_path / "kb" / "returns.md"
     kb.parent.mkdir()
     kb.write_text("# Returns\n\nOnline orders can be returned within 30 days of delivery.\n")
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data", kb_paths=[kb], top_k=1)
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data",
+                        engine={"kb_paths": [kb], "top_k": 1})
     registry = ModelRegistry(settings.models_dir)
     registry.add(tiny_reader.dir, "v1", {"origin": "test"})
     registry.promote("v1")
@@ -77,6 +78,6 @@ def test_a_pinned_adapter_that_is_broken_is_an_error_not_a_fallback(
     settings, registry = installed
     broken = shutil.copytree(tiny_reader.dir, tmp_path / "pinned")
     (broken / "adapter_model.safetensors").write_bytes(b"\x00garbage" * 64)
-    engine = AnswerEngine.from_settings(settings.model_copy(update={"adapter_dir": broken}))
+    engine = AnswerEngine.from_settings(settings.updated(engine={"adapter_dir": broken}))
     with pytest.raises(ModelLoadError, match="cannot be loaded"):
         engine.warm_up()

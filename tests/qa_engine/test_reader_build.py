@@ -45,11 +45,12 @@ def test_overrides_win_and_unknown_ones_are_refused(tmp_path):
 
 def test_serving_uses_the_models_window_unless_the_settings_name_one(tmp_path):
     d = _model_dir(tmp_path, {"train_config": {"max_seq_length": 128, "doc_stride": 32}})
-    plain = build_reader(Settings(_env_file=None, data_dir=tmp_path, adapter_dir=d))
+    plain = build_reader(Settings(_env_file=None, data_dir=tmp_path, engine={"adapter_dir": d}))
     assert (plain.config.max_seq_length, plain.config.doc_stride) == (128, 32)
     assert plain.model_version == "path:v1"
-    pinned = build_reader(Settings(_env_file=None, data_dir=tmp_path, adapter_dir=d,
-                                   max_seq_length=384, doc_stride=64, n_best=7))
+    pinned = build_reader(Settings(_env_file=None, data_dir=tmp_path,
+                                   engine={"adapter_dir": d, "max_seq_length": 384,
+                                           "doc_stride": 64, "n_best": 7}))
     assert (pinned.config.max_seq_length, pinned.config.doc_stride) == (384, 64)
     assert pinned.config.n_best == 7
 

@@ -14,10 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env_names() -> list[str]:
-    names = []
-    for name, field in Settings.model_fields.items():
-        names.append(field.validation_alias.choices[0] if field.validation_alias else name.upper())
-    return names
+    return Settings.env_names()
 
 
 def test_env_example_lists_every_setting():
@@ -38,15 +35,15 @@ def test_env_names_and_derived_paths(monkeypatch, tmp_path):
     assert s.chroma_dir == tmp_path / "chroma"
     assert s.models_dir == tmp_path / "models"
     assert s.resolved_database_url == f"sqlite:///{(tmp_path / 'stylesprint.db').resolve()}"
-    assert [str(p).strip() for p in s.kb_paths] == ["kb/policies", "kb/catalog.csv"]
-    assert s.top_k == 5
-    assert Path(s.resolved_base_model, "config.json").exists()
+    assert [str(p).strip() for p in s.engine.kb_paths] == ["kb/policies", "kb/catalog.csv"]
+    assert s.engine.top_k == 5
+    assert Path(s.engine.resolved_base_model, "config.json").exists()
 
 
 def test_secrets_are_masked(monkeypatch):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "fake-token-not-real")
     s = Settings(_env_file=None)
-    assert s.slack_bot_token.get_secret_value() == "fake-token-not-real"
+    assert s.slack.bot_token.get_secret_value() == "fake-token-not-real"
     assert "fake-token-not-real" not in repr(s)
 
 
@@ -64,10 +61,10 @@ def test_env_example_copied_as_dot_env_loads_with_its_defaults(monkeypatch, tmp_
     env_file.write_text((ROOT / ".env.example").read_text())
     s = Settings(_env_file=env_file)
     defaults = Settings(_env_file=None)
-    assert s.torch_threads is None and s.chroma_port == defaults.chroma_port
-    assert s.slack_bot_token is None and s.database_url is None
-    assert s.max_queued_questions == defaults.max_queued_questions
-    assert s.malloc_arena_max == 2 and s.omp_wait_policy == "PASSIVE"
+    assert s == defaults
+    assert s.engine.torch_threads is None and s.services.chroma_port == 8000
+    assert s.slack.bot_token is None and s.services.database_url is None
+    assert s.bot.malloc_arena_max == 2 and s.engine.omp_wait_policy == "PASSIVE"
 
 
 @pytest.mark.parametrize("value", ["off", "none", "OFF"])
@@ -75,7 +72,7 @@ def test_tuning_settings_can_be_switched_off(monkeypatch, value):
     monkeypatch.setenv("STYLESPRINT_OMP_WAIT_POLICY", value)
     monkeypatch.setenv("STYLESPRINT_MALLOC_ARENA_MAX", value)
     s = Settings(_env_file=None)
-    assert s.omp_wait_policy is None and s.malloc_arena_max is None
+    assert s.engine.omp_wait_policy is None and s.bot.malloc_arena_max is None
 
 
 @pytest.mark.parametrize("stride, window", [("128", "256"), ("200", "256"), ("40", "64")])

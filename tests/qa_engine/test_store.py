@@ -13,9 +13,10 @@ from qa_engine.store import COLLECTION_METADATA, get_collection, make_client
 from qa_engine.types import KnowledgeBaseUnavailable
 
 
-def _settings(tmp_path: Path, **overrides) -> Settings:
-    values = {"data_dir": tmp_path / "data", "chroma_host": None, **overrides}
-    return Settings(_env_file=None, **values)
+def _settings(tmp_path: Path, **services) -> Settings:
+    """`services`: Settings.services values (the Chroma server)."""
+    return Settings(_env_file=None, data_dir=tmp_path / "data",
+                    services={"chroma_host": None, **services})
 
 
 def test_persistent_client_lives_under_the_data_dir_and_survives_reopening(tmp_path: Path):

@@ -46,7 +46,7 @@ def setup(engine: AnswerEngine, tmp_path: Path) -> Iterator[Setup]:
     kb_dir.mkdir()
     (kb_dir / "returns.md").write_text(RETURNS)
     (kb_dir / "shipping.md").write_text(SHIPPING)
-    settings = Settings(data_dir=tmp_path / "data", kb_paths=[kb_dir], _env_file=None)
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None, engine={"kb_paths": [kb_dir]})
     ours = AnswerEngine.from_settings(settings, reader=engine.reader)  # the shipped reader
     ours.warm_up()  # ingests kb_dir
     records = Records(settings.resolved_database_url)  # another connection: "the bot"
@@ -111,7 +111,7 @@ def test_not_covered_is_never_verified(setup: Setup) -> None:
 
 
 def test_verified_answers_can_be_switched_off(engine: AnswerEngine, tmp_path: Path) -> None:
-    off = Settings(data_dir=tmp_path, verified_answers=False, _env_file=None)
+    off = Settings(data_dir=tmp_path, _env_file=None, engine={"verified_answers": False})
     assert AnswerEngine.from_settings(off, reader=engine.reader).verified is None
 
 

@@ -40,7 +40,7 @@ class HookedRetriever(Retriever):
 
 @pytest.fixture
 def served(tmp_path, tiny_reader, embedder, one_torch_thread):
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data", top_k=1)
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", engine={"top_k": 1})
     registry = ModelRegistry(settings.models_dir)
     registry.add(tiny_reader.dir, "v1", {"origin": "test"})
     registry.promote("v1")
@@ -49,7 +49,7 @@ def served(tmp_path, tiny_reader, embedder, one_torch_thread):
     (v2_src / "calibration.json").write_text(json.dumps(
         {"temperature": 3.0, "bias": -7.0, "threshold": 0.01, "fitted_on": "test"}))
     registry.add(v2_src, "v2", {"origin": "test", "parent": "v1"})
-    collection = get_collection(make_client(settings), settings.collection)
+    collection = get_collection(make_client(settings), settings.engine.collection)
     ids = list(PASSAGES)
     collection.add(ids=ids, documents=[PASSAGES[i] for i in ids],
                    embeddings=embedder.embed([PASSAGES[i] for i in ids]).tolist(),
@@ -163,5 +163,5 @@ def test_unknown_version_and_pinned_adapter(served, tiny_reader):
     result = ModelWatcher(settings, engine).run()
     assert result.action == "refused" and "v9-missing" in result.reason
     assert engine.model_version == "v1"
-    pinned = settings.model_copy(update={"adapter_dir": tiny_reader.dir})
+    pinned = settings.updated(engine={"adapter_dir": tiny_reader.dir})
     assert ModelWatcher(pinned, engine).run().action == "pinned"

@@ -104,28 +104,28 @@ def write_field_test(root: Path) -> tuple[Path, Path]:
     return questions, kb
 
 
-def loop_settings(tmp: Path, **overrides: Any) -> Settings:
+def loop_settings(tmp: Path, **retrain: Any) -> Settings:
     """Settings for a tiny install: data under `tmp`, tiny base/gold/field files, 1 torch
-    thread. The tiny reader (30 steps) cannot be held to the production feedback-fit rule,
-    so `retrain_min_feedback_fit` is 0 here; the rule itself has its own tests."""
+    thread; `retrain` overrides `Settings.retrain` values. The tiny reader (30 steps) cannot
+    be held to the production feedback-fit rule, so `min_feedback_fit` is 0 here; the rule
+    itself has its own tests."""
     base = write_examples(tmp / "base.jsonl", BASE)
     gold = write_examples(tmp / "gold.jsonl", GOLD)
     field_gold, field_kb = write_field_test(tmp / "field")
-    values: dict[str, Any] = dict(
-        data_dir=tmp / "data", retrain_base_data=[base], retrain_gold_data=gold,
-        retrain_field_gold=field_gold, retrain_field_kb=[field_kb], retrain_field_sample=0,
-        retrain_min_feedback_fit=0.0, retrain_feedback_repeat=2,
-        retrain_max_steps=30, retrain_timeout_s=300, retrain_heldout_share=0.0,
-        retrain_synthetic_replay=8,
-        torch_threads=1, top_k=1,
+    retrain_values: dict[str, Any] = dict(
+        base_data=[base], gold_data=gold,
+        field_gold=field_gold, field_kb=[field_kb], field_sample=0,
+        min_feedback_fit=0.0, feedback_repeat=2,
+        max_steps=30, timeout_s=300, heldout_share=0.0,
+        synthetic_replay=8,
         # a 12-row gold set with 4 unanswerable questions: one question is 0.25 of that share
-        retrain_margin_f1=0.05, retrain_margin_similarity=0.05, retrain_margin_unanswerable=0.25,
+        margin_f1=0.05, margin_similarity=0.05, margin_unanswerable=0.25,
         # six field questions, two unanswerable: one question is 0.5 of that share
-        retrain_margin_field_f1=0.2, retrain_margin_field_unanswerable=0.5,
-        retrain_margin_feedback_f1=0.2, retrain_margin_feedback_unanswerable=0.5,
+        margin_field_f1=0.2, margin_field_unanswerable=0.5,
+        margin_feedback_f1=0.2, margin_feedback_unanswerable=0.5,
     )
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
+    return Settings(_env_file=None, data_dir=tmp / "data", engine={"torch_threads": 1, "top_k": 1},
+                    retrain={**retrain_values, **retrain})
 
 
 def install_current(settings: Settings, model_dir: Path, name: str = "v1") -> Any:
@@ -145,12 +145,12 @@ def tiny_engine(settings: Settings, embedder: Any) -> Any:
     from qa_engine.retriever import Retriever
     from qa_engine.store import get_collection, make_client
 
-    collection = get_collection(make_client(settings), settings.collection)
+    collection = get_collection(make_client(settings), settings.engine.collection)
     ids = list(PASSAGES)
     texts = [PASSAGES[i] for i in ids]
     collection.add(ids=ids, documents=texts, embeddings=embedder.embed(texts).tolist(),
                    metadatas=[{"title": i.title(), "source": f"{i}.md"} for i in ids])
-    engine = AnswerEngine(Retriever(collection, embedder, top_k=settings.top_k),
-                          build_reader(settings), Composer(), top_k=settings.top_k)
+    engine = AnswerEngine(Retriever(collection, embedder, top_k=settings.engine.top_k),
+                          build_reader(settings), Composer(), top_k=settings.engine.top_k)
     engine.warm_up()
     return engine

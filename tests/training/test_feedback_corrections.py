@@ -39,7 +39,7 @@ KB = {"returns::1": RETURNS, "shipping::1": SHIPPING, "gift::1": GIFT}
 def settings(tmp_path: Path, embedder: Any) -> Settings:
     """A data directory whose knowledge base (real persistent Chroma) holds KB."""
     s = Settings(data_dir=tmp_path, _env_file=None)
-    collection = get_collection(make_client(s), s.collection)
+    collection = get_collection(make_client(s), s.engine.collection)
     ids = list(KB)
     collection.add(ids=ids, documents=[KB[i] for i in ids],
                    embeddings=embedder.embed([KB[i] for i in ids]).tolist(),
@@ -49,7 +49,7 @@ def settings(tmp_path: Path, embedder: Any) -> Settings:
 
 @pytest.fixture
 def kb(settings: Settings) -> ChromaPassages:
-    return ChromaPassages(get_collection(make_client(settings), settings.collection))
+    return ChromaPassages(get_collection(make_client(settings), settings.engine.collection))
 
 
 def row(answer_id: int, question: str, passage_id: str | None, text: str,

@@ -50,15 +50,15 @@ def give_feedback(records: Records) -> None:
 def test_a_retrain_killed_mid_training_promotes_nothing_and_loses_nothing(
     tmp_path: Path, tiny_reader
 ) -> None:
-    settings = loop_settings(tmp_path, retrain_max_steps=5000)  # long enough to be killed
+    settings = loop_settings(tmp_path, max_steps=5000)  # long enough to be killed
     registry = install_current(settings, tiny_reader.dir)
     records = Records(settings.resolved_database_url)
     records.warm_up()
     give_feedback(records)
     before = list(records.export())
     env = {**os.environ, "STYLESPRINT_DATA_DIR": str(settings.data_dir),
-           "STYLESPRINT_RETRAIN_BASE_DATA": ",".join(map(str, settings.retrain_base_data)),
-           "STYLESPRINT_RETRAIN_GOLD_DATA": str(settings.retrain_gold_data),
+           "STYLESPRINT_RETRAIN_BASE_DATA": ",".join(map(str, settings.retrain.base_data)),
+           "STYLESPRINT_RETRAIN_GOLD_DATA": str(settings.retrain.gold_data),
            "STYLESPRINT_RETRAIN_MAX_STEPS": "5000", "STYLESPRINT_RETRAIN_HELDOUT_SHARE": "0",
            "STYLESPRINT_TORCH_THREADS": "1", "STYLESPRINT_BASE_MODEL": tiny_reader.base_model}
     proc = subprocess.Popen(
@@ -90,7 +90,7 @@ def test_a_retrain_killed_mid_training_promotes_nothing_and_loses_nothing(
     # Once that lock has expired, the next run cleans up after the dead one and completes.
     with store.engine.begin() as conn:
         conn.execute(update(LockRow).values(expires_at=LockRow.acquired_at))
-    outcome = run_retrain(settings.model_copy(update={"retrain_max_steps": 20}),
+    outcome = run_retrain(settings.updated(retrain={"max_steps": 20}),
                           notify=lambda _o: None)
     assert outcome.status in ("promoted", "rejected"), outcome.reason
     runs = {r.id: r for r in store.history()}

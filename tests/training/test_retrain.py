@@ -98,7 +98,7 @@ def test_retrain_promotes_a_candidate_trained_on_good_feedback(loop):
     candidate_dir = registry.get(outcome.candidate).path
     assert (candidate_dir / "calibration.json").exists()  # recalibrated on the dev split
     assert json.loads((candidate_dir / "calibration.json").read_text())["fitted_on"] == str(
-        settings.retrain_gold_data)
+        settings.retrain.gold_data)
     [event] = [e for e in registry.history() if e["version"] == outcome.candidate]
     assert event["previous"] == "v1" and f"#{outcome.run_id}" in event["reason"]
 
@@ -123,9 +123,8 @@ def test_retrain_refuses_a_candidate_made_worse_by_bad_data(loop, tmp_path):
     # as wrong: the candidate learns to answer everything with the first words
     bad = [(q, c, " ".join(c.split()[:2])) for q, c, _ in BASE]
     bad += [(f"{q} (again)", c, a) for q, c, a in bad]
-    settings = settings.model_copy(update={
-        "retrain_base_data": [write_examples(tmp_path / "bad.jsonl", bad)],
-        "retrain_max_steps": 60})
+    settings = settings.updated(retrain={
+        "base_data": [write_examples(tmp_path / "bad.jsonl", bad)], "max_steps": 60})
     ask_and_give_feedback(engine, records, right=False)
 
     outcome = run_retrain(settings)
@@ -164,7 +163,7 @@ def test_a_crash_in_training_leaves_v1_serving_and_the_feedback_intact(loop):
 def test_a_timeout_kills_the_run_and_records_it(loop):
     settings, registry, engine, records = loop
     ask_and_give_feedback(engine, records)
-    settings = settings.model_copy(update={"retrain_timeout_s": 1})
+    settings = settings.updated(retrain={"timeout_s": 1})
     outcome = run_retrain(settings)
     assert outcome.status == "failed" and outcome.reason.startswith("timeout"), outcome.reason
     assert registry.current_name() == "v1"

@@ -30,15 +30,14 @@ def e2e_metrics(settings: Settings, readers: Mapping[str, Path], gold: Path,
     from training.evaluation.gold import GoldFormatError, load_gold, sample_rows
     from training.evaluation.runner import EvalSetupError, build_systems, open_retriever
 
-    if "verified_answers" in Settings.model_fields:
-        settings = settings.model_copy(update={"verified_answers": False})
+    settings = settings.updated(engine={"verified_answers": False})
     try:
         rows = load_gold(gold)
         if sample:
             rows = sample_rows(rows, sample, seed=seed)
     except GoldFormatError as exc:
         raise E2ESetupError(f"{gold}: {exc}") from exc
-    embedder = Embedder(settings.resolved_embedding_model, device=settings.device)
+    embedder = Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device)
     evaluator = Evaluator(embedder, mode="e2e", criterion="f1")
     evaluator.check(rows)
     rows, _dropped = evaluator.scorable(rows)

@@ -236,14 +236,14 @@ class InContextSystem:
     def from_settings(cls, settings, retrieve: Retrieve | None = None,  # noqa: ANN001
                       top_k: int | None = None) -> InContextSystem:
         """Build from OPENAI_* settings; SystemUnavailable when no endpoint is configured."""
-        if not settings.openai_base_url:
+        if not settings.openai.base_url:
             raise SystemUnavailable(
                 "no OpenAI-compatible endpoint configured (set OPENAI_BASE_URL, "
                 "OPENAI_API_KEY and OPENAI_MODEL)"
             )
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        client = ChatClient(settings.openai_base_url, settings.openai_model, api_key=key)
-        return cls(client, retrieve=retrieve, top_k=top_k or settings.top_k)
+        key = settings.openai.api_key.get_secret_value() if settings.openai.api_key else None
+        client = ChatClient(settings.openai.base_url, settings.openai.model, api_key=key)
+        return cls(client, retrieve=retrieve, top_k=top_k or settings.engine.top_k)
 
     def warm_up(self) -> None:
         """Open the HTTP client and exercise retrieval once (no billed call is made)."""

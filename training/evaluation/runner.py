@@ -102,7 +102,7 @@ def open_retriever(settings: Settings, embedder: Embedder,
     client = make_client(settings)
     if kb_paths:
         name = kb_collection_name(kb_paths)
-        kb_settings = settings.model_copy(update={"collection": name})
+        kb_settings = settings.updated(engine={"collection": name})
         collection = get_collection(client, name)
         from qa_engine.ingest import IngestPathError
 
@@ -118,10 +118,10 @@ def open_retriever(settings: Settings, embedder: Embedder,
         described = f"{', '.join(map(str, kb_paths))} (collection {name}, " \
                     f"{report.collection_size} passages)"
     else:
-        collection = get_collection(client, settings.collection)
+        collection = get_collection(client, settings.engine.collection)
         ensure_demo_kb(settings, embedder, collection)
-        described = f"collection {settings.collection} ({collection.count()} passages)"
-    return Retriever(collection, embedder, top_k=settings.top_k), described
+        described = f"collection {settings.engine.collection} ({collection.count()} passages)"
+    return Retriever(collection, embedder, top_k=settings.engine.top_k), described
 
 
 def find_registry_model(settings: Settings, method: str) -> Path | None:
@@ -167,7 +167,7 @@ def build_systems(
     composer: Composer | None = None
     for name in names:
         if name == "retrieval-only":
-            out.systems.append(RetrievalOnlySystem(embedder, retrieve, top_k=settings.top_k))
+            out.systems.append(RetrievalOnlySystem(embedder, retrieve, top_k=settings.engine.top_k))
             out.details[name] = {"model": "none (best sentence of the top passage)"}
         elif name == "in-context":
             try:
@@ -176,9 +176,9 @@ def build_systems(
                 out.skipped.append(SkippedSystem(name, str(exc)))
                 continue
             out.systems.append(system)
-            out.details[name] = {"model": settings.openai_model,
-                                 "endpoint": settings.openai_base_url,
-                                 "price_per_1k_tokens": settings.openai_price_per_1k_tokens}
+            out.details[name] = {"model": settings.openai.model,
+                                 "endpoint": settings.openai.base_url,
+                                 "price_per_1k_tokens": settings.openai.price_per_1k_tokens}
         else:
             path = models.get(name)
             if path is not None:

@@ -24,8 +24,9 @@ BODY = {"user": {"id": "U1"}, "trigger_id": "T.123"}
 
 
 def team_context(context: dict[str, Any], records: Records, tmp_path: Path,
-                 **settings: Any) -> dict[str, Any]:
-    team = Team(Settings(data_dir=tmp_path, _env_file=None, **settings), records)
+                 **bot: Any) -> dict[str, Any]:
+    """`bot`: Settings.bot values (the team: escalation channel, leads)."""
+    team = Team(Settings(data_dir=tmp_path, _env_file=None, bot=bot), records)
     return {**context, TEAM: team}
 
 

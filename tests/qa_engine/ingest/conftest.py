@@ -32,11 +32,9 @@ def ingest_settings(tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,
         data_dir=tmp_path / "data",
-        chroma_host=None,
-        collection="test_kb",
-        kb_paths=None,
-        passage_max_words=120,
-        passage_overlap_words=20,
+        services={"chroma_host": None},
+        engine={"collection": "test_kb", "kb_paths": None,
+                "passage_max_words": 120, "passage_overlap_words": 20},
     )
 
 
@@ -55,7 +53,7 @@ def make_ingestor(ingest_settings: Settings, chroma_client, embedder):
 
     def build(settings: Settings | None = None, **kwargs) -> Ingestor:
         settings = settings or ingest_settings
-        collection = get_collection(chroma_client, settings.collection)
+        collection = get_collection(chroma_client, settings.engine.collection)
         return Ingestor(settings, kwargs.pop("embedder", embedder), collection,
                         client=chroma_client, **kwargs)
 

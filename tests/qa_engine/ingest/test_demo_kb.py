@@ -86,14 +86,14 @@ def test_ask_then_ingest_replaces_the_demo_kb(tmp_path, monkeypatch, user_kb, em
     assert [s["source"] for s in answer["sources"]] == ["warranty.md"]
 
     # STYLESPRINT_KB_PATHS set after the demo KB was ingested: replaced on first use, once.
-    configured = settings.model_copy(update={"collection": "spare_kb", "kb_paths": [user_kb]})
+    configured = settings.updated(engine={"collection": "spare_kb", "kb_paths": [user_kb]})
     report = ensure_demo_kb(configured, embedder, spare)
     assert report is not None and report.demo_replaced == n_demo
     assert kb_status(configured, spare).passages == 1 and not kb_status(configured, spare).demo
     assert ensure_demo_kb(configured, embedder, spare) is None
 
     # The demo folder itself, or files that all fail, leave a demo-only collection alone.
-    demo_settings = settings.model_copy(update={"collection": "itself_kb"})
+    demo_settings = settings.updated(engine={"collection": "itself_kb"})
     same = Ingestor(demo_settings, embedder, itself).run([demo_kb_path()])
     assert same.demo_replaced == 0 and len(same.unchanged) == len(same.files)
     broken = tmp_path / "broken"

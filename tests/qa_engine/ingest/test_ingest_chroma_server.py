@@ -85,8 +85,9 @@ def server_kb(tmp_path: Path, write) -> Path:
 
 
 def _server_settings(tmp_path: Path, host: str, port: int, collection: str) -> Settings:
-    return Settings(_env_file=None, data_dir=tmp_path / "data", chroma_host=host,
-                    chroma_port=port, collection=collection)
+    return Settings(_env_file=None, data_dir=tmp_path / "data",
+                    services={"chroma_host": host, "chroma_port": port},
+                    engine={"collection": collection})
 
 
 def test_ingest_and_retrieve_through_the_chroma_server(
@@ -98,7 +99,7 @@ def test_ingest_and_retrieve_through_the_chroma_server(
     settings = _server_settings(tmp_path, host, port, "server_kb")
     client = make_client(settings)
     assert type(client).__name__ != "PersistentClient"
-    collection = get_collection(client, settings.collection)
+    collection = get_collection(client, settings.engine.collection)
     ingestor = Ingestor(settings, embedder, collection, client=client)
 
     report = ingestor.run([server_kb])

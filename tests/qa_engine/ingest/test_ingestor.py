@@ -214,7 +214,7 @@ def test_embedding_failure_mid_file_writes_nothing_for_that_file(
     long_text = " ".join(f"Sentence {i} is about delivery times." for i in range(60))
     write(root, "a.md", "# A\n\nFine text.\n")
     write(root, "b.md", f"# B\n\n{long_text} EXPLODE here.\n")
-    settings = ingest_settings.model_copy(update={"passage_max_words": 40})
+    settings = ingest_settings.updated(engine={"passage_max_words": 40})
     report = make_ingestor(settings, embedder=_FailsOn(embedder, "EXPLODE")).run([root])
     failed = {f.source: f.reason for f in report.failed}
     assert failed == {"b.md": "RuntimeError: embedding backend crashed"}
@@ -236,9 +236,8 @@ def test_store_rejection_is_reported_with_a_hint(make_ingestor, kb: Path, chroma
 def test_chunked_long_rows_and_sections(make_ingestor, tmp_path, write, ingest_settings):
     description = " ".join(f"Detail {i} of this very long jacket." for i in range(40))
     write(tmp_path, "kb/big.csv", f'sku,name,description\nLONG-1,Long Jacket,"{description}"\n')
-    settings = ingest_settings.model_copy(
-        update={"passage_max_words": 60, "passage_overlap_words": 10}
-    )
+    settings = ingest_settings.updated(engine={"passage_max_words": 60,
+                                               "passage_overlap_words": 10})
     ingestor = make_ingestor(settings)
     report = ingestor.run([tmp_path / "kb"])
     got = ingestor.collection.get(include=["documents", "metadatas"])
@@ -273,12 +272,12 @@ def test_progress_bar_goes_to_stderr(make_ingestor, kb: Path, capsys):
 def test_ensure_demo_kb_fills_an_empty_collection_once(
     make_ingestor, kb: Path, ingest_settings, embedder, chroma_client
 ):
-    settings = ingest_settings.model_copy(update={"kb_paths": [kb / "policies"]})
-    collection = get_collection(chroma_client, settings.collection)
+    settings = ingest_settings.updated(engine={"kb_paths": [kb / "policies"]})
+    collection = get_collection(chroma_client, settings.engine.collection)
     report = ensure_demo_kb(settings, embedder, collection)
     assert report is not None and report.collection_size == 3
     assert ensure_demo_kb(settings, embedder, collection) is None
-    missing = settings.model_copy(update={"kb_paths": [kb / "nope"]})
+    missing = settings.updated(engine={"kb_paths": [kb / "nope"]})
     empty = get_collection(chroma_client, "other_kb")
     with pytest.raises(KnowledgeBaseUnavailable, match="nope"):
         ensure_demo_kb(missing, embedder, empty)
@@ -286,7 +285,7 @@ def test_ensure_demo_kb_fills_an_empty_collection_once(
 
 @pytest.mark.slow
 def test_ensure_demo_kb_ingests_the_shipped_demo_kb(ingest_settings, embedder, chroma_client):
-    collection = get_collection(chroma_client, ingest_settings.collection)
+    collection = get_collection(chroma_client, ingest_settings.engine.collection)
     report = ensure_demo_kb(ingest_settings, embedder, collection)
     assert report is not None and report.ok
     assert {f.source for f in report.files} >= {"catalog.csv", "policies/shipping.md"}

@@ -110,10 +110,10 @@ def test_unreachable_endpoint_is_an_in_context_error():
 
 def test_from_settings_needs_an_endpoint():
     with pytest.raises(SystemUnavailable, match="OPENAI_BASE_URL"):
-        InContextSystem.from_settings(Settings(openai_base_url=None))
+        InContextSystem.from_settings(Settings(openai={"base_url": None}))
     with StandInServer(api_key="k") as server:
-        settings = Settings(openai_base_url=server.base_url, openai_api_key="k",
-                            openai_model="standin")
+        settings = Settings(openai={"base_url": server.base_url, "api_key": "k",
+                                    "model": "standin"})
         system = InContextSystem.from_settings(settings)
         assert system.answer("Can final-sale items be returned?", CONTEXT).answered
 

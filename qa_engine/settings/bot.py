@@ -1,0 +1,152 @@
+"""`Settings.bot` (the serving bot: queue, posting, team) and `Settings.slack` (its API).
+
+Environment names: `STYLESPRINT_` + field for the bot, `SLACK_` + field for Slack's
+secrets and API; the field name in capitals.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from qa_engine.settings._base import OFF, SettingsGroup, slack_id, split_ids
+
+
+class SlackSettings(SettingsGroup):
+    """Slack's secrets (no defaults: a missing one is reported by the command that needs it)."""
+
+    model_config = SettingsConfigDict(env_prefix="SLACK_")
+
+    bot_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    app_token: SecretStr | None = Field(None, description="Socket Mode only.")
+    api_url: str | None = Field(None, description="Override the Web API base URL.")
+
+
+class BotSettings(SettingsGroup):
+    """How a serving bot queues, answers and posts, and who its team is."""
+
+    model_config = SettingsConfigDict(env_prefix="STYLESPRINT_")
+
+    # --- queue and posting -----------------------------------------------------------
+    worker_threads: int = Field(2, ge=1, description="Questions answered in parallel.")
+    max_queued: int = Field(
+        1000,
+        ge=1,
+        description="Questions allowed to wait in the durable queue (all replicas together); "
+        "beyond that askers are told 'busy' at once.",
+    )
+    max_wait_s: float = Field(
+        600.0,
+        gt=0,
+        le=1800,
+        description="Longest estimated wait a question is admitted with (the asker is told "
+        "their place in line and the wait); beyond it they are told 'busy'.",
+    )
+    question_expiry_s: float = Field(
+        1500.0,
+        gt=0,
+        le=1800,
+        description="A queued question not started by then (restart, outage) is not answered; "
+        "its asker is told to ask again (Slack's response_url lasts 30 minutes).",
+    )
+    queue_lease_s: float = Field(
+        30.0,
+        ge=3,
+        description="A replica's hold on a question it answers, renewed while it works; a "
+        "replica that dies loses its questions to the others after this long.",
+    )
+    queue_poll_s: float = Field(
+        0.5,
+        gt=0,
+        le=60,
+        description="How often an idle replica looks for questions others admitted or "
+        "deferred.",
+    )
+    post_interval_s: float = Field(
+        1.0,
+        ge=0,
+        description="Least time between two answers posted in one channel (Slack allows "
+        "about one message per second per channel).",
+    )
+    post_verify_s: float = Field(
+        10.0,
+        ge=0,
+        description="After a chat.postMessage that timed out or failed with a 5xx, how long "
+        "the bot looks for the message before posting it again.",
+    )
+    listener_threads: int = Field(
+        32,
+        ge=1,
+        description="Threads Bolt runs listeners on (acknowledgements wait for a free one).",
+    )
+    malloc_arena_max: int | None = Field(
+        2,
+        ge=1,
+        description="Cap on glibc malloc arenas in a serving process ('off': glibc's default "
+        "of 8 per core); keeps resident memory flat under concurrency (qa_engine/memory.py).",
+    )
+    model_watch_interval_s: float = Field(
+        30.0,
+        ge=0,
+        description="How often a serving bot checks the registry for a new version; 0 = never.",
+    )
+
+    # --- the team: hand-offs, App Home -----------------------------------------------
+    escalation_channel: str | None = Field(
+        None,
+        description="Channel id that gets 'Ask a team lead' hand-offs; unset = no such button.",
+    )
+    escalation_usergroup: str | None = Field(
+        None, description="User group id (S...) mentioned on every hand-off post."
+    )
+    lead_users: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated user ids who see the lead view of the App Home.",
+    )
+    lead_usergroup: str | None = Field(
+        None, description="User group id (S...) whose members see the lead view of the App Home."
+    )
+
+    @field_validator("lead_users", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        return split_ids(value)
+
+    @field_validator("escalation_channel", "escalation_usergroup", "lead_usergroup")
+    @classmethod
+    def _slack_id(cls, value: str | None) -> str | None:
+        return slack_id(value)
+
+    @field_validator("malloc_arena_max", mode="before")
+    @classmethod
+    def _arenas(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in OFF:
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BotSettings:
+        """Cross-field rules, checked at load: one line at start-up."""
+        if self.max_wait_s >= self.question_expiry_s:
+            raise ValueError(
+                f"STYLESPRINT_MAX_WAIT_S ({self.max_wait_s:g}) must be below "
+                f"STYLESPRINT_QUESTION_EXPIRY_S ({self.question_expiry_s:g}): a question "
+                "admitted with that wait would expire before its turn"
+            )
+        # The dispatcher renews held leases when it wakes (at least every poll) once a third
+        # of the lease has passed: a longer poll lets leases lapse while questions are answered.
+        if self.queue_poll_s > self.queue_lease_s / 3:
+            raise ValueError(
+                f"STYLESPRINT_QUEUE_POLL_S ({self.queue_poll_s:g}) must be at most a third of "
+                f"STYLESPRINT_QUEUE_LEASE_S ({self.queue_lease_s:g}): leases are renewed "
+                "between polls"
+            )
+        if self.escalation_usergroup and not self.escalation_channel:
+            raise ValueError(
+                "STYLESPRINT_ESCALATION_USERGROUP needs STYLESPRINT_ESCALATION_CHANNEL "
+                "(the group is mentioned on hand-off posts in that channel)"
+            )
+        return self
