@@ -27,7 +27,7 @@ def engine(tmp_path_factory):
     (kb / "reviews.jsonl").write_text(json.dumps({
         "id": "rev-alder", "title": "Customer reviews: Alder Leather Biker Jacket",
         "text": REVIEW}) + "\n", encoding="utf-8")
-    settings = Settings(data_dir=root / "data", kb_paths=[kb], _env_file=None)
+    settings = Settings(data_dir=root / "data", engine={"kb_paths": [kb]}, _env_file=None)
     built = AnswerEngine.from_settings(settings)
     built.warm_up()
     return built
