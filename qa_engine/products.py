@@ -48,7 +48,8 @@ _STOP = frozenset(
     "kinds type types style styles item items product products stylesprint".split()
 )
 _OPINION = re.compile(
-    r"\b(?:reviews?|reviewers?|reviewed|ratings?|rated|feedback|testimonials?)\b"
+    # plural only: "a review" / "fraud review" are policies, "what do reviews say" is not
+    r"\b(?:reviews|reviewers|feedback|testimonials)\b"
     r"|\b(?:people|ppl|customers|custs|buyers|shoppers|folks|others|users|owners)\s+"
     r"(?:say|says|said|think|thought|mention|mentions|complain|complaining|report|find|"
     r"like|love|hate|feel)\b"

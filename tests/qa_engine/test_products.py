@@ -76,6 +76,8 @@ def test_the_reply_names_products_verbatim_with_their_own_price_and_availability
         ("cust says the tracking shows delivered", False),
         ("what sizes does the alder jacket come in", False),
         ("do we carry leather jackets", False),
+        ("what's the waterproof rating of the parka", False),  # a product attribute
+        ("how many points for writing a review", False),  # a policy about reviews
     ],
 )
 def test_opinion_questions_are_told_from_relayed_situations(question, opinion):
