@@ -80,3 +80,25 @@ def test_the_shipped_adalora_adapter_loads_with_its_saved_ranks_and_no_false_war
     ranks = adalora_ranks(model)
     assert ranks == {k.split(".lora_E")[0]: sum(v) for k, v in pattern.items()}
     assert sum(ranks.values()) < 12 * len(ranks)  # pruned: not every matrix at init_r
+
+
+def test_any_hugging_face_qa_model_directory_serves_with_one_setting(tmp_path):
+    """Swapping the reader for another Hugging Face extractive-QA model is one setting
+    (`STYLESPRINT_ADAPTER_DIR`): a directory as `save_pretrained` writes it, with no
+    StyleSprint metadata and no calibration, loads, reads and answers verbatim."""
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    from qa_engine.types import Passage
+
+    d = tmp_path / "other-qa-model"
+    AutoModelForQuestionAnswering.from_pretrained(bundled_minilm_path()).save_pretrained(d)
+    AutoTokenizer.from_pretrained(bundled_minilm_path()).save_pretrained(d)
+    reader = build_reader(Settings(_env_file=None, data_dir=tmp_path / "data",
+                                   engine={"adapter_dir": d}))
+    reader.warm_up()
+    text = "Returns are accepted within 30 days of delivery. Shipping is free over $50."
+    passage = Passage(id="p1", text=text, title="Returns", source="returns.md")
+    result = reader.run("how long do customers have to return an item?", [passage])
+    assert reader.model_version == "path:other-qa-model"
+    assert result.best is not None
+    assert text[result.best.start:result.best.end] == result.best.text
