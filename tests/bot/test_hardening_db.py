@@ -279,6 +279,34 @@ def test_a_call_blocked_in_the_pools_pre_ping_is_aborted_too() -> None:
             relay.resume()
 
 
+@pytest.mark.integration
+def test_verified_answers_on_a_partitioned_postgresql_give_up_within_the_deadline(
+    engine: Any,
+) -> None:
+    """The engine's verified-answer look-up reads the records too (its own connection),
+    on the path of every question, the ones answered without a record included."""
+    from qa_engine.corrections import ChromaPassages
+    from qa_engine.verified import VerifiedIndex
+
+    with relayed_pg_records(FAST) as (records, relay):
+        index = VerifiedIndex(records, engine.retriever.embedder,
+                              ChromaPassages(engine.retriever.collection), threshold=0.92)
+        try:
+            assert index.lookup(QUESTION) is None  # nothing verified yet; a pooled connection
+            relay.pause()
+            try:
+                found: list[Any] = []
+                looking = threading.Thread(target=lambda: found.append(index.lookup(QUESTION)),
+                                           daemon=True)
+                looking.start()
+                looking.join(FAST.deadline_s + 10)  # generous: a bound, not a speed target
+                assert not looking.is_alive() and found == [None]
+            finally:
+                relay.resume()
+        finally:
+            index.close()
+
+
 def test_postgres_connections_carry_every_timeout() -> None:
     args = DbTimeouts(connect_s=3, statement_s=5, keepalive_s=10).postgres_args()
     assert args["connect_timeout"] == 3 and args["keepalives"] == 1
