@@ -203,19 +203,24 @@ def run_uvicorn(asgi_app: Any) -> tuple[Any, threading.Thread, str]:
 def running_bot(
     engine: Any, standin: SlackStandIn, records: Records, data_dir: Path, **overrides: Any
 ) -> Iterator[BotServer]:
-    """`build_app` over `engine` and `records`, served by uvicorn on a free port
-    (`overrides`: settings, e.g. `escalation_channel="C0LEADS"`)."""
-    from bot.app import build_app
-    from bot.health import Health
+    """The bot (`BotRuntime.assemble`) over `engine` and `records`, served by uvicorn on
+    a free port (`overrides`: settings, e.g. `escalation_channel="C0LEADS"`); on exit
+    every thread it started is stopped (the records stay open: they are the caller's)."""
+    from bot.runtime import BotRuntime
     from bot.server import create_asgi_app
 
     settings = bot_settings(data_dir, standin.api_url, **overrides)
     pool = QuestionPool(workers=1, max_queued=2, on_error=handle_error)
-    app = build_app(settings, engine, records, pool)
-    server, thread, url = run_uvicorn(create_asgi_app(app, Health(records, engine).report))
+    runtime = BotRuntime.assemble(settings, engine, records, pool)
+    try:
+        assert runtime.checks is not None
+        server, thread, url = run_uvicorn(create_asgi_app(runtime.app, runtime.checks.report))
+    except BaseException:
+        runtime.close()
+        raise
     try:
         yield BotServer(url=url, records=records, standin=standin, pool=pool)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        pool.shutdown(wait=True)
+        runtime.close()
