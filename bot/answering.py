@@ -337,7 +337,3 @@ class Answerer:
     def _extras(self, question: Question, answer_id: int) -> dict[str, Any]:
         return {"handoff_for": answer_id if self.handoff else None,
                 "context_question": question.context_question}
-
-    def reply_privately(self, question: Question, text: str) -> None:
-        """A note only the asker sees: via response_url for commands, ephemeral otherwise."""
-        self.delivery.tell(question, text)
