@@ -89,7 +89,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _bounded(*, writes: bool) -> Callable[[F], F]:
     """Run the method under the store's guard, if it has one. `writes`: the call proves
     the database takes writes again (a claim may find nothing and write nothing; reads
-    are served by a locked SQLite file), see `DeadlineGuard.call`."""
+    are served by a locked SQLite file), see `DeadlineGuard.call`; such a method must
+    reach the database every time (a shortcut that returns before it would end the
+    guard's "not answering" state in the middle of an outage)."""
 
     def wrap(method: F) -> F:
         @functools.wraps(method)
@@ -188,10 +190,12 @@ class QuestionStore:
                     return _job(conn.execute(select(t).where(t.c.id == found.id)).one())
         return None
 
-    @_bounded(writes=True)
     def renew(self, owner: str, job_ids: list[int], lease_s: float) -> None:
-        if not job_ids:
-            return
+        if job_ids:  # nothing held: no call (one that reaches no database proves nothing)
+            self._renew(owner, job_ids, lease_s)
+
+    @_bounded(writes=True)
+    def _renew(self, owner: str, job_ids: list[int], lease_s: float) -> None:
         t = self.table
         with self.engine.begin() as conn:
             conn.execute(update(t).where(t.c.id.in_(job_ids), t.c.lease_owner == owner,
@@ -208,11 +212,12 @@ class QuestionStore:
                                   .values(lease_until=time.time() + lease_s))
         return result.rowcount == 1
 
-    @_bounded(writes=True)
     def release_dead(self, owners: list[str]) -> int:
         """Make questions leased to owners known dead claimable now (not after the lease)."""
-        if not owners:
-            return 0
+        return self._release_dead(owners) if owners else 0
+
+    @_bounded(writes=True)
+    def _release_dead(self, owners: list[str]) -> int:
         t = self.table
         with self.engine.begin() as conn:
             result = conn.execute(update(t).where(t.c.state == RUNNING,
