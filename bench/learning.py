@@ -37,7 +37,13 @@ from typing import Any
 from bench.common import ROOT, parser, report, table, write
 
 sys.path.insert(0, str(ROOT / "tests" / "bot"))
-from bot_harness import BOT_TOKEN, SIGNING_SECRET, BotServer, run_uvicorn  # noqa: E402
+from bot_harness import (  # noqa: E402
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    BotServer,
+    correction_submission,
+    run_uvicorn,
+)
 from slack_standin import SlackStandIn  # noqa: E402
 
 FIELD = ROOT / "training" / "data" / "field_test"
@@ -124,31 +130,14 @@ class Agents:
         self.bot.reaction("reaction_added", emoji, user, CHANNEL, ts).raise_for_status()
 
     def correct(self, answer_id: int, ts: str, text: str, reason: str) -> None:
-        from bot.blocks import (
-            CORRECTION_BLOCK,
-            CORRECTION_INPUT,
-            CORRECTION_VIEW,
-            REASON_BLOCK,
-            REASON_INPUT,
-            SUGGEST_ACTION,
-        )
+        from bot.blocks import SUGGEST_ACTION
 
         self.thumbs(ts, "-1")
         opened = len(self.slack.calls_to("views.open"))
         self.bot.click(SUGGEST_ACTION, str(answer_id), "UAGENT2").raise_for_status()
         call = self.slack.wait_for("views.open", opened + 1, timeout=60)[opened]
-        view = call.params["view"]
-        values = {CORRECTION_BLOCK: {CORRECTION_INPUT: {"type": "plain_text_input",
-                                                        "value": text}},
-                  REASON_BLOCK: {REASON_INPUT: {"type": "radio_buttons",
-                                                "selected_option": {"value": reason}}}}
-        r = self.bot.interaction({
-            "type": "view_submission", "user": {"id": "UAGENT2"},
-            "view": {"id": call.response["view"]["id"], "type": "modal",
-                     "callback_id": CORRECTION_VIEW,
-                     "private_metadata": view["private_metadata"],
-                     "state": {"values": values}}})
-        r.raise_for_status()
+        self.bot.interaction(correction_submission(call, text, reason=reason,
+                                                   user="UAGENT2")).raise_for_status()
 
 
 def teach(agents: Agents, taught: list[dict[str, Any]]) -> dict[str, str]:

@@ -150,7 +150,7 @@ class Answerer:
         self.pool = pool
         self.client = client
         self.options = options or QueueOptions()
-        self.store = QuestionStore(records.engine)
+        self.store = QuestionStore(records.engine, guard=records.guard)  # bounded calls
         self.scheduler = PostScheduler(self.options.post_interval_s)
         self.delivery = Delivery(client, post_client, self.store, self.records, self.scheduler,
                                  verify_s=self.options.verify_s)
@@ -251,10 +251,20 @@ class Answerer:
         Whatever fails, the asker hears about it: expected problems (bad question,
         knowledge base down) with their reason, anything else with an apology, and
         the error itself goes on to the one error handler.
+
+        Except the records database not answering (every store and records call is
+        bounded by the guard's deadline): then nothing can be written, not even
+        "failed", and the answer may already be posted, so the asker is not told that
+        something went wrong. The worker lets the question go: it stays leased in the
+        table, its lease runs out, and it is claimed again at its stage once the
+        database answers (a `posting` one is looked up in the channel before any post).
         """
         question = Question.from_record(job.question)
         try:
             self._work(job, owner, question)
+        except TRANSIENT_ERRORS as exc:
+            logger.warning("question %d: records unavailable (%s); it resumes when they "
+                           "answer", job.id, type(exc).__name__)
         except Exception:
             with contextlib.suppress(Exception):  # the original error is the one to report
                 self.delivery.tell(question, FAILED)
@@ -327,7 +337,3 @@ class Answerer:
     def _extras(self, question: Question, answer_id: int) -> dict[str, Any]:
         return {"handoff_for": answer_id if self.handoff else None,
                 "context_question": question.context_question}
-
-    def reply_privately(self, question: Question, text: str) -> None:
-        """A note only the asker sees: via response_url for commands, ephemeral otherwise."""
-        self.delivery.tell(question, text)

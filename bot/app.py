@@ -81,50 +81,46 @@ def build_app(
     settings: Settings,
     engine: Engine,
     records: Records,
-    executor: QuestionPool,
-    client: WebClient | None = None,
+    client: WebClient,
     *,
+    answerer: Answerer,
+    votes: VoteQueue,
+    listener_executor: ThreadPoolExecutor,
     socket_mode: bool = False,
-    votes: VoteQueue | None = None,
-    listener_executor: ThreadPoolExecutor | None = None,
-    answerer: Answerer | None = None,
 ) -> App:
     """The Bolt app with every listener and middleware registered.
+
+    It starts no thread of its own: the parts that run threads (the answerer's queue
+    dispatcher and its pool, the vote queue's flusher, Bolt's listener threads) are
+    built by the caller, who closes them: `BotRuntime.assemble` builds them all, and
+    `BotRuntime.close()` stops them.
 
     Args:
         settings: tokens, signing secret, `SLACK_API_URL`.
         engine: a warmed-up `AnswerEngine` (anything with `ask(question) -> Answer`).
         records: where answers, votes and corrections go.
-        executor: the bounded pool questions run on (built with `on_error=handle_error`,
-            bot/errors.py, so a failed answer reaches the one error handler).
-        client: a ready Web API client (default: `build_client(settings)`).
+        client: a ready Web API client (`build_client(settings)`).
+        answerer: what listeners hand questions to (`build_answerer`).
+        votes: the vote queue (`build_vote_queue`).
+        listener_executor: the threads Bolt runs listeners on (`build_listener_executor`).
         socket_mode: Socket Mode needs no signing secret (requests come over the socket).
-        votes: the vote queue (default: one spooling to `data_dir/pending-votes.jsonl`).
-        listener_executor: the threads Bolt runs listeners on (default: a new pool of
-            `listener_threads`). `BotRuntime` passes both in, so that it can close them.
-        answerer: what listeners hand questions to (default: `build_answerer`, whose
-            queue dispatcher stops when `executor` is shut down); `BotRuntime` passes
-            its own in and closes it.
     """
     signing_secret = settings.slack.signing_secret
     if signing_secret is None and not socket_mode:
         raise MissingSlackSetting(
             "SLACK_SIGNING_SECRET is not set (Basic Information > App Credentials > Signing Secret)"
         )
-    client = client or build_client(settings)
     app = App(
         client=client,  # auth.test runs here: a bad token fails at start-up, not on a question
         signing_secret=signing_secret.get_secret_value() if signing_secret else "",
         process_before_response=False,
         name="stylesprint",
         # Acks wait for a free listener thread; Bolt's default pool has only 5.
-        listener_executor=listener_executor or build_listener_executor(settings),
+        listener_executor=listener_executor,
     )
     protect_library_loggers()  # Bolt's loggers exist now: no request bodies at INFO
     app.error(handle_error)
     middleware.register(app, records, escalation_channel=settings.bot.escalation_channel)
-    answerer = answerer or build_answerer(settings, engine, records, executor, client)
-    votes = votes if votes is not None else build_vote_queue(settings, records)
     team = Team.for_engine(settings, records, engine)
     app.middleware(provide(ListenerDeps(answerer=answerer, records=records, votes=votes,
                                         team=team, kb=knowledge_base_of(engine))))

@@ -134,6 +134,7 @@ class QuestionDispatcher:
             logger.warning("could not check for questions of stopped processes: %s",
                            type(exc).__name__)
         last_renew = last_rate = last_count = 0.0
+        failing = False  # one line when the database stops answering, one when it is back
         while not self._stop.is_set() and not self.pool.closed:
             self._wake.wait(self.poll_s)
             self._wake.clear()
@@ -154,7 +155,14 @@ class QuestionDispatcher:
                     last_rate = now
                 self._fill()
             except Exception as exc:  # the database is away: try again next round
-                logger.warning("question queue: %s; retrying", type(exc).__name__)
+                if not failing:
+                    logger.warning("question queue: %s; retrying every %g s",
+                                   type(exc).__name__, self.poll_s)
+                failing = True
+            else:
+                if failing:
+                    logger.info("question queue: claiming again")
+                failing = False
 
     def _fill(self) -> None:
         while not self._stop.is_set() and self.held < self.pool.workers:

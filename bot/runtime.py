@@ -55,7 +55,12 @@ def check_slack_settings(settings: Settings, *, socket_mode: bool) -> None:
 
 @dataclass
 class BotRuntime:
-    """One bot process; it owns, and `close()` stops, every thread it started."""
+    """One bot process; it owns, and `close()` stops, every thread it started.
+
+    `start()` builds all of it from settings; `assemble()` builds the app and its
+    thread-owning parts over a ready engine, records and pool (what `start()` does
+    after loading, and what the tests and benches use).
+    """
 
     settings: Settings
     engine: Any
@@ -67,6 +72,39 @@ class BotRuntime:
     listener_executor: ThreadPoolExecutor | None = None  # Bolt's listener threads
     answerer: Answerer | None = None  # its dispatcher feeds the pool from the durable queue
     checks: Health | None = None  # what /healthz checks (bot/health.py)
+    owns_records: bool = True  # close() closes the records too (assemble(): the caller's)
+
+    @classmethod
+    def assemble(
+        cls,
+        settings: Settings,
+        engine: Any,
+        records: Records,
+        pool: QuestionPool,
+        client: WebClient | None = None,
+        *,
+        socket_mode: bool = False,
+    ) -> BotRuntime:
+        """The Bolt app over a ready `engine`, `records` and `pool`, with the parts that
+        run threads: the answerer (its queue dispatcher feeds `pool`), the vote queue
+        and Bolt's listener threads. `close()` stops every one of them and `pool`; the
+        records stay open (they are the caller's). No model watcher.
+        """
+        client = client or build_client(settings)
+        answerer = build_answerer(settings, engine, records, pool, client)
+        votes = build_vote_queue(settings, records)
+        listener_executor = build_listener_executor(settings)
+        try:
+            app = build_app(settings, engine, records, client, answerer=answerer, votes=votes,
+                            listener_executor=listener_executor, socket_mode=socket_mode)
+        except BaseException:
+            answerer.close()
+            listener_executor.shutdown(wait=False)
+            votes.close()
+            raise
+        return cls(settings=settings, engine=engine, records=records, pool=pool, app=app,
+                   votes=votes, listener_executor=listener_executor, answerer=answerer,
+                   checks=Health(records, engine), owns_records=False)
 
     @classmethod
     def start(
@@ -99,22 +137,16 @@ class BotRuntime:
             warm_up()
         # Questions wait in the durable queue, not in the pool: it holds running ones only.
         pool = QuestionPool(settings.bot.worker_threads, 0, on_error=handle_error)
-        answerer = build_answerer(settings, engine, records, pool, client)
-        votes = build_vote_queue(settings, records)
-        listener_executor = build_listener_executor(settings)
         try:
-            app = build_app(settings, engine, records, pool, client, socket_mode=socket_mode,
-                            votes=votes, listener_executor=listener_executor,
-                            answerer=answerer)
+            runtime = cls.assemble(settings, engine, records, pool, client,
+                                   socket_mode=socket_mode)
         except (BoltError, OSError) as exc:  # Slack changed its mind since check_slack
-            answerer.close()
             pool.shutdown(wait=False)
-            listener_executor.shutdown(wait=False)
-            votes.close()
             raise explain(exc, "SLACK_BOT_TOKEN", settings) from exc
         from qa_engine.watcher import start_model_watcher
 
-        watcher = start_model_watcher(settings, engine)
+        runtime.watcher = start_model_watcher(settings, engine)
+        runtime.owns_records = True
         release_free_memory()  # what loading the models and the knowledge base freed
         logger.info(
             "bot ready: model %s, %d workers, up to %d questions queued (%.0f s wait at most)",
@@ -123,9 +155,7 @@ class BotRuntime:
             settings.bot.max_queued,
             settings.bot.max_wait_s,
         )
-        return cls(settings=settings, engine=engine, records=records, pool=pool, app=app,
-                   watcher=watcher, votes=votes, listener_executor=listener_executor,
-                   answerer=answerer, checks=Health(records, engine))
+        return runtime
 
     def health(self) -> dict[str, Any]:
         """The checks of bot/health.py (database, knowledge base, a probe answer), then
@@ -158,4 +188,5 @@ class BotRuntime:
         self.pool.shutdown(wait=True)
         if self.votes is not None:
             self.votes.close()
-        self.records.close()
+        if self.owns_records:
+            self.records.close()

@@ -152,7 +152,13 @@ class DeadlineGuard:
         `proves_health=False` for reads: a SQLite file locked by another writer still
         serves reads (WAL), so only a call that writes ends the "not answering" state
         (else the state, and its log lines, would flap between reads and writes).
+
+        A call made from inside a guarded call (on one of the guard's own workers) runs
+        there and then: the outer call's deadline already bounds its caller, and waiting
+        for a second worker of the same few could wait for ever when all are busy.
         """
+        if getattr(self._local, "call", None) is not None:
+            return fn()
         with self._lock:
             if time.monotonic() < self._open_until:
                 raise DatabaseNotAnswering(f"the {self.name} database is not answering "
@@ -197,6 +203,25 @@ class DeadlineGuard:
     def using(self, dbapi_connection: Any) -> None:
         """The current worker thread holds `dbapi_connection` (an engine checkout event)."""
         self._connections[threading.get_ident()] = dbapi_connection
+
+    def watch(self, engine: Engine) -> None:
+        """Learn every connection `engine` hands out, so a call past its deadline can be
+        aborted wherever it blocks, the pool's pre-ping included.
+
+        SQLAlchemy fires its "checkout" event only after the pre-ping (`pool_pre_ping`,
+        make_engine) has run, and on a silent partition the pre-ping's `SELECT 1` is
+        where a call blocks first: the connection is made known to the guard before the
+        ping too (the dialect's public `do_ping`, wrapped on this engine's dialect).
+        """
+        event.listen(engine, "checkout", lambda dbapi, _rec, _proxy: self.using(dbapi))
+        dialect = engine.dialect
+        ping = dialect.do_ping
+
+        def ping_known(dbapi_connection: Any) -> bool:
+            self.using(dbapi_connection)
+            return ping(dbapi_connection)
+
+        dialect.do_ping = ping_known  # type: ignore[method-assign]
 
     def _trip(self, why: str) -> None:
         with self._lock:

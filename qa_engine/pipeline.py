@@ -16,6 +16,7 @@ from pathlib import Path
 
 from qa_engine.composer import Composer
 from qa_engine.corrections import ChromaPassages
+from qa_engine.db import DbTimeouts
 from qa_engine.embedder import Embedder
 from qa_engine.normalize import KBNormalizer
 from qa_engine.products import (
@@ -123,8 +124,10 @@ class AnswerEngine:
                               cache_size=settings.engine.question_cache_size)
         verified = None
         if settings.engine.verified_answers:
-            verified = VerifiedIndex(Records(settings.resolved_database_url), embedder,
-                                     ChromaPassages(collection), settings.engine.verified_threshold,
+            records = Records(settings.resolved_database_url,
+                              timeouts=DbTimeouts.from_settings(settings))
+            verified = VerifiedIndex(records, embedder, ChromaPassages(collection),
+                                     settings.engine.verified_threshold,
                                      embed_question=retriever.embed_question)
         fallback = None
         # a pinned adapter has no fallback

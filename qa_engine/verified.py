@@ -38,6 +38,7 @@ from qa_engine.corrections import (
     PassageSource,
     locate_correction,
 )
+from qa_engine.db import TRANSIENT_ERRORS, DatabaseUnavailable
 from qa_engine.embedder import Embedder
 from qa_engine.records import Records
 from qa_engine.records.schema import NOT_COVERED
@@ -103,7 +104,7 @@ class VerifiedIndex:
 
     def sync(self) -> None:
         """Re-read the table if it changed since the last read (one aggregate query if not)."""
-        marker = self.records.verified.marker()
+        marker = self._bounded(self.records.verified.marker)
         if marker == self._marker:
             return
         with self._lock:
@@ -111,7 +112,7 @@ class VerifiedIndex:
                 return
             if self._collection is None:
                 self._client, self._collection = _memory_collection()
-            rows = {str(v.id): v for v in self.records.verified.active()}
+            rows = {str(v.id): v for v in self._bounded(self.records.verified.active)}
             have = set(self._collection.get(include=[])["ids"])
             if stale := sorted(have - set(rows)):
                 self._collection.delete(ids=stale)
@@ -130,11 +131,17 @@ class VerifiedIndex:
             return None
         try:
             return self._lookup(question)
-        except (SQLAlchemyError, KnowledgeBaseUnavailable, OSError) as exc:
+        except (SQLAlchemyError, DatabaseUnavailable, KnowledgeBaseUnavailable, OSError) as exc:
             self._retry_at = time.monotonic() + RETRY_AFTER_S
             logger.warning("verified answers unavailable for %.0f s, answering from the "
                            "reader: %s", RETRY_AFTER_S, type(exc).__name__)
             return None
+
+    def _bounded(self, read: Callable[[], Any]) -> Any:
+        """`read()` under the records' deadline (`DeadlineGuard`): a database that hangs
+        (a silent partition, where no driver timeout reaches) does not hold the question,
+        on the bot's answer path with or without a record."""
+        return self.records.guard.call(read, transient=TRANSIENT_ERRORS, proves_health=False)
 
     def _lookup(self, question: str) -> VerifiedHit | None:
         self.sync()
@@ -161,7 +168,7 @@ class VerifiedIndex:
         if found and found[0].text == verified.passage_text:
             return found[0]
         why = "its passage changed on re-ingest" if found else "its passage left the knowledge base"
-        if self.records.verified.retire(verified.id, why):
+        if self._bounded(lambda: self.records.verified.retire(verified.id, why)):
             logger.info("verified answer %d retired: %s", verified.id, why)
         self._marker = None  # re-read at the next question
         return None

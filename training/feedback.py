@@ -126,12 +126,6 @@ class FeedbackDataset:
                       for r in self.train + self.heldout)
         return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
 
-    def train_examples(self) -> list[QAExample]:
-        return [to_example(r) for r in self.train]
-
-    def heldout_examples(self) -> list[QAExample]:
-        return [to_example(r) for r in self.heldout]
-
 
 def to_example(row: Mapping[str, Any]) -> QAExample:
     return QAExample(**{k: row[k] for k in QAExample.__dataclass_fields__ if k in row})

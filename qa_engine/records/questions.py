@@ -16,18 +16,26 @@ A question moves through stages: `answer` (engine not run yet) → `deliver` (an
 logged, message rendered and stored here) → `posting` (chat.postMessage was called:
 the outcome must be looked up before posting again) → done. A crash at any stage
 leaves the row for the next claim, which resumes at that stage.
+
+Given the records' `DeadlineGuard` (the bot passes `Records.guard`), every operation
+runs under it: a database that hangs makes each fail with DatabaseNotAnswering within
+the deadline instead of holding the dispatcher or a worker (the question stays leased
+in the table; its lease runs out and it resumes at its stage once the database answers).
 """
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Float, Integer, String, Text, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from qa_engine.db import TRANSIENT_ERRORS, DeadlineGuard
 from qa_engine.records.schema import Base
 
 QUEUED, RUNNING, DONE = "queued", "running", "done"
@@ -75,6 +83,29 @@ class Job:
     posts: int = 0
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _bounded(*, writes: bool) -> Callable[[F], F]:
+    """Run the method under the store's guard, if it has one. `writes`: the call proves
+    the database takes writes again (a claim may find nothing and write nothing; reads
+    are served by a locked SQLite file), see `DeadlineGuard.call`; such a method must
+    reach the database every time (a shortcut that returns before it would end the
+    guard's "not answering" state in the middle of an outage)."""
+
+    def wrap(method: F) -> F:
+        @functools.wraps(method)
+        def bounded(self: QuestionStore, *args: Any, **kwargs: Any) -> Any:
+            if self.guard is None:
+                return method(self, *args, **kwargs)
+            return self.guard.call(lambda: method(self, *args, **kwargs),
+                                   transient=TRANSIENT_ERRORS, proves_health=writes)
+
+        return bounded  # type: ignore[return-value]
+
+    return wrap
+
+
 def _job(row: Any) -> Job:
     return Job(id=row.id, key=row.key, stage=row.stage, admitted_at=row.admitted_at,
                attempts=row.attempts, question=dict(row.question), answer_id=row.answer_id,
@@ -85,15 +116,18 @@ def _job(row: Any) -> Job:
 class QuestionStore:
     """The queue's operations over `engine` (`Records.engine`: same database, same schema).
 
-    Every method is one short transaction; none waits for another replica.
+    Every method is one short transaction; none waits for another replica. With a
+    `guard` (`Records.guard`), none waits longer than its deadline either.
     """
 
     table = QuestionJobRow.__table__
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Any, guard: DeadlineGuard | None = None) -> None:
         self.engine = engine
+        self.guard = guard
 
     # --- admission ---------------------------------------------------------------------
+    @_bounded(writes=False)
     def waiting(self) -> int:
         """Questions admitted and not finished (queued, deferred or being answered)."""
         t = self.table
@@ -101,6 +135,7 @@ class QuestionStore:
             return int(conn.scalar(select(func.count()).select_from(t)
                                    .where(t.c.state != DONE)) or 0)
 
+    @_bounded(writes=False)
     def finished_recently(self, window_s: float = RECENT_S) -> tuple[int, float]:
         """Questions finished in the last `window_s` and the seconds they were finished
         over (from the first of them to now): the queue's pace, all replicas together."""
@@ -111,6 +146,7 @@ class QuestionStore:
                 t.c.state == DONE, t.c.finished_at >= now - window_s)).one()
         return int(n or 0), (now - first) if first is not None else 0.0
 
+    @_bounded(writes=True)
     def add(self, question: dict[str, Any]) -> Job:
         """Store one question (committed when this returns) and return it."""
         values = {"key": uuid.uuid4().hex, "state": QUEUED, "stage": ANSWER,
@@ -130,6 +166,7 @@ class QuestionStore:
             (t.c.state == RUNNING) & (t.c.lease_until < now),  # its worker died
         )
 
+    @_bounded(writes=False)
     def claim(self, owner: str, lease_s: float) -> Job | None:
         """Lease the oldest claimable question to `owner`, or None when there is none.
 
@@ -154,14 +191,18 @@ class QuestionStore:
         return None
 
     def renew(self, owner: str, job_ids: list[int], lease_s: float) -> None:
-        if not job_ids:
-            return
+        if job_ids:  # nothing held: no call (one that reaches no database proves nothing)
+            self._renew(owner, job_ids, lease_s)
+
+    @_bounded(writes=True)
+    def _renew(self, owner: str, job_ids: list[int], lease_s: float) -> None:
         t = self.table
         with self.engine.begin() as conn:
             conn.execute(update(t).where(t.c.id.in_(job_ids), t.c.lease_owner == owner,
                                          t.c.state == RUNNING)
                          .values(lease_until=time.time() + lease_s))
 
+    @_bounded(writes=True)
     def keep(self, job_id: int, owner: str, lease_s: float) -> bool:
         """Renew one lease; False when `owner` no longer holds the question."""
         t = self.table
@@ -173,8 +214,10 @@ class QuestionStore:
 
     def release_dead(self, owners: list[str]) -> int:
         """Make questions leased to owners known dead claimable now (not after the lease)."""
-        if not owners:
-            return 0
+        return self._release_dead(owners) if owners else 0
+
+    @_bounded(writes=True)
+    def _release_dead(self, owners: list[str]) -> int:
         t = self.table
         with self.engine.begin() as conn:
             result = conn.execute(update(t).where(t.c.state == RUNNING,
@@ -182,6 +225,7 @@ class QuestionStore:
                                   .values(state=QUEUED, lease_owner=None, lease_until=None))
         return int(result.rowcount or 0)
 
+    @_bounded(writes=False)
     def running_owners(self) -> list[str]:
         t = self.table
         with self.engine.connect() as conn:
@@ -189,6 +233,7 @@ class QuestionStore:
                                                .where(t.c.state == RUNNING))]
 
     # --- progress ----------------------------------------------------------------------
+    @_bounded(writes=True)
     def _set(self, job_id: int, owner: str, **values: Any) -> bool:
         """Update a question this owner still holds; False when its lease was lost."""
         t = self.table
@@ -227,6 +272,7 @@ class QuestionStore:
                          question={}, message=None)
 
     # --- inspection --------------------------------------------------------------------
+    @_bounded(writes=False)
     def outcomes(self) -> dict[str, int]:
         """How many questions ended each way (`channel`, `response_url`, `told`, ...)."""
         t = self.table
@@ -235,6 +281,7 @@ class QuestionStore:
                                 .group_by(t.c.outcome))
             return {str(outcome): int(n) for outcome, n in rows}
 
+    @_bounded(writes=False)
     def get(self, job_id: int) -> dict[str, Any] | None:
         t = self.table
         with self.engine.connect() as conn:

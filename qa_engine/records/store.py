@@ -114,7 +114,7 @@ class Records(IdempotencyKeys):
     def _watch(self, engine: Engine) -> None:
         """Let the guard abort a call past its deadline and refuse its late commit."""
         guard = self.guard
-        event.listen(engine, "checkout", lambda dbapi, _rec, _proxy: guard.using(dbapi))
+        guard.watch(engine)
 
         def refuse_abandoned_commit(_conn: Connection) -> None:
             if guard.abandoned_here():

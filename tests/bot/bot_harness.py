@@ -18,6 +18,15 @@ import httpx
 from slack_sdk.signature import SignatureVerifier
 from slack_standin import SlackStandIn
 
+from bot.blocks import (
+    CORRECTION_BLOCK,
+    CORRECTION_INPUT,
+    CORRECTION_VIEW,
+    REASON_BLOCK,
+    REASON_INPUT,
+    SOURCE_BLOCK,
+    SOURCE_INPUT,
+)
 from bot.errors import handle_error
 from bot.pool import QuestionPool
 from bot.server import bind, make_server
@@ -51,6 +60,25 @@ def post_answer(bot: BotServer, question: str = "What is the return window for o
                                if c.params.get("channel") == channel and c.response.get("ok")])[0]
     ref = eventually(lambda: bot.records.find_by_message(channel, post.response["ts"]))
     return post.response["ts"], ref.id
+
+
+def correction_submission(opened: Any, text: str, *, reason: str | None = None,
+                          source: str | None = None, user: str = "UAGENT2") -> dict[str, Any]:
+    """The `view_submission` Slack sends when `user` submits the correction modal that
+    the stand-in's `opened` call (`views.open`) showed: every input block is there, an
+    empty one as null, as Slack sends them. The tests and bench.learning both use it."""
+    view = opened.params["view"]
+    option = {"value": reason} if reason is not None else None
+    values = {
+        CORRECTION_BLOCK: {CORRECTION_INPUT: {"type": "plain_text_input", "value": text}},
+        SOURCE_BLOCK: {SOURCE_INPUT: {"type": "plain_text_input", "value": source}},
+        REASON_BLOCK: {REASON_INPUT: {"type": "radio_buttons", "selected_option": option}},
+    }
+    return {"type": "view_submission", "user": {"id": user},
+            "view": {"id": opened.response["view"]["id"], "type": "modal",
+                     "callback_id": CORRECTION_VIEW,
+                     "private_metadata": view["private_metadata"],
+                     "state": {"values": values}}}
 
 
 def bot_settings(data_dir: Path, api_url: str, **groups: dict[str, Any]) -> Settings:
@@ -202,19 +230,24 @@ def running_bot(
     engine: Any, standin: SlackStandIn, records: Records, data_dir: Path,
     **groups: dict[str, Any],
 ) -> Iterator[BotServer]:
-    """`build_app` over `engine` and `records`, served by uvicorn on a free port
-    (`groups`: settings by group, e.g. `bot={"escalation_channel": "C0LEADS"}`)."""
-    from bot.app import build_app
-    from bot.health import Health
+    """The bot (`BotRuntime.assemble`) over `engine` and `records`, served by uvicorn on
+    a free port (`groups`: settings by group, e.g. `bot={"escalation_channel": "C0LEADS"}`); on exit
+    every thread it started is stopped (the records stay open: they are the caller's)."""
+    from bot.runtime import BotRuntime
     from bot.server import create_asgi_app
 
     settings = bot_settings(data_dir, standin.api_url, **groups)
     pool = QuestionPool(workers=1, max_queued=2, on_error=handle_error)
-    app = build_app(settings, engine, records, pool)
-    server, thread, url = run_uvicorn(create_asgi_app(app, Health(records, engine).report))
+    runtime = BotRuntime.assemble(settings, engine, records, pool)
+    try:
+        assert runtime.checks is not None
+        server, thread, url = run_uvicorn(create_asgi_app(runtime.app, runtime.checks.report))
+    except BaseException:
+        runtime.close()
+        raise
     try:
         yield BotServer(url=url, records=records, standin=standin, pool=pool)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        pool.shutdown(wait=True)
+        runtime.close()

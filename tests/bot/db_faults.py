@@ -98,9 +98,10 @@ class Relay:
         for s in conns:
             try:
                 s.shutdown(socket.SHUT_RDWR)
-                s.close()
-            except OSError:
+            except OSError:  # a pump shut it down already
                 pass
+            finally:
+                s.close()
 
 
 @contextlib.contextmanager

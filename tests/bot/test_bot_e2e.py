@@ -11,15 +11,11 @@ import time
 from typing import Any
 
 import pytest
-from bot_harness import BotServer, eventually, running_bot
+from bot_harness import BotServer, correction_submission, eventually, running_bot
 from sqlalchemy import text
 
 from bot.blocks import (
-    CORRECTION_BLOCK,
-    CORRECTION_INPUT,
     CORRECTION_VIEW,
-    SOURCE_BLOCK,
-    SOURCE_INPUT,
     SUGGEST_ACTION,
     VOTE_DOWN_ACTION,
     VOTE_UP_ACTION,
@@ -118,28 +114,7 @@ def test_slash_command_answer_votes_retry_retraction_and_correction(bot_server: 
 
     # 8. ...an empty submission is refused in the modal, a real one is stored.
     def submit(answer_text: str, source: str | None) -> Any:
-        return bot.interaction(
-            {
-                "type": "view_submission",
-                "user": {"id": "UAGENT2"},
-                "view": {
-                    "id": opened.response["view"]["id"],
-                    "type": "modal",
-                    "callback_id": CORRECTION_VIEW,
-                    "private_metadata": view["private_metadata"],
-                    "state": {
-                        "values": {
-                            CORRECTION_BLOCK: {
-                                CORRECTION_INPUT: {"type": "plain_text_input", "value": answer_text}
-                            },
-                            SOURCE_BLOCK: {
-                                SOURCE_INPUT: {"type": "plain_text_input", "value": source}
-                            },
-                        }
-                    },
-                },
-            }
-        )
+        return bot.interaction(correction_submission(opened, answer_text, source=source))
 
     refused = submit("   ", None)
     assert refused.status_code == 200 and refused.json()["response_action"] == "errors"

@@ -8,9 +8,9 @@ from typing import Any
 from bot_harness import APP_TOKEN, bot_settings, eventually
 from slack_standin import SlackStandIn
 
-from bot.app import build_app
 from bot.errors import handle_error
 from bot.pool import QuestionPool
+from bot.runtime import BotRuntime
 from bot.socket import socket_mode_handler
 from qa_engine.records import Records
 
@@ -29,8 +29,8 @@ def test_socket_mode_command_answer_and_vote(
     standin.open_socket()
     settings = bot_settings(tmp_path, standin.api_url, slack={"app_token": APP_TOKEN})
     pool = QuestionPool(workers=1, max_queued=1, on_error=handle_error)
-    app = build_app(settings, engine, records, pool, socket_mode=True)
-    handler = socket_mode_handler(app, APP_TOKEN)
+    runtime = BotRuntime.assemble(settings, engine, records, pool, socket_mode=True)
+    handler = socket_mode_handler(runtime.app, APP_TOKEN)
     handler.connect()
     try:
         command = {
@@ -73,4 +73,4 @@ def test_socket_mode_command_answer_and_vote(
         assert [c.method for c in standin.calls if c.method == "apps.connections.open"]
     finally:
         handler.close()
-        pool.shutdown()
+        runtime.close()

@@ -12,19 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_harness import BotServer, eventually, running_bot
+from bot_harness import BotServer, correction_submission, eventually, running_bot
 from slack_standin import SlackStandIn
 from test_bot_e2e import ask_and_wait, block_text
 
-from bot.blocks import (
-    CORRECTION_BLOCK,
-    CORRECTION_INPUT,
-    CORRECTION_VIEW,
-    REASON_BLOCK,
-    REASON_INPUT,
-    SUGGEST_ACTION,
-    VERIFIED_MARK,
-)
+from bot.blocks import REASON_BLOCK, SUGGEST_ACTION, VERIFIED_MARK
 from qa_engine.corrections import ChromaPassages
 from qa_engine.pipeline import AnswerEngine
 from qa_engine.records import Records
@@ -53,17 +45,7 @@ def verified_bot(engine: AnswerEngine, standin: SlackStandIn, records: Records,
 
 
 def _submit(bot: BotServer, opened: Any, text: str, reason: str) -> Any:
-    view = opened.params["view"]
-    return bot.interaction({
-        "type": "view_submission", "user": {"id": "UAGENT2"},
-        "view": {"id": opened.response["view"]["id"], "type": "modal",
-                 "callback_id": CORRECTION_VIEW, "private_metadata": view["private_metadata"],
-                 "state": {"values": {
-                     CORRECTION_BLOCK: {CORRECTION_INPUT: {"type": "plain_text_input",
-                                                           "value": text}},
-                     REASON_BLOCK: {REASON_INPUT: {"type": "radio_buttons",
-                                                   "selected_option": {"value": reason}}},
-                 }}}})
+    return bot.interaction(correction_submission(opened, text, reason=reason))
 
 
 def test_a_correction_in_the_modal_is_served_verified_at_the_next_ask(

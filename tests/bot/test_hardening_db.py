@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from sqlalchemy import text
 
 from bot.blocks import VOTE_UP_ACTION
 from qa_engine.db import DatabaseNotAnswering, DbTimeouts, DeadlineGuard
-from qa_engine.records import Records
+from qa_engine.records import QuestionStore, Records
 
 QUESTION = "What is the return window for online orders?"
 FAST = DbTimeouts(connect_s=2, statement_s=2, keepalive_s=2, sqlite_busy_s=1)
@@ -111,16 +113,73 @@ def spooled_agents(acks: list[float]) -> int:
     return len(acks) - 2  # the command and the button are the first two
 
 
-# Slow, not default: after the merge of the durable queue with the answer-without-records
-# path, the question asked during the partition was posted late (over 30 s) in one of
-# three full runs: a pool worker can be held by the queue's own delivery of the earlier
-# answer while the database hangs. Open defect (closing note, session 4); run with -m slow.
-@pytest.mark.slow
 @pytest.mark.integration
 def test_a_partitioned_postgresql_keeps_acks_fast_and_degrades(
     engine: Any, standin: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """This test once posted the partition's question late (over 30 s), in 1 of 3 full
+    runs (3 of 6 under extra CPU load): the cause, and its deterministic version, are
+    in the next test. Fixed; back in the default suite."""
     run_pg_partition(engine, standin, tmp_path, hang_s=8, caplog=caplog)
+
+
+def posts_to(bot: BotServer, channel: str) -> list[Any]:
+    return [c for c in bot.standin.calls_to("chat.postMessage")
+            if c.params.get("channel") == channel]
+
+
+@pytest.mark.integration
+def test_a_partition_that_starts_inside_a_queue_call_holds_no_worker(
+    engine: Any, standin: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cause of the late post above. `post_answer` returns once the earlier answer's
+    record is marked delivered; the worker then finishes its queue row. When the
+    partition began in between, `QuestionStore.finish` ran with no deadline (the queue's
+    calls were not under the records' `DeadlineGuard`), blocked in the connection pool's
+    pre-ping for as long as the partition lasted, on the harness's only worker; the
+    question asked meanwhile (refused by the queue within the ack deadline, so answered
+    without a record) waited on the pool behind it. Thread dump of a failed run: the
+    worker in `do_ping` under `QuestionStore._set` <- `finish` <- `Delivery._delivered`.
+
+    Here the partition starts exactly there. Now every queue call is bounded: the worker
+    gives the question up within the deadline (no apology: the answer is posted), the
+    question asked meanwhile is answered while the database is still partitioned, and
+    once it answers again the question let go is claimed again, found already posted
+    (by its delivery key) and finished: posted once.
+    """
+    caplog.set_level(logging.INFO)
+    with relayed_pg_records(FAST) as (records, relay), \
+            running_bot(engine, standin, records, tmp_path, bot={"queue_lease_s": 3}) as bot:
+        finish = QuestionStore.finish
+        recorded, partitioned = threading.Event(), threading.Event()
+
+        def partition_then_finish(store: QuestionStore, *args: Any, **kwargs: Any) -> Any:
+            if not partitioned.is_set():  # the first finish: the earlier answer's
+                recorded.wait(30)
+                relay.pause()
+                partitioned.set()
+            return finish(store, *args, **kwargs)
+
+        monkeypatch.setattr(QuestionStore, "finish", partition_then_finish)
+        post_answer(bot)
+        recorded.set()
+        assert partitioned.wait(30)
+        try:
+            r = bot.command(f"ask {QUESTION}", channel="C0HANG",
+                            response_url=bot.standin.response_url("hang"))
+            assert r.status_code == 200 and "Looking that up" in r.json()["text"]
+            # while the database is still partitioned (it stays so until `finally`):
+            eventually(lambda: posts_to(bot, "C0HANG"))
+            eventually(lambda: bot.pool.admitted == 0)  # no worker is held by the database
+        finally:
+            relay.resume()
+        store = QuestionStore(records.engine)
+        eventually(lambda: store.outcomes() == {"channel": 1}, timeout=60)
+        assert len(posts_to(bot, "C0SUPPORT")) == 1
+        assert not bot.standin.calls_to("response_url")  # nobody told "something went wrong"
+    assert [r for r in caplog.records if "records unavailable" in r.getMessage()
+            and "it resumes" in r.getMessage()]
 
 
 @pytest.mark.slow
@@ -190,6 +249,62 @@ def test_the_guard_gives_up_at_its_deadline_then_fails_fast_then_probes() -> Non
     assert guard.call(lambda: 42) == 42  # the probe after the cool-off
     assert not guard.down
     guard.close()
+
+
+def test_a_guarded_call_made_inside_a_guarded_call_runs_in_place() -> None:
+    guard = DeadlineGuard(deadline_s=2, workers=1)  # a second worker would be needed
+    try:
+        assert guard.call(lambda: guard.call(lambda: 42)) == 42
+    finally:
+        guard.close()
+
+
+def threads_in(function: str) -> list[int]:
+    return [ident for ident, frame in sys._current_frames().items()
+            if any(f.name == function for f in traceback.extract_stack(frame))]
+
+
+@pytest.mark.integration
+def test_a_call_blocked_in_the_pools_pre_ping_is_aborted_too() -> None:
+    """SQLAlchemy's "checkout" event fires after the pre-ping; on a silent partition the
+    pre-ping is where a call blocks first, and the guard must reach it there."""
+    with relayed_pg_records(FAST) as (records, relay):
+        records.ping()  # a pooled connection: the next checkout pre-pings it
+        relay.pause()
+        try:
+            with pytest.raises(DatabaseNotAnswering):
+                records.ping()
+            eventually(lambda: not threads_in("do_ping"), timeout=10)
+        finally:
+            relay.resume()
+
+
+@pytest.mark.integration
+def test_verified_answers_on_a_partitioned_postgresql_give_up_within_the_deadline(
+    engine: Any,
+) -> None:
+    """The engine's verified-answer look-up reads the records too (its own connection),
+    on the path of every question, the ones answered without a record included."""
+    from qa_engine.corrections import ChromaPassages
+    from qa_engine.verified import VerifiedIndex
+
+    with relayed_pg_records(FAST) as (records, relay):
+        index = VerifiedIndex(records, engine.retriever.embedder,
+                              ChromaPassages(engine.retriever.collection), threshold=0.92)
+        try:
+            assert index.lookup(QUESTION) is None  # nothing verified yet; a pooled connection
+            relay.pause()
+            try:
+                found: list[Any] = []
+                looking = threading.Thread(target=lambda: found.append(index.lookup(QUESTION)),
+                                           daemon=True)
+                looking.start()
+                looking.join(FAST.deadline_s + 10)  # generous: a bound, not a speed target
+                assert not looking.is_alive() and found == [None]
+            finally:
+                relay.resume()
+        finally:
+            index.close()
 
 
 def test_postgres_connections_carry_every_timeout() -> None:

@@ -23,9 +23,9 @@ from bot_harness import SIGNING_SECRET, bot_settings, eventually, run_uvicorn
 from slack_sdk.signature import SignatureVerifier
 
 from bot.answering import BUSY
-from bot.app import build_app
 from bot.errors import handle_error
 from bot.pool import QuestionPool
+from bot.runtime import BotRuntime
 from bot.server import create_asgi_app
 
 pytestmark = pytest.mark.slow
@@ -58,7 +58,8 @@ def test_200_concurrent_commands_are_all_acknowledged_and_all_answered_once(
 ) -> None:
     settings = bot_settings(tmp_path, standin.api_url)
     pool = QuestionPool(settings.bot.worker_threads, 0, on_error=handle_error)
-    server, thread, url = run_uvicorn(create_asgi_app(build_app(settings, engine, records, pool)))
+    runtime = BotRuntime.assemble(settings, engine, records, pool)
+    server, thread, url = run_uvicorn(create_asgi_app(runtime.app))
     requests = [signed_command(i, standin) for i in range(N)]
     # One client with a connection per request: the test measures the bot, not the cost of
     # building 200 HTTP clients in the same process.
@@ -104,4 +105,4 @@ def test_200_concurrent_commands_are_all_acknowledged_and_all_answered_once(
         client.close()
         server.should_exit = True
         thread.join(timeout=10)
-        pool.shutdown(wait=True)
+        runtime.close()

@@ -117,3 +117,26 @@ def test_the_pace_is_measured_from_the_first_question_finished(store: QuestionSt
         time.sleep(0.2)
     n, span_s = store.finished_recently()
     assert n == 3 and 0.3 <= span_s < 5  # since the first finish, not the whole minute
+
+
+def test_guarded_calls_that_reach_no_database_do_not_end_an_outage(tmp_path: Path) -> None:
+    """Renewing no lease and releasing no owner write nothing: under the records' guard
+    they must not count as the database answering again (in a partition test they did:
+    a second "not answering" line, since the outage had not ended)."""
+    from qa_engine.db import DatabaseNotAnswering, DbTimeouts
+
+    records = Records(f"sqlite:///{tmp_path / 'records.db'}",
+                      timeouts=DbTimeouts(connect_s=0.1, statement_s=0.1))
+    records.warm_up()
+    try:
+        guarded = QuestionStore(records.engine, guard=records.guard)
+        with pytest.raises(DatabaseNotAnswering):  # a call past its deadline: "not answering"
+            records.guard.call(lambda: time.sleep(1))
+        time.sleep(records.guard.cooloff_s + 0.1)  # the guard lets calls through again
+        guarded.renew("A", [], lease_s=30)
+        assert guarded.release_dead([]) == 0
+        assert records.guard.down
+        guarded.add(_question(1))  # a write that reached the database
+        assert not records.guard.down
+    finally:
+        records.close()

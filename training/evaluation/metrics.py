@@ -149,13 +149,6 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.dot(a, b) / (na * nb))
 
 
-def rowwise_cosine(a: np.ndarray, b: np.ndarray) -> list[float]:
-    """Cosine of a[i] and b[i] for every row."""
-    if a.shape != b.shape:
-        raise ValueError(f"shape mismatch: {a.shape} vs {b.shape}")
-    return [cosine(x, y) for x, y in zip(a, b, strict=True)]
-
-
 @dataclass(frozen=True)
 class Consistency:
     """How alike a system's replies to paraphrases of one question are.

@@ -35,9 +35,6 @@ STREETS = (
     "Pine Street", "Riverside Drive", "Church Lane", "Mill Road", "Station Road",
     "Broad Street", "High Street", "Lakeview Boulevard", "Granville Street", "Canal Street",
 )
-MALLS = ("Westfield Centre", "Riverside Mall", "Cedar Point Plaza", "The Galleria",
-         "Northgate Mall", "Harbour Walk", "Union Market", "Eastland Centre")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 COUNTRIES = (
@@ -63,10 +60,6 @@ SHIPPING_METHODS = ("Standard", "Express", "Next-day", "Same-day", "Economy", "P
 REPAIR_SERVICES = ("hemming", "zip replacement", "button replacement", "patching a tear",
                    "resoling", "heel replacement", "sleeve shortening", "waist taking-in",
                    "re-waxing", "strap repair", "lining replacement", "darning")
-PERSON_FIRST = ("Maya", "Jonah", "Priya", "Elena", "Marcus", "Aiko", "Sofia", "Liam", "Nadia",
-                "Tomas", "Grace", "Omar", "Hannah", "Felix", "Leila", "Noah", "Ines", "Ravi")
-PERSON_LAST = ("Okafor", "Lindqvist", "Moreau", "Tanaka", "Alvarez", "Brennan", "Kowalski",
-               "Haddad", "Nguyen", "Fischer", "Costa", "O'Neill", "Ibrahim", "Sato")
 
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                 "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
@@ -181,7 +174,3 @@ def join_list(items: list[str], rng: Random) -> str:
         return items[0]
     conj = rng.choice((" and ", ", and ")) if len(items) > 2 else " and "
     return ", ".join(items[:-1]) + conj + items[-1]
-
-
-def person(rng: Random) -> str:
-    return f"{rng.choice(PERSON_FIRST)} {rng.choice(PERSON_LAST)}"
