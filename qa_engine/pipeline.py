@@ -30,6 +30,7 @@ from qa_engine.products import (
 )
 from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader
 from qa_engine.protocols import Retriever as RetrieverPart
+from qa_engine.quote import settle_quote
 from qa_engine.reader import TRAINED_WINDOW, ModelLoadError, SpanReader
 from qa_engine.records import Records
 from qa_engine.registry import ModelRegistry, ModelVersion
@@ -87,6 +88,7 @@ class AnswerEngine:
         normalizer: Callable[[str], str] | None = None,
         product_answers: bool = False,
         verified: VerifiedIndex | None = None,
+        settle_quotes: bool = False,
     ) -> None:
         self.retriever = retriever
         self.reader = reader
@@ -104,6 +106,8 @@ class AnswerEngine:
         self.product_answers = product_answers
         # Questions agents verified the answer to (qa_engine/verified.py); None = off.
         self.verified = verified
+        # Widen a bare quantity span to the clause that settles the question (quote.py).
+        self.settle_quotes = settle_quotes
         self._warm = threading.Event()
 
     @classmethod
@@ -177,6 +181,7 @@ class AnswerEngine:
             top_k=settings.engine.top_k,
             min_retrieval_score=settings.engine.min_retrieval_score,
             verified=verified if settings.engine.verified_answers else None,
+            settle_quotes=settings.engine.quote_clauses,
         )
 
     @property
@@ -243,13 +248,16 @@ class AnswerEngine:
         best = result.best
         if result.answered and best is not None:
             passage = by_id[best.passage_id]
-            reply = self.composer.answer(passage, best.start, best.end, question=query)
+            start, end = best.start, best.end
+            if self.settle_quotes:
+                start, end = settle_quote(query, passage.text, start, end)
+            reply = self.composer.answer(passage, start, end, question=query)
             ordered = sorted(sources, key=lambda s: s.id != passage.id)  # citing source first
             answer = Answer(
-                question=text, answered=True, answer=reply, span=best.text,
+                question=text, answered=True, answer=reply, span=passage.text[start:end],
                 confidence=result.confidence, sources=ordered,
                 model_version=reader.model_version, latency_ms=0.0, passage=passage,
-                span_start=best.start, span_end=best.end, retrieved=retrieved,
+                span_start=start, span_end=end, retrieved=retrieved,
             )
         else:
             answer = Answer(
