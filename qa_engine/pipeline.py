@@ -14,6 +14,14 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+from qa_engine.broad import (
+    BROAD_ANSWER_CONFIDENCE,
+    BROAD_SEARCH_K,
+    broad_reply,
+    broad_topic,
+    opening,
+    pick_section,
+)
 from qa_engine.composer import Composer
 from qa_engine.corrections import ChromaPassages
 from qa_engine.db import DbTimeouts
@@ -36,7 +44,7 @@ from qa_engine.records import Records
 from qa_engine.registry import ModelRegistry, ModelVersion
 from qa_engine.retriever import Retriever
 from qa_engine.settings import Settings
-from qa_engine.types import Answer, QuestionError, RetrievedPassage, SourceRef
+from qa_engine.types import Answer, QuestionError, ReaderResult, RetrievedPassage, SourceRef
 from qa_engine.verified import VerifiedIndex, verified_answer
 
 logger = logging.getLogger(__name__)
@@ -259,6 +267,8 @@ class AnswerEngine:
                 model_version=reader.model_version, latency_ms=0.0, passage=passage,
                 span_start=start, span_end=end, retrieved=retrieved,
             )
+        elif on_topic and (broad := self._broad(text, query, search, reader, result)):
+            answer = broad
         else:
             answer = Answer(
                 question=text, answered=False, answer=self.composer.declined(
@@ -273,6 +283,25 @@ class AnswerEngine:
         answer.latency_ms = (t3 - t0) * 1000
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "read": (t2 - t1) * 1000}
         return answer
+
+    def _broad(self, text: str, query: str, search: str, reader: Reader,
+               result: ReaderResult) -> Answer | None:
+        """A declined broad question ("shipping options?") answered with the opening of
+        the section it names (qa_engine/broad.py), or None."""
+        topic = broad_topic(query)
+        if topic is None:
+            return None
+        hits = self.retriever.run(search, top_k=BROAD_SEARCH_K)
+        hit = pick_section(topic, hits, query)
+        if hit is None:
+            return None
+        start, end = opening(hit.passage.text)
+        return Answer(
+            question=text, answered=True, answer=broad_reply(hit, start, end),
+            span=hit.passage.text[start:end], confidence=BROAD_ANSWER_CONFIDENCE,
+            sources=[source_ref(hit)], model_version=reader.model_version, latency_ms=0.0,
+            passage=hit.passage, span_start=start, span_end=end, retrieved=hits,
+        )
 
     def _retrieve(self, search: str, query: str, k: int) -> list[RetrievedPassage]:
         """The passages to read. For an opinion question the catalog rows are set aside

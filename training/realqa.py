@@ -134,7 +134,7 @@ def hard_negative(q: RealQuestion, passages: list[str], rng: random.Random) -> s
 
 
 def build_train_mix(data_dir: Path, mix: dict[str, int], negative_share: float,
-                    seed: int) -> list[QAExample]:
+                    seed: int, exclude: frozenset[str] = frozenset()) -> list[QAExample]:
     """A seeded training mix: `mix[source]` answerable questions per source, the source's
     own unanswerable questions (at most the same share), and SQuAD-2-style negatives for
     `negative_share` of the answerable ones."""
@@ -143,7 +143,8 @@ def build_train_mix(data_dir: Path, mix: dict[str, int], negative_share: float,
     passages: dict[str, list[str]] = defaultdict(list)
     file_passages: dict[str, list[str]] = defaultdict(list)
     for q in read_realqa(data_dir, "train"):
-        by_source[q.source].append(q)
+        if q.id not in exclude:
+            by_source[q.source].append(q)
         if not passages[q.unit] or passages[q.unit][-1] != q.context:
             passages[q.unit].append(q.context)
             file_passages[q.file].append(q.context)
@@ -229,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--negatives", type=float, default=0.25,
                     help="share of answerable questions also asked of a passage without "
                          "their answer")
+    ap.add_argument("--exclude", type=Path, action="append", default=[],
+                    help="train: skip the questions of this mix (JSONL); repeatable")
     ap.add_argument("--per-slice", type=int, default=400, help="heldout: rows per slice")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
@@ -245,7 +248,10 @@ def main(argv: list[str] | None = None) -> int:
         unknown = set(mix) - {s[0] for s in SOURCES.values()}
         if unknown:
             ap.error(f"--mix: unknown source(s) {', '.join(sorted(unknown))}")
-        rows = build_train_mix(args.data_dir, mix, args.negatives, args.seed)
+        exclude = frozenset(
+            str(json.loads(line)["id"]).removesuffix("-neg")
+            for path in args.exclude for line in path.open(encoding="utf-8") if line.strip())
+        rows = build_train_mix(args.data_dir, mix, args.negatives, args.seed, exclude)
         n = write_jsonl(rows, args.out)
         files = [f for f, (s, rule, _) in SOURCES.items() if s in mix and rule != "heldout"]
         write_sources(args.out, files, {"mix": mix, "negatives": args.negatives,
