@@ -10,8 +10,8 @@ clause cutter, so the reply and the quote agree on where a clause ends).
 A span is bare when it says nothing but a quantity: every word is a number, a price, a
 percentage, a size, a time or a unit ("15%", "$10", "12", "30 days", "1-800-555-0100").
 It stays as it is when the question asks for exactly that quantity ("how much...",
-"what's the price", "how many days", "phone number?"): there the number is the answer and
-the clause would only dilute it. Spans with words of their own are never touched: the
+"what's the price", "how many days", "phone number?") or is a terse topic ("first order
+discount"): there the number is the answer and the clause would only dilute it. Spans with words of their own are never touched: the
 reader chose them, and widening a right phrase to a clause costs span F1 for nothing.
 
 Why a step after decoding, not only new training labels: the label alone cannot make the
@@ -58,9 +58,16 @@ def is_bare(span: str) -> bool:
 
 
 def asks_for_quantity(question: str) -> bool:
+    """Whether the number is what the question wants: it names a quantity ("how much",
+    "price", "when") and is not a yes/no question, or it is a terse topic of at most
+    four words ("first order discount", "veteran discount"): an agent typing a topic
+    wants the figure, one asking "is there ...?" or relaying a situation wants the rule."""
     read = read_question(question)
-    core = read.text if read else question
-    return bool(_ASKS_QUANTITY.search(core)) and not (read and read.yes_no)
+    if read is None:
+        return False
+    if read.yes_no:
+        return False
+    return bool(_ASKS_QUANTITY.search(read.text)) or len(read.words) <= 4
 
 
 def settle_quote(question: str, text: str, start: int, end: int,

@@ -44,7 +44,7 @@ def test_a_relayed_situation_gets_the_clause_not_the_other_one() -> None:
 
 @pytest.mark.parametrize("question", [
     "how much is the student discount?", "what's the discount percentage for students",
-    "student discount amount",
+    "student discount amount", "first order discount",
 ])
 def test_a_question_that_asks_for_the_quantity_keeps_the_number(question: str) -> None:
     assert asks_for_quantity(question)
