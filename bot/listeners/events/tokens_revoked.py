@@ -1,7 +1,7 @@
 """`tokens_revoked`: the people whose user tokens (`tokens.oauth`) were revoked are
-forgotten (`DataGovernance.forget`), as `stylesprint forget` would; revoked bot tokens
-(`tokens.bot`) name the bot's own user, which has no data here (docs/operations.md,
-"Security and data").
+forgotten as `stylesprint forget` would (`DataGovernance.forget`), and their votes
+waiting in the vote queue's spool are dropped; revoked bot tokens (`tokens.bot`) name
+the bot's own user, which has no data here (docs/operations.md, "Security and data").
 
 Bolt acknowledges it without an `auth.test` before this runs on a listener thread.
 Only counts are logged, never a user id.
@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.context import GOVERNANCE
+from bot.context import GOVERNANCE, VOTES
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,10 @@ def forget_revoked_users(event: dict[str, Any], context: BoltContext) -> None:
     users = sorted({u for u in tokens.get("oauth") or [] if isinstance(u, str) and u})
     if not users:
         return
+    votes = context.get(VOTES)
+    if votes is not None:
+        for user in users:
+            votes.discard(user)  # their votes waiting for the database
     if governance is None:
         logger.error("tokens_revoked: no data governance configured; nothing was erased")
         return

@@ -76,3 +76,36 @@ def test_the_retention_job_runs_at_start(governance: DataGovernance) -> None:
     finally:
         scheduler.shutdown(wait=True)
     assert dropped == 1
+
+
+def test_a_revoked_persons_spooled_votes_are_dropped_and_an_uninstall_drops_them_all(
+        tmp_path: Path) -> None:
+    """Votes waiting for a locked database (in memory and in the spool file) are dropped
+    for the forgotten person only, then all of them on uninstall."""
+    import sqlite3
+
+    from bot.context import VOTES
+    from bot.vote_queue import QUEUED, VoteQueue
+    from qa_engine.db import DbTimeouts
+
+    records = Records(f"sqlite:///{tmp_path / 'r.db'}",
+                      timeouts=DbTimeouts(connect_s=0.5, statement_s=0.5, sqlite_busy_s=0.2))
+    records.warm_up()
+    answer_id = records.log_answer(make_answer(), surface="command", asker="UB")
+    spool = tmp_path / "pending-votes.jsonl"
+    blocker = sqlite3.connect(records.engine.url.database, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    queue = VoteQueue(records, spool, retry_delays=(), flush_interval_s=600)
+    try:
+        for user in ("UA", "UB", "UA"):
+            assert queue.button(answer_id, user, UP, event_ts=f"{time.time():.6f}")[0] == QUEUED
+        context = {VOTES: queue, GOVERNANCE: None}
+        forget_revoked_users({"tokens": {"oauth": ["UA"]}}, context)
+        assert queue.pending == 1 and '"UA"' not in spool.read_text()
+        purge_on_uninstall(context)
+        assert queue.pending == 0 and not spool.exists()
+    finally:
+        blocker.execute("COMMIT")
+        blocker.close()
+        queue.close()
+        records.close()
