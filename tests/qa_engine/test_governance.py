@@ -249,3 +249,15 @@ def test_private_tree_makes_old_data_private(tmp_path: Path) -> None:
                                                                *(tmp_path / "d").rglob("*")]}
     assert modes == {"d": 0o700, "e": 0o700, "f.json": 0o600}
     assert private_tree(tmp_path / "d") == 0
+
+
+def test_a_forgotten_askers_questions_leave_the_knowledge_gaps(world: World) -> None:
+    from qa_engine.gaps import collect_gap_items
+    from qa_engine.records import DOWN
+
+    world.records.record_vote(world.a2, "U2", DOWN, source="button")  # a gap: voted down
+    since = utcnow() - timedelta(days=7)  # a1 and a3 were handed off: gaps too
+    gaps = [i.answer_id for i in collect_gap_items(world.records, since)]
+    assert gaps == [world.a1, world.a2, world.a3]
+    world.governance.forget("UASK1")
+    assert [i.answer_id for i in collect_gap_items(world.records, since)] == [world.a3]
