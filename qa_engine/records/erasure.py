@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from qa_engine.records.questions import RUNNING, QuestionJobRow
+from qa_engine.records.questions import DONE, RUNNING, QuestionJobRow
 from qa_engine.records.schema import (
     AnswerRow,
     CorrectionRow,
@@ -45,6 +45,7 @@ from qa_engine.records.verified import ACTIVE, RETIRED, sync_votes
 #: the places a count can name, in the order they are printed
 TABLES = ("answers", "votes", "corrections", "verified_answers", "handoffs", "rollbacks",
           "question_jobs")
+BATCH = 500  # rows per transaction when dropping text
 ERASED_USER = ""  # what a non-nullable user id column holds once its person is forgotten
 
 # an answer without its text (retention, or its asker forgotten)
@@ -80,31 +81,47 @@ class Erasure:
 
     # --- retention -------------------------------------------------------------------------
     def drop_text_before(self, cutoff: datetime) -> dict[str, int]:
-        """Drop the text of every row written before `cutoff` (naive UTC); rows are kept."""
+        """Drop the text of every row written before `cutoff` (naive UTC); rows are kept.
+
+        In transactions of `BATCH` rows: on SQLite a long first run would otherwise hold
+        the write lock the serving bot needs for its answers and votes."""
         counts = _counts()
+        counts["answers"] = self._in_batches(
+            AnswerRow, (AnswerRow.created_at < cutoff, _has_text()), _ANSWER_TEXT_DROPPED)
+        counts["corrections"] = self._in_batches(
+            CorrectionRow, (CorrectionRow.created_at < cutoff,
+                            or_(CorrectionRow.text != "", CorrectionRow.source_hint.is_not(None))),
+            {"text": "", "source_hint": None})
+        counts["verified_answers"] = self._in_batches(
+            VerifiedAnswerRow, (VerifiedAnswerRow.status != ACTIVE,
+                                VerifiedAnswerRow.updated_at < cutoff,
+                                or_(VerifiedAnswerRow.question != "",
+                                    VerifiedAnswerRow.passage_text != "")),
+            {"question": "", "question_key": "", "passage_text": "", "span": ""})
+        epoch = cutoff.timestamp() if cutoff.tzinfo else _epoch(cutoff)
         with self._session() as session, session.begin():
-            counts["answers"] = _rowcount(session.execute(
-                update(AnswerRow).where(AnswerRow.created_at < cutoff, _has_text())
-                .values(**_ANSWER_TEXT_DROPPED)))
-            counts["corrections"] = _rowcount(session.execute(
-                update(CorrectionRow).where(CorrectionRow.created_at < cutoff,
-                                            or_(CorrectionRow.text != "",
-                                                CorrectionRow.source_hint.is_not(None)))
-                .values(text="", source_hint=None)))
-            counts["verified_answers"] = _rowcount(session.execute(
-                update(VerifiedAnswerRow)
-                .where(VerifiedAnswerRow.status != ACTIVE, VerifiedAnswerRow.updated_at < cutoff,
-                       or_(VerifiedAnswerRow.question != "", VerifiedAnswerRow.passage_text != ""))
-                .values(question="", question_key="", passage_text="", span="")))
-            epoch = cutoff.timestamp() if cutoff.tzinfo else _epoch(cutoff)
-            jobs = list(session.scalars(select(QuestionJobRow).where(
-                QuestionJobRow.state != RUNNING, QuestionJobRow.finished_at.is_not(None),
-                QuestionJobRow.finished_at < epoch)))
+            # a finished row keeps no question or message already (QuestionStore.finish);
+            # what is left is a question never finished (admitted, then the bot went away)
+            jobs = session.scalars(select(QuestionJobRow).where(
+                QuestionJobRow.state != RUNNING, QuestionJobRow.admitted_at < epoch,
+                or_(QuestionJobRow.state != DONE, QuestionJobRow.message.is_not(None),
+                    QuestionJobRow.detail.is_not(None))))
             for job in jobs:
                 if job.question or job.message or job.detail:
                     job.question, job.message, job.detail = {}, None, None
                     counts["question_jobs"] += 1
         return counts
+
+    def _in_batches(self, table: Any, where: tuple[Any, ...], values: dict[str, Any]) -> int:
+        changed = 0
+        while True:
+            with self._session() as session, session.begin():
+                ids = list(session.scalars(select(table.id).where(*where).order_by(table.id)
+                                           .limit(BATCH)))
+                if not ids:
+                    return changed
+                changed += _rowcount(session.execute(
+                    update(table).where(table.id.in_(ids)).values(**values)))
 
     # --- one person ------------------------------------------------------------------------
     def forget_user(self, user_id: str) -> dict[str, int]:

@@ -22,6 +22,7 @@ from qa_engine.governance import DataGovernance
 from qa_engine.private import private_tree
 from qa_engine.records import UP, QuestionStore, Records, Teamwork
 from qa_engine.records.erasure import TABLES
+from qa_engine.records.questions import QuestionJobRow
 from qa_engine.records.schema import AnswerRow, CorrectionRow, utcnow
 from qa_engine.types import Answer, Passage, RetrievedPassage, SourceRef
 
@@ -188,8 +189,13 @@ def _age(world: World, days: int, *answer_ids: int) -> None:
                      .values(created_at=then))
 
 
-def test_retention_drops_old_text_and_keeps_every_row_for_the_counts(world: World) -> None:
+def test_retention_drops_old_text_and_keeps_every_row_for_the_counts(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("qa_engine.records.erasure.BATCH", 1)  # one row per transaction
     _age(world, 31, world.a2, world.a3)
+    with world.records.engine.begin() as conn:  # a question never finished, a month old
+        conn.execute(update(QuestionJobRow).where(QuestionJobRow.id == 1)
+                     .values(admitted_at=time.time() - 31 * 86400))
     old_file = world.data_dir / TRAIN
     month_ago = time.time() - 31 * 86400
     os.utime(old_file, (month_ago, month_ago))
@@ -199,6 +205,7 @@ def test_retention_drops_old_text_and_keeps_every_row_for_the_counts(world: Worl
     report = world.governance.apply_retention()
 
     assert report.tables["answers"] == 2 and report.tables["corrections"] == 1
+    assert report.tables["question_jobs"] == 1
     assert report.files == {TRAIN: 3}
     assert not old_file.exists() and (world.data_dir / REVIEW).exists()  # written today
     assert world.rows() == before  # rows kept: counts, votes, the App Home's figures
