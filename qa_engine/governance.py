@@ -1,5 +1,6 @@
 """Data a retailer can govern: retention, erasure of one person, purge of the workspace,
-and private file modes, over the records database and the data directory's files.
+over the records database and the data directory's training files (private file modes
+are `qa_engine/private.py`'s).
 
 `DataGovernance` is given its parts (the records, the data directory, the retention
 period); it reads no environment. The composition root (`stylesprint forget`,
@@ -20,7 +21,6 @@ still tells which answers were theirs).
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,14 +28,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from qa_engine.private import FILE_MODE, PRIVATE_UMASK, private_tree
+from qa_engine.private import FILE_MODE
 from qa_engine.records import Records
 from qa_engine.records.erasure import TABLES, Erasure
 from qa_engine.records.schema import utcnow
 
-logger = logging.getLogger(__name__)
-
-__all__ = ["PRIVATE_UMASK", "DataGovernance", "ErasureReport", "private_tree"]
+__all__ = ["DataGovernance", "ErasureReport"]
 
 # where the retraining loop leaves files with questions, passages and answers
 TRAINING_FILE_GLOBS = ("retrain/run-*/*.jsonl", "feedback/*.jsonl")
