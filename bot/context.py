@@ -18,6 +18,7 @@ from bot.team import Team
 from bot.vote_queue import VoteQueue
 from bot.voting import BotUsers
 from qa_engine.corrections import PassageSource
+from qa_engine.governance import DataGovernance
 from qa_engine.records import Records
 
 ANSWERER = "answerer"
@@ -26,6 +27,7 @@ VOTES = "votes"
 BOT_USERS = "bot_users"
 TEAM = "team"
 KB = "kb"
+GOVERNANCE = "governance"
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,13 @@ class ListenerDeps:
     # a fresh view of the knowledge base per call, to locate corrections in (None: the
     # engine has none, and corrections are only stored)
     kb: Callable[[], PassageSource] | None = None
+    # retention, erasure and the uninstall purge (qa_engine/governance.py)
+    governance: DataGovernance | None = None
 
     def as_context(self) -> dict[str, Any]:
         return {ANSWERER: self.answerer, RECORDS: self.records, VOTES: self.votes,
-                BOT_USERS: self.bot_users, TEAM: self.team, KB: self.kb}
+                BOT_USERS: self.bot_users, TEAM: self.team, KB: self.kb,
+                GOVERNANCE: self.governance}
 
 
 def provide(deps: ListenerDeps) -> Callable[..., None]:

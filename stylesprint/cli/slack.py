@@ -81,6 +81,9 @@ def register(app: typer.Typer) -> None:
         quiet_libraries()
         _configure_logging(log_level)
         settings = settings_or_exit()
+        from qa_engine.private import private_tree
+
+        private_tree(settings.data_dir)  # what an older version wrote readable by others
         runtime = _start_runtime(settings, socket)
         scheduler = None
         try:
