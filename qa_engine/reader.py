@@ -27,6 +27,7 @@ from typing import Any
 
 from qa_engine.calibration import Calibration
 from qa_engine.decoding import best_span, decode_window, merge_candidates
+from qa_engine.settings.engine import EngineSettings
 from qa_engine.types import Passage, ReaderResult, SpanCandidate
 
 MODEL_META_FILE = "stylesprint.json"
@@ -43,12 +44,12 @@ class ModelLoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class ReaderConfig:
-    """Windowing and decoding limits; the defaults match training."""
+    """Windowing and decoding limits; the defaults are the settings' own (EngineSettings)."""
 
-    max_seq_length: int = 256
-    doc_stride: int = 64
-    max_answer_length: int = 48
-    n_best: int = 20
+    max_seq_length: int = EngineSettings.field_default("max_seq_length")
+    doc_stride: int = EngineSettings.field_default("doc_stride")
+    max_answer_length: int = EngineSettings.field_default("max_answer_tokens")
+    n_best: int = EngineSettings.field_default("n_best")
     batch_size: int = 16
     int8: bool = False  # dynamic int8 quantisation for serving (CPU)
 
