@@ -381,6 +381,10 @@ def make_engine(url: str, timeouts: DbTimeouts | None = None) -> Engine:
     if not url.startswith("sqlite"):
         url = normalize_database_url(url)
         connect_args = timeouts.postgres_args() if url.startswith("postgresql") else {}
+        given = make_url(url).query.get("options") if connect_args else None
+        if given:  # keep the URL's own `options` (e.g. -csearch_path=...): ours would replace it
+            given = given if isinstance(given, str) else " ".join(given)
+            connect_args["options"] = f"{given} {connect_args['options']}"
         try:
             return create_engine(url, pool_pre_ping=True, connect_args=connect_args,
                                  pool_timeout=timeouts.connect_s)
