@@ -95,6 +95,26 @@ def check_model_dir(model_dir: Path) -> str:
     return kind
 
 
+def feeds_segment_ids(model_dir: Path | None, model: Any, tokenizer: Any) -> bool:
+    """Whether the reader passes the tokenizer's segment ids (`token_type_ids`) to the model.
+
+    StyleSprint's own readers are trained without them (peft's QA wrapper drops them, and
+    training/features.py leaves them out for every method), so they read without them:
+    an adapter, a directory with `stylesprint.json`, or the bare base model. Any other
+    Hugging Face extractive-QA directory (say a BERT fine-tuned on SQuAD, whose question
+    and passage segments differ) gets them whenever its tokenizer makes them and its
+    model takes them.
+    """
+    if model_dir is None or check_model_dir(model_dir) != "full":
+        return False
+    if (Path(model_dir) / MODEL_META_FILE).exists():
+        return False
+    import inspect
+
+    takes = "token_type_ids" in inspect.signature(model.forward).parameters
+    return takes and "token_type_ids" in getattr(tokenizer, "model_input_names", ())
+
+
 def load_qa_model(model_dir: Path | None, base_model: str, merge: bool = True) -> Any:
     """The QA model for a model directory (adapter merged for serving), in eval mode."""
     from transformers import AutoModelForQuestionAnswering
@@ -174,6 +194,7 @@ class SpanReader:
         self.calibration = Calibration()
         self._model: Any = None
         self._tokenizer: Any = None
+        self._segment_ids = False  # feed the tokenizer's token_type_ids (feeds_segment_ids)
         self._lock = threading.Lock()
 
     @classmethod
@@ -226,6 +247,7 @@ class SpanReader:
             model = load_qa_model(self.model_dir, self.base_model)
             self.calibration = Calibration.load(self.model_dir) if self.model_dir else Calibration()
             model = model.to(self.device)
+            self._segment_ids = feeds_segment_ids(self.model_dir, model, self._tokenizer)
             if self.config.int8:
                 from qa_engine.speed import quantize_int8
 
@@ -288,9 +310,8 @@ class SpanReader:
             return_tensors="pt",
         )
         sample_map = enc.pop("overflow_to_sample_mapping").tolist()
-        # peft's QA wrapper drops token_type_ids, so adapters are trained without them
-        # (and training/features.py leaves them out for every method): serve the same way.
-        enc.pop("token_type_ids", None)
+        if not self._segment_ids:  # read as the model was trained (feeds_segment_ids)
+            enc.pop("token_type_ids", None)
         offsets_all = enc.pop("offset_mapping").tolist()
         n_windows = len(sample_map)
         starts, ends = [], []
