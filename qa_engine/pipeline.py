@@ -154,7 +154,8 @@ class AnswerEngine:
             except KeyError as exc:  # CURRENT names a version directory that is gone
                 reader = fallback(registry.current_name() or "?", exc)
         return cls.assemble(
-            settings, retriever, reader or build_reader(settings), Composer(),
+            settings, retriever, reader or build_reader(settings),
+            Composer(currency=settings.engine.currency),
             bootstrap=lambda: ensure_demo_kb(settings, embedder, collection),
             reader_fallback=fallback, verified=verified,
         )

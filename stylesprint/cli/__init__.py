@@ -16,7 +16,18 @@ import os
 
 import typer
 
-from stylesprint.cli import ask, evaluate, gaps, govern, ingest, models, retrain, slack, train
+from stylesprint.cli import (
+    ask,
+    db,
+    evaluate,
+    gaps,
+    govern,
+    ingest,
+    models,
+    retrain,
+    slack,
+    train,
+)
 from stylesprint.cli.help import App
 
 app: typer.Typer = App(
@@ -28,7 +39,7 @@ app: typer.Typer = App(
 )
 
 # retrain after slack: it adds `feedback dataset` to the `feedback` group slack creates
-for _module in (ask, ingest, train, models, slack, evaluate, retrain, gaps, govern):
+for _module in (ask, ingest, train, models, slack, evaluate, retrain, gaps, govern, db):
     _module.register(app)
 
 
