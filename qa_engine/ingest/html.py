@@ -11,7 +11,8 @@ into the same Markdown-shaped text a hand-written policy file has:
 * table rows stay rows, one per line, each cell labelled with its column header
   (`Size: M; Chest: 96-101 cm`) so that any row can be quoted on its own; a table
   without a header row keeps its cells in order (`M | 96-101 cm`);
-* scripts, styles, navigation, forms and images are dropped; links keep their text.
+* scripts, styles, navigation, footers, forms and images are dropped; links keep
+  their text.
 
 Parsing is BeautifulSoup 4 over the standard library's `html.parser`: a well-kept,
 pure-Python parser that is lenient with the broken markup real exports contain and
@@ -28,12 +29,12 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
 _DROP = frozenset(
-    "script style noscript template nav form button iframe svg canvas img picture video "
-    "audio object embed input select textarea head meta link".split()
+    "script style noscript template nav footer form button iframe svg canvas img picture "
+    "video audio object embed input select textarea head meta link".split()
 )
 _BLOCK = frozenset(
     "p div section article main body html blockquote pre address figure figcaption hr "
-    "header footer aside details summary dl dt dd center".split()
+    "header aside details summary dl dt dd center".split()
 )
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
