@@ -313,7 +313,7 @@ class Ingestor:
             ):
                 self.collection.upsert(
                     ids=[r.id for r in batch],
-                    embeddings=[v.tolist() for v in vecs],
+                    embeddings=list(vecs),  # float32 rows, as Chroma keeps them
                     documents=[r.text for r in batch],
                     metadatas=[r.metadata for r in batch],
                 )
