@@ -273,6 +273,9 @@ def load_json(text: str, source: str) -> LoadedFile:
         return load_articles(
             [(f"article {n}", f"{source}#{n}", a) for n, a in enumerate(found, start=1)],
             sections, source)
+    if isinstance(data, dict) and "articles" in data:
+        raise LoadError("an article export without article bodies (a list page? fetch each "
+                        "article: see docs/ingestion.md, Help-desk articles)")
     items = data if isinstance(data, list) else [data]
     if not items:
         raise LoadError("no text to ingest (empty JSON array)")

@@ -127,6 +127,14 @@ def test_helpscout_article_and_one_article_per_jsonl_line(tmp_path: Path):
     assert len(loaded.parts) == 7
 
 
+def test_an_article_list_without_bodies_is_refused(tmp_path: Path):
+    path = tmp_path / "collection.json"  # a Help Scout list page: no article text
+    path.write_text(json.dumps({"articles": {"page": 1, "pages": 1, "count": 1, "items": [
+        {"id": "a1", "name": "Gift wrap", "status": "published"}]}}), encoding="utf-8")
+    with pytest.raises(LoadError, match="without article bodies"):
+        load_file(path, "collection.json")
+
+
 def test_saved_html_pages_drop_navigation_and_keep_structure():
     loaded = _load("help_centre/size-guide.html")
     assert [(p.title, p.section) for p in loaded.parts] == [
