@@ -9,6 +9,7 @@ import importlib.util
 import logging
 import os
 import socket
+import sqlite3
 import threading
 import time
 import uuid
@@ -278,6 +279,17 @@ def abort_connection(dbapi_connection: Any) -> None:
                 sock.close()
 
 
+#: What SQLite says of a file that is not (or no longer) a sound database.
+CORRUPT_SQLITE_MESSAGES = ("file is not a database", "database disk image is malformed")
+
+
+def is_corrupt_sqlite(exc: BaseException) -> bool:
+    """True for SQLite's "not a database" / "malformed" errors (bare or wrapped by SQLAlchemy)."""
+    orig = getattr(exc, "orig", None) or exc
+    return isinstance(orig, sqlite3.DatabaseError) and any(
+        m in str(orig) for m in CORRUPT_SQLITE_MESSAGES)
+
+
 def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
@@ -442,9 +454,18 @@ def make_engine(url: str, timeouts: DbTimeouts | None = None) -> Engine:
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:  # the first statement that reads the file
+            if is_corrupt_sqlite(exc):
+                raise DatabaseUnavailable(
+                    f"the SQLite records file {database} is damaged ({exc}): restore it "
+                    "from a backup, or move it aside to start with an empty one"
+                ) from exc
+            raise
+        finally:
+            cursor.close()
 
     return engine
