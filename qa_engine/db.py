@@ -422,10 +422,12 @@ def make_engine(url: str, timeouts: DbTimeouts | None = None) -> Engine:
 
     PostgreSQL URLs are normalised first (`normalize_database_url`) and get the
     connect/statement/keepalive timeouts of `timeouts` (default `DbTimeouts()`).
-    SQLite: the file's folder is created private (0700) and the file 0600 (SQLite gives
-    its -wal and -shm files the database file's mode), writers wait `sqlite_busy_s` for
-    a lock instead of failing at once, WAL lets readers (exports, the scheduler) work while the bot
-    writes, and foreign keys are enforced (SQLite leaves them off by default).
+    SQLite: the file's folder is created private (0700) and the file 0600 without the
+    live file ever being opened outside SQLite (`secure_sqlite_file`; SQLite gives its
+    -wal and -shm files the database file's mode), writers wait `sqlite_busy_s` for a
+    lock instead of failing at once, WAL lets readers (exports, the scheduler) work
+    while the bot writes, foreign keys are enforced (SQLite leaves them off by
+    default), and a damaged file is DatabaseUnavailable naming it.
     `synchronous=NORMAL` is SQLite's recommended pairing with WAL: a commit no longer
     waits for an fsync (the WAL is synced at checkpoints), so a burst of votes is
     not serialised behind the disk; the database cannot be corrupted by it, and only
