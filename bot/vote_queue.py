@@ -117,9 +117,11 @@ class VoteQueue:
 
     @property
     def held(self) -> int:
-        """Votes waiting in memory only (the spool cannot be written: a full disk)."""
-        with self._lock:
-            return len(self._pending) if self.spool_error is not None else 0
+        """Votes waiting in memory only (the spool cannot be written: a full disk).
+
+        Read without the queue's lock, which a flush holds while the database is slow:
+        `/healthz` must not wait behind it."""
+        return len(self._pending) if self.spool_error is not None else 0
 
     @property
     def pending(self) -> int:
