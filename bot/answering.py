@@ -36,6 +36,7 @@ from qa_engine.records import Job, QuestionStore, Records
 from qa_engine.records.questions import ANSWER, DELIVER
 from qa_engine.settings.bot import BotSettings
 from qa_engine.types import Answer, KnowledgeBaseUnavailable, QuestionError
+from qa_engine.write_failures import is_storage_failure
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,10 @@ EXPIRED = (
 UNAVAILABLE = (
     ":warning: I can't take questions right now (my database is unavailable). "
     "Please try again in a few minutes."
+)
+NOT_STORED = (
+    ":warning: I can't store your question right now (my storage is full or failing), so "
+    "I can't take it. An admin needs to free space; please try again later."
 )
 DEFAULT_ANSWER_S = 2.0  # per question per worker, until the queue has measured its pace
 MAX_ATTEMPTS = 3  # a question whose worker died this often is not tried a fourth time
@@ -203,7 +208,9 @@ class Answerer:
         if self.pool.try_submit(self._answer_unrecorded, question) is None:
             logger.warning("could not queue a question (%s) and the pool is full",
                            type(exc).__name__)
-            return Admission(False, BUSY)
+            # not "busy": trying again in a moment will not help
+            full = is_storage_failure(exc) or self.records.write_failures.reason is not None
+            return Admission(False, NOT_STORED if full else UNAVAILABLE)
         logger.warning("records unavailable (%s); answering a question without a record",
                        type(exc).__name__)
         return Admission(True, LOOKING, 1)

@@ -107,7 +107,9 @@ class BotRuntime:
             raise
         return cls(settings=settings, engine=engine, records=records, pool=pool, app=app,
                    votes=votes, listener_executor=listener_executor, answerer=answerer,
-                   checks=Health(records, engine), owns_records=False)
+                   checks=Health(records, engine, votes=votes, data_dir=settings.data_dir,
+                                 min_free_disk_mb=settings.bot.min_free_disk_mb),
+                   owns_records=False)
 
     @classmethod
     def start(

@@ -98,7 +98,8 @@ def check_signature(
     """
     timestamp = headers.get("x-slack-request-timestamp") or ""
     signature = headers.get("x-slack-signature") or ""
-    if not timestamp.isdigit() or not signature:
+    # isascii(): str.isdigit() is also True for "²" and other digits int() refuses
+    if not (timestamp.isascii() and timestamp.isdigit()) or not signature:
         raise RejectedRequest(401, "missing or malformed signature headers")
     if abs((time.time() if now is None else now) - int(timestamp)) > SIGNATURE_WINDOW_S:
         raise RejectedRequest(401, "stale request timestamp")

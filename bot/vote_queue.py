@@ -11,6 +11,11 @@ a button's `action_ts`), and the records count an agent's latest vote by that ti
 votes written late or out of order (threads racing, a spool written after a fail-over)
 still end in the state the agent left. The spool is private to the bot's user (0600).
 
+A spool that cannot be written (the disk is full, like the database on it) loses
+nothing either: the vote is held in memory (`HELD`, the voter is told), the flusher
+writes it to the database, or to the spool as soon as one of them takes it, and
+`/healthz` says so (`held`, bot/health.py) until then.
+
 A reaction is spooled as it came (channel, message ts, user, emoji value): which
 answer it votes on is looked up when it is written, because that lookup needs the
 database too.
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -34,6 +40,24 @@ logger = logging.getLogger(__name__)
 #: Errors that mean "the database is not answering right now" (a deadline passed included).
 TRANSIENT = TRANSIENT_ERRORS
 APPLIED, QUEUED, IGNORED = "applied", "queued", "ignored"
+#: Queued in memory only: the database refused it and the spool could not be written
+#: (a full disk). Written when either takes it; lost if the process stops first.
+HELD = "held"
+VOTE_HELD = (":warning: I can't save your vote right now (my storage is full or failing). "
+             "I'm keeping it and will save it as soon as there is room, but it is lost if I "
+             "restart before then.")
+
+
+def append_line(path: Path, line: str) -> None:
+    """`line` appended to `path` (created 0600) and flushed to the OS."""
+    secure_file(path)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+
+
+def write_text(path: Path, text: str) -> None:
+    """`path` rewritten with `text`."""
+    path.write_text(text, encoding="utf-8")
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -63,6 +87,8 @@ class VoteQueue:
         self.flush_interval_s = flush_interval_s
         self._lock = threading.RLock()
         self._pending: list[dict[str, Any]] = self._read_spool()
+        #: why the spool cannot be written (votes then wait in memory), None when it can
+        self.spool_error: str | None = None
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
@@ -90,6 +116,14 @@ class VoteQueue:
         return self._submit(item)
 
     @property
+    def held(self) -> int:
+        """Votes waiting in memory only (the spool cannot be written: a full disk).
+
+        Read without the queue's lock, which a flush holds while the database is slow:
+        `/healthz` must not wait behind it."""
+        return len(self._pending) if self.spool_error is not None else 0
+
+    @property
     def pending(self) -> int:
         with self._lock:
             return len(self._pending)
@@ -110,8 +144,7 @@ class VoteQueue:
         item["queued_at"] = time.time()
         with self._lock:
             if self._pending:  # keep the order: behind what is already waiting
-                self._enqueue(item)
-                return QUEUED, None
+                return self._enqueue(item), None
         try:
             answer = self._retrying(lambda: self._apply(item))
         except Exception as exc:
@@ -119,8 +152,7 @@ class VoteQueue:
                 raise
             logger.warning("records unavailable (%s); vote queued", type(exc).__name__)
             with self._lock:
-                self._enqueue(item)
-            return QUEUED, None
+                return self._enqueue(item), None
         return (APPLIED if answer is not None else IGNORED), answer
 
     def _retrying(self, write: Callable[[], AnswerRef | None]) -> AnswerRef | None:
@@ -151,12 +183,39 @@ class VoteQueue:
         return answer
 
     # --- the spool -------------------------------------------------------------------------
-    def _enqueue(self, item: dict[str, Any]) -> None:
+    def _enqueue(self, item: dict[str, Any]) -> str:
+        """Queue `item` in memory and on the spool: QUEUED, or HELD when the spool cannot
+        be written (a full disk: the vote waits in memory, the flusher writes it)."""
         self._pending.append(item)
-        secure_file(self.spool)
-        with self.spool.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(item) + "\n")
         self._start_flusher()
+        if self.spool_error is not None:  # the spool is rewritten whole once it can be
+            return HELD
+        try:
+            append_line(self.spool, json.dumps(item))
+        except OSError as exc:
+            self._spool_failed(exc)
+            return HELD
+        return QUEUED
+
+    def _spool_failed(self, exc: OSError) -> None:
+        reason = os.strerror(exc.errno) if exc.errno else type(exc).__name__
+        if self.spool_error is None:
+            logger.error("cannot write the vote spool (%s): %d vote(s) held in memory until "
+                         "the database or the spool takes them", reason, len(self._pending))
+        self.spool_error = reason
+
+    def _persist_held(self) -> None:
+        """Votes held in memory go to the spool once it can be written again."""
+        if self.spool_error is None or not self._pending:
+            return
+        try:
+            self._rewrite_spool()
+        except OSError as exc:
+            self._spool_failed(exc)
+            return
+        logger.info("vote spool writable again: %d held vote(s) written to it",
+                    len(self._pending))
+        self.spool_error = None
 
     def _read_spool(self) -> list[dict[str, Any]]:
         if not self.spool.exists():
@@ -175,7 +234,11 @@ class VoteQueue:
             self.spool.unlink(missing_ok=True)
             return
         tmp = secure_file(self.spool.with_suffix(".tmp"))
-        tmp.write_text("".join(json.dumps(i) + "\n" for i in self._pending), encoding="utf-8")
+        try:
+            write_text(tmp, "".join(json.dumps(i) + "\n" for i in self._pending))
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a half-written copy never replaces the spool
+            raise
         tmp.replace(self.spool)
 
     def flush(self) -> int:
@@ -193,8 +256,16 @@ class VoteQueue:
                                  type(exc).__name__, str(exc)[:200])
                 self._pending.pop(0)
                 written += 1
+            if written and self.spool_error is None:
+                try:
+                    self._rewrite_spool()
+                except OSError as exc:
+                    self._spool_failed(exc)
+            elif written and not self._pending:
+                self.spool.unlink(missing_ok=True)
+                self.spool_error = None
+            self._persist_held()
             if written:
-                self._rewrite_spool()
                 logger.info("wrote %d queued vote(s); %d still queued", written,
                             len(self._pending))
         return written

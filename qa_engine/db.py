@@ -9,8 +9,10 @@ import importlib.util
 import logging
 import os
 import socket
+import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -280,6 +282,17 @@ def abort_connection(dbapi_connection: Any) -> None:
                 sock.close()
 
 
+#: What SQLite says of a file that is not (or no longer) a sound database.
+CORRUPT_SQLITE_MESSAGES = ("file is not a database", "database disk image is malformed")
+
+
+def is_corrupt_sqlite(exc: BaseException) -> bool:
+    """True for SQLite's "not a database" / "malformed" errors (bare or wrapped by SQLAlchemy)."""
+    orig = getattr(exc, "orig", None) or exc
+    return isinstance(orig, sqlite3.DatabaseError) and any(
+        m in str(orig) for m in CORRUPT_SQLITE_MESSAGES)
+
+
 def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
@@ -349,15 +362,61 @@ def secure_dir(path: Path) -> Path:
     return path
 
 
-def secure_file(path: Path) -> Path:
-    """`path` created empty if missing and made 0600; a missing folder is created 0700
-    (an existing one is left as it is: it may be shared, e.g. /var/lib)."""
+def _private_parents(path: Path) -> None:
+    """Create the missing folders above `path` 0700 (an existing one is left as it is: it
+    may be shared, e.g. /var/lib)."""
     missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
     for folder in reversed(missing):  # mkdir(parents=True) ignores `mode` for the parents
         folder.mkdir(mode=0o700, exist_ok=True)
+
+
+def secure_file(path: Path) -> Path:
+    """`path` created empty if missing and made 0600; a missing folder is created 0700.
+
+    For the bot's own plain files (the vote spool). Never for a SQLite database: opening
+    and closing a descriptor of a file drops every POSIX lock this process holds on it,
+    SQLite's included (`secure_sqlite_file`)."""
+    _private_parents(path)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
+    return path
+
+
+#: The files SQLite keeps next to a database in WAL mode.
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def secure_sqlite_file(path: Path) -> Path:
+    """The SQLite database `path` made private (0600, a missing folder 0700) without ever
+    opening the live file outside SQLite.
+
+    On Linux (POSIX record locks) closing *any* descriptor of a file drops every lock
+    the process holds on it, SQLite's included; the next process to close the database
+    then believes it is the last user, checkpoints and deletes the live `-wal`/`-shm`,
+    and this process goes on writing into a deleted file (issue 22: answers and votes
+    lost). So a missing database is created 0600 under a temporary name, closed while
+    no connection can know it, and hard-linked into place (`os.link` fails, touching
+    nothing, if another process created it first); an existing one is only chmod-ed by
+    path. SQLite gives the `-wal`/`-shm` files the database file's mode; any that exist
+    are chmod-ed by path too.
+    """
+    _private_parents(path)
+    if not path.exists():
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.new")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)  # the inode is reachable only as `tmp`: no SQLite connection holds it
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # created meanwhile by another process: chmod-ed below
+        except OSError:  # a file system without hard links: SQLite creates it, chmod below
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    for file in (path, *(path.with_name(path.name + s) for s in SQLITE_SIDE_FILES)):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(file, 0o600)  # by path: no descriptor is opened
     return path
 
 
@@ -366,10 +425,12 @@ def make_engine(url: str, timeouts: DbTimeouts | None = None) -> Engine:
 
     PostgreSQL URLs are normalised first (`normalize_database_url`) and get the
     connect/statement/keepalive timeouts of `timeouts` (default `DbTimeouts()`).
-    SQLite: the file's folder is created private (0700) and the file 0600 (SQLite gives
-    its -wal and -shm files the database file's mode), writers wait `sqlite_busy_s` for
-    a lock instead of failing at once, WAL lets readers (exports, the scheduler) work while the bot
-    writes, and foreign keys are enforced (SQLite leaves them off by default).
+    SQLite: the file's folder is created private (0700) and the file 0600 without the
+    live file ever being opened outside SQLite (`secure_sqlite_file`; SQLite gives its
+    -wal and -shm files the database file's mode), writers wait `sqlite_busy_s` for a
+    lock instead of failing at once, WAL lets readers (exports, the scheduler) work
+    while the bot writes, foreign keys are enforced (SQLite leaves them off by
+    default), and a damaged file is DatabaseUnavailable naming it.
     `synchronous=NORMAL` is SQLite's recommended pairing with WAL: a commit no longer
     waits for an fsync (the WAL is synced at checkpoints), so a burst of votes is
     not serialised behind the disk; the database cannot be corrupted by it, and only
@@ -395,16 +456,25 @@ def make_engine(url: str, timeouts: DbTimeouts | None = None) -> Engine:
     database = make_url(url).database
     on_disk = bool(database) and database != ":memory:" and not database.startswith("file:")
     if on_disk:
-        secure_file(Path(database))
+        secure_sqlite_file(Path(database))
     pool_args = {"pool_timeout": timeouts.connect_s} if on_disk else {}  # QueuePool only
     engine = create_engine(url, connect_args={"timeout": timeouts.sqlite_busy_s}, **pool_args)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:  # the first statement that reads the file
+            if is_corrupt_sqlite(exc):
+                raise DatabaseUnavailable(
+                    f"the SQLite records file {database} is damaged ({exc}): restore it "
+                    "from a backup, or move it aside to start with an empty one"
+                ) from exc
+            raise
+        finally:
+            cursor.close()
 
     return engine

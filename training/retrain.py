@@ -3,7 +3,9 @@
 `run_retrain(settings)` is the one entry point (`stylesprint retrain --now` and the
 scheduled job both call it). One run:
 
-1. takes the retrain lock in the database (another run in progress: skipped);
+1. takes the retrain lock in the database (another run in progress: skipped; a lock
+   whose owner died on this host, or past its expiry, is taken over, the dead run
+   recorded failed and its training child stopped: `training.retrain_child`);
 2. builds the feedback dataset from the records (`training.feedback`) and stops,
    recorded as skipped, if nothing became an example (no new data) or if the examples
    are exactly those of the last evaluated run (no new feedback);
@@ -36,6 +38,7 @@ from typing import Any
 
 from qa_engine.records.runs import RetrainStore, default_owner, utcnow
 from qa_engine.settings import Settings
+from training import retrain_child
 from training.datasets import write_jsonl
 from training.feedback import (
     FeedbackDataset,
@@ -183,13 +186,19 @@ def run_work(job: Any, job_path: Path, *, isolate: bool, timeout_s: float) -> di
             raise RetrainFailed(f"crash: {type(exc).__name__}: {exc}") from exc
     log_path = job_path.parent / "work.log"
     with log_path.open("w") as log:
+        # recorded in the run folder, so a retrain killed meanwhile leaves no orphan
+        # (the next one stops it: retrain_child.stop_orphans)
+        proc = retrain_child.launch(
+            [sys.executable, "-m", "training.retrain_work", str(job_path)], job_path.parent, log)
         try:
-            proc = subprocess.run([sys.executable, "-m", "training.retrain_work", str(job_path)],
-                                  stdout=log, stderr=subprocess.STDOUT, timeout=timeout_s,
-                                  check=False)
-        except subprocess.TimeoutExpired as exc:  # subprocess.run has killed the child
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            proc.kill()
+            proc.wait()
             raise RetrainFailed(f"timeout: training and evaluation did not finish within "
                                 f"{timeout_s:g} s") from exc
+        finally:
+            retrain_child.forget(job_path.parent)
     result_path = job_path.parent / RESULT_FILE
     result = json.loads(result_path.read_text()) if result_path.exists() else None
     if proc.returncode < 0:
@@ -231,6 +240,9 @@ def run_retrain(
         outcome = RetrainOutcome("skipped", reason, run_id=run_id)
     else:
         try:
+            # runs still 'running' died with their process (the lock was free, expired
+            # or its owner gone): their training child is stopped, they are recorded failed
+            retrain_child.stop_orphans(settings.data_dir, store.running_ids())
             store.fail_interrupted()
             outcome = _locked_run(settings, store, owner, trigger, force, isolate, train_config)
         finally:
@@ -251,7 +263,7 @@ def _locked_run(settings: Settings, store: RetrainStore, owner: str, trigger: st
     registry = ModelRegistry(settings.models_dir)
     run_id = store.start_run(trigger, owner=owner, parent=registry.current_name())
     outcome = RetrainOutcome("failed", "", run_id=run_id, parent=registry.current_name())
-    run_dir = settings.data_dir / "retrain" / f"run-{run_id:05d}"
+    run_dir = retrain_child.run_dir_of(settings.data_dir, run_id)
     try:
         shutil.rmtree(run_dir, ignore_errors=True)  # a fresh start, whatever was left before
         run_dir.mkdir(parents=True)

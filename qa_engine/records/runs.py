@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import psutil
 from sqlalchemy import (
     JSON,
     DateTime,
@@ -110,6 +111,24 @@ def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def owner_is_dead(owner: str) -> bool:
+    """True when `owner` (`default_owner()`: host:pid:suffix) was a process on this host
+    that no longer runs (or is a zombie nobody reaped). An owner on another host, or one
+    that cannot be read, is never presumed dead: its lock waits for its expiry."""
+    parts = owner.split(":")
+    if len(parts) < 3 or not (parts[-2].isascii() and parts[-2].isdigit()):
+        return False
+    host, pid = ":".join(parts[:-2]), int(parts[-2])
+    if host != socket.gethostname() or pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:  # access denied: it exists
+        return False
+
+
 def _record(row: RunRow) -> RunRecord:
     return RunRecord(row.id, row.started_at, row.finished_at, row.trigger, row.status,
                      row.reason, row.parent, row.candidate, row.fingerprint,
@@ -153,7 +172,12 @@ class RetrainStore:
 
     # ------------------------------------------------------------------ the lock
     def acquire(self, owner: str, ttl_s: float, name: str = RETRAIN_LOCK) -> bool:
-        """Take the lock for `ttl_s` seconds; False when someone else holds it."""
+        """Take the lock for `ttl_s` seconds; False when someone else holds it.
+
+        A lock is taken over when it has expired, or at once when its owner was a
+        process on this host that no longer runs (`owner_is_dead`: a `kill -9`, the OOM
+        killer): the UPDATE names the dead owner, so of two processes taking it over
+        at the same time one wins."""
         now = utcnow()
         expires = now + timedelta(seconds=ttl_s)
         try:
@@ -163,13 +187,21 @@ class RetrainStore:
             return True
         except IntegrityError:
             pass
+        stale = LockRow.expires_at < now
+        with self.engine.connect() as conn:
+            current = conn.execute(select(LockRow.owner).where(LockRow.name == name)).scalar()
+        if current is not None and current != owner and owner_is_dead(current):
+            stale = stale | (LockRow.owner == current)
         with self.engine.begin() as conn:
             taken = conn.execute(
                 update(LockRow)
                 .where(LockRow.name == name)
-                .where((LockRow.expires_at < now) | (LockRow.owner == owner))
+                .where(stale | (LockRow.owner == owner))
                 .values(owner=owner, acquired_at=now, expires_at=expires)
             )
+        if taken.rowcount and current not in (None, owner):
+            logger.warning("took over the %s lock of %s (%s)", name, current,
+                           "its process is gone" if owner_is_dead(current) else "expired")
         return bool(taken.rowcount)
 
     def release(self, owner: str, name: str = RETRAIN_LOCK) -> None:
@@ -207,6 +239,11 @@ class RetrainStore:
         run_id = self.start_run(trigger, status=status, reason=reason)
         self.update_run(run_id, finished_at=utcnow(), details=details or {})
         return run_id
+
+    def running_ids(self) -> list[int]:
+        """Runs marked running (alive, or died with their process)."""
+        with self.engine.connect() as conn:
+            return list(conn.scalars(select(RunRow.id).where(RunRow.status == "running")))
 
     def fail_interrupted(self) -> int:
         """Runs still 'running' when the lock was free died with their process: say so."""

@@ -41,6 +41,7 @@ from qa_engine.records.schema import (
 )
 from qa_engine.records.verified import VerifiedStore, sync_votes
 from qa_engine.types import Answer
+from qa_engine.write_failures import WriteFailures
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ class Records(IdempotencyKeys):
         self.auto_upgrade = auto_upgrade
         self.timeouts = timeouts or DbTimeouts()
         self.guard = DeadlineGuard(self.timeouts.deadline_s)
+        #: the last write refused for storage (a full disk), until a write lands
+        self.write_failures = WriteFailures()
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
@@ -104,6 +107,7 @@ class Records(IdempotencyKeys):
         """Let the guard abort a call past its deadline and refuse its late commit."""
         guard = self.guard
         guard.watch(engine)
+        self.write_failures.watch(engine)
 
         def refuse_abandoned_commit(_conn: Connection) -> None:
             if guard.abandoned_here():

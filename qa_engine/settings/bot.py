@@ -30,6 +30,14 @@ class BotSettings(SettingsGroup):
 
     model_config = SettingsConfigDict(env_prefix="STYLESPRINT_")
 
+    # --- health ----------------------------------------------------------------------
+    min_free_disk_mb: float = Field(
+        100.0,
+        ge=0,
+        description="/healthz reports the disk of the data directory as failing below this "
+        "much free space (MB): the records, the question queue and the vote spool live there.",
+    )
+
     # --- queue and posting -----------------------------------------------------------
     worker_threads: int = Field(2, ge=1, description="Questions answered in parallel.")
     max_queued: int = Field(

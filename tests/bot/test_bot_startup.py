@@ -22,7 +22,7 @@ from slack_standin import SlackStandIn
 from typer.testing import CliRunner
 
 from stylesprint.cli import app
-from stylesprint.cli.common import EXIT_SLACK_REJECTED, EXIT_SLACK_UNREACHABLE
+from stylesprint.cli.common import EXIT_DATABASE, EXIT_SLACK_REJECTED, EXIT_SLACK_UNREACHABLE
 
 
 @pytest.fixture
@@ -100,3 +100,35 @@ def test_slack_unreachable_names_slack_api_url(data_dir: Path) -> None:
     assert len(lines) == 1 and lines[0].startswith("error: cannot reach Slack"), done.stderr
     assert "SLACK_API_URL" in lines[0] and str(port) in lines[0]
     assert not (data_dir / "chroma").exists()
+
+
+def _damage(data_dir: Path) -> Path:
+    """A records file that is not a database (a disk error, a half-copied backup)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = data_dir / "stylesprint.db"
+    db.write_bytes(b"this is not an SQLite database\n" * 300)
+    return db
+
+
+def test_a_damaged_records_file_is_one_line_and_exit_5_for_serve(
+    data_dir: Path, slack: SlackStandIn
+) -> None:
+    db = _damage(data_dir)
+    result = _serve(slack.api_url)
+    assert result.exit_code == EXIT_DATABASE == 5, result.output
+    line = _one_error_line(result)
+    assert str(db) in line and "not a database" in line and "backup" in line
+    assert not (data_dir / "chroma").exists()  # the records are checked before the KB
+
+
+@pytest.mark.parametrize("command", [["feedback", "export", "--json"], ["gaps"],
+                                     ["retrain", "--history"], ["retrain"]])
+def test_a_damaged_records_file_is_one_line_and_exit_5_for_operator_commands(
+    data_dir: Path, command: list[str]
+) -> None:
+    db = _damage(data_dir)
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == EXIT_DATABASE, result.output
+    line = _one_error_line(result)
+    assert str(db) in line and "not a database" in line
+    assert db.read_bytes().startswith(b"this is not an SQLite database")  # left as it was

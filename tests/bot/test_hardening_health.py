@@ -100,4 +100,5 @@ def test_healthz_says_ok_with_every_check_when_all_is_well(bot_server: BotServer
     """(A hung database making it 503 is in test_hardening_db.py.)"""
     r = httpx.get(f"{bot_server.url}/healthz", timeout=30)
     assert r.status_code == 200
-    assert r.json()["checks"] == {"database": "ok", "knowledge_base": "ok", "probe": "ok"}
+    assert r.json()["checks"] == {"database": "ok", "disk": "ok", "votes": "ok",
+                                  "knowledge_base": "ok", "probe": "ok"}

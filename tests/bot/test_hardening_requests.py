@@ -89,14 +89,17 @@ def test_signed_odd_bodies_get_400_without_a_traceback(
     assert no_tracebacks(caplog) == []
 
 
-@pytest.mark.parametrize("timestamp", ["abc", "", "12.5", "-1"])
+# "²", "¹²³": str.isdigit() is True for superscript digits but int() refuses them
+@pytest.mark.parametrize("timestamp", ["abc", "", "12.5", "-1", "²", "¹²³", "17²"])
 def test_a_malformed_timestamp_header_gets_401(
     bot_server: BotServer, timestamp: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     body = urlencode({"command": "/stylesprint", "text": "help"})
     r = httpx.post(bot_server.events_url, content=body.encode(), timeout=10,
-                   headers={"Content-Type": FORM, "X-Slack-Request-Timestamp": timestamp,
+                   headers={"Content-Type": FORM,
+                            # HTTP header bytes are latin-1: b"\xb2" arrives as "²"
+                            "X-Slack-Request-Timestamp": timestamp.encode("latin-1"),
                             "X-Slack-Signature": "v0=" + "0" * 64})
     assert r.status_code == 401, r.status_code
     assert no_tracebacks(caplog) == []

@@ -9,6 +9,7 @@ the question (and encoded once on the way out: no `&amp;amp;`).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from bot_harness import BotServer, eventually
@@ -19,6 +20,19 @@ from qa_engine.types import Answer
 
 HIDDEN = ("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
           "\u2066\u2067\u2068\u2069\ufeff")
+
+
+def strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON-like value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings(key)
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
 
 
 def mrkdwn_objects(blocks: Any) -> list[dict]:
@@ -46,6 +60,15 @@ def test_invisible_characters_are_stripped() -> None:
     assert escape(f"<!here>{HIDDEN}") == "&lt;!here&gt;"
 
 
+CONTROLS = "\x00\x01\x07\x08\x0b\x0c\r\x1b\x7f\x85\x9b"
+
+
+def test_control_characters_become_spaces_tab_and_newline_stay() -> None:
+    assert strip_invisible("re\x00turn\twindow\n\x1b[31mred") == "re turn\twindow\n [31mred"
+    assert not any(ch in from_slack(f"a{CONTROLS}b") for ch in CONTROLS)
+    assert not any(ch in escape(f"a{CONTROLS}b") for ch in CONTROLS)
+
+
 def test_every_mrkdwn_text_the_bot_builds_is_verbatim() -> None:
     answer = Answer(question="q", answered=False, answer="see https://evil.example @here",
                     span=None, confidence=0.1, sources=[], model_version="v", latency_ms=1.0)
@@ -71,3 +94,18 @@ def test_a_posted_answer_is_verbatim_without_hidden_characters(bot_server: BotSe
     (row,) = eventually(lambda: list(bot_server.records.export()))
     assert "Tom & Jerry" in row["question"]  # the engine read what the agent typed
     assert not any(ch in row["question"] for ch in HIDDEN)
+
+
+def test_a_nul_and_other_control_characters_are_never_echoed(bot_server: BotServer) -> None:
+    question = f"What is the return\x00 window for{CONTROLS} online orders?"
+    r = bot_server.command(f"ask {question}", channel="C0CTRL")
+    assert r.status_code == 200
+    assert not any(ch in r.text for ch in CONTROLS)  # the acknowledgement
+    post = eventually(lambda: [c for c in bot_server.standin.calls_to("chat.postMessage")
+                               if c.params.get("channel") == "C0CTRL"], timeout=60)[0]
+    posted = list(strings(post.params))  # json.dumps would escape them: look at each string
+    assert any("return" in s for s in posted)
+    assert not [s for s in posted if any(ch in s for ch in CONTROLS)]
+    (row,) = eventually(lambda: list(bot_server.records.export()))
+    assert "return" in row["question"] and "window" in row["question"]
+    assert not any(ch in row["question"] for ch in CONTROLS)

@@ -1,5 +1,6 @@
 """Record `stylesprint ask --json` on demo dev questions: the golden the contract test
-compares with (issue 16: behaviour unchanged by structural work, byte for byte).
+compares with (issue 16: behaviour unchanged by structural work; issue 22: what is
+meant, numbers to two decimals, test_cli_ask_golden.py).
 
     python -m tests.stylesprint.ask_golden   # rewrites tests/stylesprint/data/ask_golden.jsonl
 

@@ -13,7 +13,7 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.blocks import VOTE_DOWN_ACTION, VOTE_UP_ACTION, correction_offer_blocks
 from bot.context import VOTES
-from bot.vote_queue import QUEUED, VoteQueue
+from bot.vote_queue import HELD, QUEUED, VOTE_HELD, VoteQueue
 from qa_engine.records import DOWN, UP, UnknownAnswer
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,9 @@ def record_button_vote(
         respond(text=UNKNOWN_ANSWER, response_type="ephemeral", replace_original=False)
         return
     logger.info("answer %d: button vote %+d %s", answer_id, value,
-                "queued" if outcome == QUEUED else "recorded")
+                outcome if outcome in (QUEUED, HELD) else "recorded")
+    if outcome == HELD:  # not stored anywhere durable: say so, apart from "busy"
+        respond(text=VOTE_HELD, response_type="ephemeral", replace_original=False)
     if value == DOWN:
         respond(
             text="Thanks for flagging this answer. Do you know the right one?",
