@@ -49,14 +49,34 @@ def score_examples(reader: Reader, examples: Sequence[QAExample]) -> ReaderScore
     )
 
 
+def hold_declines(probs: np.ndarray, answerable: np.ndarray, threshold: float,
+                  min_unanswerable_declined: float) -> float:
+    """The lowest threshold at or above `threshold` that declines at least
+    `min_unanswerable_declined` of the unanswerable questions (the parent's rate): a new
+    reader may answer more, but not by declining fewer questions it cannot answer."""
+    unans = probs[~answerable]
+    if not len(unans):
+        return threshold
+    for t in np.unique(np.concatenate([[threshold], unans + 1e-9])):
+        if t >= threshold and (unans < t).mean() >= min_unanswerable_declined:
+            return float(t)
+    return float(unans.max() + 1e-9)
+
+
 def fit_calibration(scores: ReaderScores, source: str,
-                    max_answerable_declined: float = 0.10) -> Calibration:
-    """Platt-scale margins against "span is right" (F1 >= 0.5), then pick the threshold."""
+                    max_answerable_declined: float = 0.10,
+                    min_unanswerable_declined: float | None = None) -> Calibration:
+    """Platt-scale margins against "span is right" (F1 >= 0.5), then pick the threshold
+    (raised, when `min_unanswerable_declined` is given, until it declines that share of
+    the unanswerable questions)."""
     correct = scores.answerable & (scores.f1_if_answered >= 0.5)
     temperature, bias = fit_platt(scores.margins, correct)
     draft = Calibration(temperature=temperature, bias=bias)
     probs = np.asarray([draft.probability(m) for m in scores.margins])
     threshold = choose_threshold(probs, scores.answerable, correct, max_answerable_declined)
+    if min_unanswerable_declined is not None:
+        threshold = hold_declines(probs, scores.answerable, threshold,
+                                  min_unanswerable_declined)
     return Calibration(temperature=temperature, bias=bias, threshold=threshold, fitted_on=source,
                        stats={"examples": int(len(probs)),
                               "answerable": int(scores.answerable.sum())})

@@ -13,7 +13,8 @@ from stylesprint.cli.common import fail, quiet_libraries, settings_or_exit
 
 
 def _calibrate_and_card(model_dir: Path, dev: Path | None, settings, command: str,
-                        trained_at: str | None = None) -> dict:
+                        trained_at: str | None = None,
+                        hold_declines: float | None = None) -> dict:
     """Fit calibration on `dev` (when given), record dev metrics, write the model card.
 
     `trained_at` (ISO time, UTC) is recorded when the model was just trained.
@@ -33,7 +34,8 @@ def _calibrate_and_card(model_dir: Path, dev: Path | None, settings, command: st
             max_answer_length=settings.engine.max_answer_tokens, n_best=settings.engine.n_best,
         )
         scores = score_examples(reader, examples)
-        calibration = fit_calibration(scores, source=str(dev))
+        calibration = fit_calibration(scores, source=str(dev),
+                                      min_unanswerable_declined=hold_declines)
         calibration.save(model_dir)
         metrics = reader_metrics(scores, calibration)
         meta.update({"dev_path": str(dev), "dev_metrics": metrics})
@@ -142,6 +144,10 @@ def register(app: typer.Typer) -> None:
         dev: Path = typer.Option(..., help="Dev file (project JSONL, SQuAD v2, SubjQA CSV)."),
         model: str | None = typer.Option(
             None, help="Model directory or registry version (default: the current version)."),
+        hold_declines: float | None = typer.Option(
+            None, min=0.0, max=1.0,
+            help="Raise the threshold until at least this share of the dev file's "
+                 "unanswerable questions is declined (e.g. the parent version's rate)."),
     ) -> None:
         """Fit the confidence temperature and decline threshold on a dev split; store them."""
         quiet_libraries()
@@ -157,5 +163,6 @@ def register(app: typer.Typer) -> None:
                 model_dir = registry.get(model).path if model else registry.current().path
             except KeyError as exc:
                 fail(str(exc.args[0]))
-        metrics = _calibrate_and_card(model_dir, dev, settings, command="")
+        metrics = _calibrate_and_card(model_dir, dev, settings, command="",
+                                      hold_declines=hold_declines)
         typer.echo(json.dumps({"model": str(model_dir), "dev": metrics}, indent=2))
