@@ -34,6 +34,19 @@ from qa_engine.reader import TRAINED_WINDOW, ModelLoadError, SpanReader
 from qa_engine.records import Records
 from qa_engine.registry import ModelRegistry, ModelVersion
 from qa_engine.retriever import Retriever
+from qa_engine.reviews import (
+    REVIEW_KIND,
+    REVIEWS_READ,
+    Review,
+    TextEmbedder,
+    agreement,
+    distinct,
+    focus_on_product,
+    is_review,
+    quoted_sentence,
+    review_at,
+    split_reviews,
+)
 from qa_engine.settings import Settings
 from qa_engine.types import Answer, QuestionError, RetrievedPassage, SourceRef
 from qa_engine.verified import VerifiedIndex, verified_answer
@@ -87,8 +100,11 @@ class AnswerEngine:
         normalizer: Callable[[str], str] | None = None,
         product_answers: bool = False,
         verified: VerifiedIndex | None = None,
+        embedder: TextEmbedder | None = None,
     ) -> None:
         self.retriever = retriever
+        # Compares review sentences (how many reviews say the same); None = lexicon only.
+        self.embedder = embedder
         self.reader = reader
         self.composer = composer
         self.max_question_chars = max_question_chars
@@ -177,6 +193,7 @@ class AnswerEngine:
             top_k=settings.engine.top_k,
             min_retrieval_score=settings.engine.min_retrieval_score,
             verified=verified if settings.engine.verified_answers else None,
+            embedder=getattr(retriever, "embedder", None),
         )
 
     @property
@@ -243,7 +260,11 @@ class AnswerEngine:
         best = result.best
         if result.answered and best is not None:
             passage = by_id[best.passage_id]
-            reply = self.composer.answer(passage, best.start, best.end, question=query)
+            review = review_at(passage, best.start, best.end)  # a customer's words?
+            if review is not None:
+                reply = self._review_reply(review, best.start, best.end, query)
+            else:
+                reply = self.composer.answer(passage, best.start, best.end, question=query)
             ordered = sorted(sources, key=lambda s: s.id != passage.id)  # citing source first
             answer = Answer(
                 question=text, answered=True, answer=reply, span=best.text,
@@ -269,12 +290,37 @@ class AnswerEngine:
     def _retrieve(self, search: str, query: str, k: int) -> list[RetrievedPassage]:
         """The passages to read. For an opinion question the catalog rows are set aside
         when other passages (reviews) are found: a row states no opinion, and reading it
-        answers "does it run small?" with its size run."""
-        if not asks_for_opinions(query):
-            return self.retriever.run(search, top_k=k)
-        hits = self.retriever.run(search, top_k=k + OPINION_EXTRA_K)
-        reviews = [h for h in hits if h.passage.kind != "product"]
-        return reviews[:k] if reviews else hits[:k]
+        answers "does it run small?" with its size run. A question about reviews is read
+        across the reviews of the product it names (`focus_on_product`); when they are
+        stored one review per passage (kind "review"), its most relevant ones."""
+        opinions = asks_for_opinions(query)
+        found = self.retriever.run(search, top_k=k + OPINION_EXTRA_K if opinions else k)
+        reviews = [h for h in found if h.passage.kind != "product"] if opinions else []
+        hits = reviews[:k] if reviews else found[:k]
+        if not hits or not (opinions or is_review(hits[0].passage)):
+            return hits
+        if not opinions:  # the nearest passage is a review: look a little wider
+            found = self.retriever.run(search, top_k=k + OPINION_EXTRA_K)
+        hits = focus_on_product(query, [h for h in found if is_review(h.passage)], k) or hits
+        first = hits[0].passage
+        if first.kind == REVIEW_KIND and first.product:
+            same = self.retriever.run(search, top_k=max(k, REVIEWS_READ), kind=REVIEW_KIND,
+                                      where={"product": first.product})
+            return same or hits
+        return hits
+
+    def _review_reply(self, review: Review, start: int, end: int, query: str) -> str:
+        """The reply for a span read in a review: whose words, and how many agree."""
+        passage = review.passage
+        if passage.kind == REVIEW_KIND and passage.product:
+            where = {"$and": [{"kind": REVIEW_KIND}, {"product": passage.product}]}
+        else:
+            where = {"doc_id": passage.doc_id} if passage.doc_id else None
+        stored = self.retriever.passages(where) if where else [passage]
+        everyone = distinct([review, *(r for p in stored for r in split_reviews(p))])
+        quoted = quoted_sentence(review, start, end, self.composer.voice.max_fact_words)
+        agree = agreement(quoted, review, everyone, self.embedder, query)
+        return self.composer.review(review, start, end, agree)
 
     def _products(self, text: str, query: str, t0: float) -> Answer | None:
         """The catalog products an existence question asks for, or None (read as usual)."""
