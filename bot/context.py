@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.answering import Answerer
+from bot.branding import Branding
 from bot.team import Team
 from bot.vote_queue import VoteQueue
 from bot.voting import BotUsers
@@ -26,6 +27,7 @@ VOTES = "votes"
 BOT_USERS = "bot_users"
 TEAM = "team"
 KB = "kb"
+BRANDING = "branding"
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,12 @@ class ListenerDeps:
     # a fresh view of the knowledge base per call, to locate corrections in (None: the
     # engine has none, and corrections are only stored)
     kb: Callable[[], PassageSource] | None = None
+    branding: Branding = field(default_factory=Branding)  # command, names (bot/branding.py)
 
     def as_context(self) -> dict[str, Any]:
         return {ANSWERER: self.answerer, RECORDS: self.records, VOTES: self.votes,
-                BOT_USERS: self.bot_users, TEAM: self.team, KB: self.kb}
+                BOT_USERS: self.bot_users, TEAM: self.team, KB: self.kb,
+                BRANDING: self.branding}
 
 
 def provide(deps: ListenerDeps) -> Callable[..., None]:

@@ -299,8 +299,12 @@ class AnswerEngine:
         hits = reviews[:k] if reviews else found[:k]
         if not hits or not (opinions or is_review(hits[0].passage)):
             return hits
-        if not opinions:  # the nearest passage is a review: look a little wider
+        if not opinions:  # the nearest passage is a review: look a little wider, and set
+            # aside only other products' reviews (a fact question still reads the catalog)
             found = self.retriever.run(search, top_k=k + OPINION_EXTRA_K)
+            named = {h.passage.id for h in focus_on_product(
+                query, [h for h in found if is_review(h.passage)], len(found))}
+            return [h for h in found if not is_review(h.passage) or h.passage.id in named][:k]
         hits = focus_on_product(query, [h for h in found if is_review(h.passage)], k) or hits
         first = hits[0].passage
         if first.kind == REVIEW_KIND and first.product:

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import typer
 
-from stylesprint.cli import ask, evaluate, gaps, ingest, models, retrain, slack, train
+from stylesprint.cli import (
+    ask,
+    evaluate,
+    gaps,
+    ingest,
+    manifest,
+    models,
+    retrain,
+    slack,
+    train,
+)
 from stylesprint.cli.help import App
 
 app: typer.Typer = App(
@@ -21,7 +31,7 @@ app: typer.Typer = App(
 )
 
 # retrain after slack: it adds `feedback dataset` to the `feedback` group slack creates
-for _module in (ask, ingest, train, models, slack, evaluate, retrain, gaps):
+for _module in (ask, ingest, train, models, slack, evaluate, retrain, gaps, manifest):
     _module.register(app)
 
 
