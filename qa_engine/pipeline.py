@@ -339,7 +339,7 @@ class AnswerEngine:
         passage = first.hit.passage
         sources = [source_ref(m.hit) for m in matches]
         answer = Answer(
-            question=text, answered=True, answer=compose_products(matches),
+            question=text, answered=True, answer=compose_products(matches, self.composer.currency),
             span=passage.text[first.start:first.end], confidence=PRODUCT_MATCH_CONFIDENCE,
             sources=sources, model_version=self.reader.model_version, latency_ms=0.0,
             passage=passage, span_start=first.start, span_end=first.end,
