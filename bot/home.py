@@ -150,13 +150,14 @@ def home_view(recent: list[RecentQuestion], total: int, lead: LeadFigures | None
 
 
 def lead_figures(team: Team, now: datetime | None = None) -> LeadFigures:
-    from qa_engine.gaps import knowledge_gaps
+    from qa_engine.gaps import knowledge_gaps, language_reply
 
     now = now or utcnow()
     this_week = period_stats(team.records, now - WEEK, now + timedelta(seconds=1))
     last_week = period_stats(team.records, now - 2 * WEEK, now - WEEK)
     gaps = knowledge_gaps(team.records, team.gap_embedder(), since=WEEK,
-                          similarity=team.settings.engine.gap_similarity, now=now)
+                          similarity=team.settings.engine.gap_similarity, now=now,
+                          language_reply=language_reply(team.settings))
     registry = team.registry()
     version = registry.current_name()
     return LeadFigures(this_week, last_week, gaps, version,

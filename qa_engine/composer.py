@@ -71,6 +71,7 @@ class BrandVoice:
     review_other: str = "{count} {say} {claim}"
     review_other_quote: str = "{count} {say} {claim}: \u201c{quote}\u201d"
     review_only: str = "It is the only review of {product_lower}."
+    declined_language: str = "I can only answer in {language} for now."
 
     @classmethod
     def load(cls, path: Path = DEFAULT_TEMPLATES) -> BrandVoice:

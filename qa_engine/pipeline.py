@@ -18,6 +18,7 @@ from qa_engine.composer import Composer
 from qa_engine.corrections import ChromaPassages
 from qa_engine.db import DbTimeouts
 from qa_engine.embedder import Embedder
+from qa_engine.language import LanguageGate
 from qa_engine.normalize import KBNormalizer
 from qa_engine.products import (
     OPINION_EXTRA_K,
@@ -101,10 +102,13 @@ class AnswerEngine:
         product_answers: bool = False,
         verified: VerifiedIndex | None = None,
         embedder: TextEmbedder | None = None,
+        language: LanguageGate | None = None,
     ) -> None:
         self.retriever = retriever
         # Compares review sentences (how many reviews say the same); None = lexicon only.
         self.embedder = embedder
+        # Tells a question in another language from one the KB is silent on; None = off.
+        self.language = language
         self.reader = reader
         self.composer = composer
         self.max_question_chars = max_question_chars
@@ -194,6 +198,7 @@ class AnswerEngine:
             min_retrieval_score=settings.engine.min_retrieval_score,
             verified=verified if settings.engine.verified_answers else None,
             embedder=getattr(retriever, "embedder", None),
+            language=LanguageGate.for_engine(settings.engine),
         )
 
     @property
@@ -204,6 +209,8 @@ class AnswerEngine:
         if self._warm.is_set():
             return
         self.retriever.warm_up()
+        if self.language is not None:
+            self.language.warm_up()
         if self.bootstrap is not None:
             self.bootstrap()
         try:
@@ -230,6 +237,14 @@ class AnswerEngine:
         t0 = time.perf_counter()
         text = clean_question(question, self.max_question_chars)
         self.warm_up()
+        gate = self.language
+        if gate is not None and gate.other_language(text) is not None:
+            # not "the KB is silent": the bot cannot read this language
+            reply = self.composer.voice.declined_language.format(
+                language=gate.kb_language_name)
+            return Answer(question=text, answered=False, answer=reply, span=None,
+                          confidence=0.0, sources=[], model_version=self.reader.model_version,
+                          latency_ms=(time.perf_counter() - t0) * 1000)
         reader = self.reader  # one reader for the whole question, even if swapped meanwhile
         query = self.normalizer(text) if self.normalizer else text
         hit = self.verified.lookup(query) if self.verified is not None else None
