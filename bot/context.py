@@ -19,6 +19,7 @@ from bot.team import Team
 from bot.vote_queue import VoteQueue
 from bot.voting import BotUsers
 from qa_engine.corrections import PassageSource
+from qa_engine.governance import DataGovernance
 from qa_engine.records import Records
 
 ANSWERER = "answerer"
@@ -28,6 +29,7 @@ BOT_USERS = "bot_users"
 TEAM = "team"
 KB = "kb"
 BRANDING = "branding"
+GOVERNANCE = "governance"
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,13 @@ class ListenerDeps:
     # engine has none, and corrections are only stored)
     kb: Callable[[], PassageSource] | None = None
     branding: Branding = field(default_factory=Branding)  # command, names (bot/branding.py)
+    # retention, erasure and the uninstall purge (qa_engine/governance.py)
+    governance: DataGovernance | None = None
 
     def as_context(self) -> dict[str, Any]:
         return {ANSWERER: self.answerer, RECORDS: self.records, VOTES: self.votes,
                 BOT_USERS: self.bot_users, TEAM: self.team, KB: self.kb,
-                BRANDING: self.branding}
+                BRANDING: self.branding, GOVERNANCE: self.governance}
 
 
 def provide(deps: ListenerDeps) -> Callable[..., None]:
