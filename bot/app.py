@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot import listeners, middleware
 from bot.answering import Answerer, Engine, QueueOptions
+from bot.branding import Branding
 from bot.context import ListenerDeps, provide
 from bot.errors import handle_error
 from bot.pool import QuestionPool
@@ -132,8 +133,10 @@ def build_app(
     app.error(handle_error)
     middleware.register(app, records, escalation_channel=settings.bot.escalation_channel)
     team = Team.for_engine(settings, records, engine)
+    branding = Branding.from_settings(settings)
     app.middleware(provide(ListenerDeps(answerer=answerer, records=records, votes=votes,
                                         team=team, kb=knowledge_base_of(engine),
-                                        governance=build_governance(settings, records))))
-    listeners.register(app)
+                                        governance=build_governance(settings, records),
+                                        branding=branding)))
+    listeners.register(app, command=branding.command)
     return app

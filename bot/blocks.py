@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.branding import Branding
 from bot.text import strip_invisible
 from qa_engine.records.schema import NOT_COVERED, OUTDATED, WRONG_PASSAGE, WRONG_SPAN
 from qa_engine.types import Answer
@@ -39,15 +40,7 @@ VERIFIED_MARK = ":white_check_mark: Verified by an agent"
 HIGH, MEDIUM = 0.75, 0.5
 _SECTION_LIMIT = 3000  # Block Kit's limit for a section's text
 
-USAGE = (
-    "*StyleSprint Assist* answers product and policy questions from the knowledge base.\n"
-    "• `/stylesprint ask <question>`: e.g. `/stylesprint ask What is the return window for "
-    "online orders?`\n"
-    "• `/stylesprint help`: this message\n"
-    "• Mention me in a channel or thread: `@StyleSprint <question>`\n"
-    "React to an answer with :+1: if it helped or :-1: if it is wrong; a :-1: lets you "
-    "suggest the right answer."
-)
+USAGE = Branding().usage()  # StyleSprint's own names; a renamed bot: context[BRANDING]
 
 
 def escape(text: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.answering import Answerer
+from bot.branding import Branding
 from bot.team import Team
 from bot.vote_queue import VoteQueue
 from bot.voting import BotUsers
@@ -27,6 +28,7 @@ VOTES = "votes"
 BOT_USERS = "bot_users"
 TEAM = "team"
 KB = "kb"
+BRANDING = "branding"
 GOVERNANCE = "governance"
 
 
@@ -42,13 +44,14 @@ class ListenerDeps:
     # a fresh view of the knowledge base per call, to locate corrections in (None: the
     # engine has none, and corrections are only stored)
     kb: Callable[[], PassageSource] | None = None
+    branding: Branding = field(default_factory=Branding)  # command, names (bot/branding.py)
     # retention, erasure and the uninstall purge (qa_engine/governance.py)
     governance: DataGovernance | None = None
 
     def as_context(self) -> dict[str, Any]:
         return {ANSWERER: self.answerer, RECORDS: self.records, VOTES: self.votes,
                 BOT_USERS: self.bot_users, TEAM: self.team, KB: self.kb,
-                GOVERNANCE: self.governance}
+                BRANDING: self.branding, GOVERNANCE: self.governance}
 
 
 def provide(deps: ListenerDeps) -> Callable[..., None]:

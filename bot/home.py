@@ -15,7 +15,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.blocks import USAGE, Block, clip, context, escape, section
+from bot.blocks import Block, clip, context, escape, section
+from bot.branding import Branding
 from bot.team import Team
 from qa_engine.records.reports import PeriodStats, RecentQuestion, period_stats, recent_questions
 from qa_engine.records.schema import utcnow
@@ -118,8 +119,11 @@ def lead_blocks(figures: LeadFigures, room: int) -> list[Block]:
     return blocks[:room]
 
 
-def agent_blocks(recent: list[RecentQuestion], total: int, room: int) -> list[Block]:
-    blocks: list[Block] = [header("StyleSprint Assist"), section(USAGE), {"type": "divider"},
+def agent_blocks(recent: list[RecentQuestion], total: int, room: int,
+                 branding: Branding | None = None) -> list[Block]:
+    branding = branding or Branding()
+    blocks: list[Block] = [header(branding.app_name), section(branding.usage()),
+                           {"type": "divider"},
                            section(f"*Your recent questions* ({total} in all)" if total else
                                    "*Your recent questions*\nNone yet: ask me anything above.")]
     shown, left = cut(recent, room - len(blocks), 2)
@@ -134,23 +138,26 @@ def agent_blocks(recent: list[RecentQuestion], total: int, room: int) -> list[Bl
     return blocks[:room]
 
 
-def home_view(recent: list[RecentQuestion], total: int, lead: LeadFigures | None) -> dict[str, Any]:
+def home_view(recent: list[RecentQuestion], total: int, lead: LeadFigures | None,
+              branding: Branding | None = None) -> dict[str, Any]:
     """The Home tab view: within `MAX_BLOCKS` whatever the lists hold."""
     lead_part = lead_blocks(lead, MAX_BLOCKS // 2) if lead is not None else []
-    blocks = agent_blocks(recent, total, MAX_BLOCKS - len(lead_part) - (1 if lead_part else 0))
+    blocks = agent_blocks(recent, total, MAX_BLOCKS - len(lead_part) - (1 if lead_part else 0),
+                          branding)
     if lead_part:
         blocks += [{"type": "divider"}, *lead_part]
     return {"type": "home", "callback_id": "stylesprint_home", "blocks": blocks[:MAX_BLOCKS]}
 
 
 def lead_figures(team: Team, now: datetime | None = None) -> LeadFigures:
-    from qa_engine.gaps import knowledge_gaps
+    from qa_engine.gaps import knowledge_gaps, language_reply
 
     now = now or utcnow()
     this_week = period_stats(team.records, now - WEEK, now + timedelta(seconds=1))
     last_week = period_stats(team.records, now - 2 * WEEK, now - WEEK)
     gaps = knowledge_gaps(team.records, team.gap_embedder(), since=WEEK,
-                          similarity=team.settings.engine.gap_similarity, now=now)
+                          similarity=team.settings.engine.gap_similarity, now=now,
+                          language_reply=language_reply(team.settings))
     registry = team.registry()
     version = registry.current_name()
     return LeadFigures(this_week, last_week, gaps, version,
@@ -158,15 +165,17 @@ def lead_figures(team: Team, now: datetime | None = None) -> LeadFigures:
                        team.retrain_store().last_finished())
 
 
-def build_home(team: Team, client: WebClient, user: str) -> tuple[dict[str, Any], bool]:
+def build_home(team: Team, client: WebClient, user: str,
+               branding: Branding | None = None) -> tuple[dict[str, Any], bool]:
     """The user's Home view and whether it is the lead view."""
     recent, total = recent_questions(team.records, user, RECENT)
     lead = team.is_lead(client, user)
-    return home_view(recent, total, lead_figures(team) if lead else None), lead
+    return home_view(recent, total, lead_figures(team) if lead else None, branding), lead
 
 
-def publish_home(team: Team, client: WebClient, user: str) -> None:
-    view, lead = build_home(team, client, user)
+def publish_home(team: Team, client: WebClient, user: str,
+                 branding: Branding | None = None) -> None:
+    view, lead = build_home(team, client, user, branding)
     client.views_publish(user_id=user, view=view)
     logger.info("App Home published (%s view, %d blocks)", "lead" if lead else "agent",
                 len(view["blocks"]))

@@ -24,6 +24,7 @@ import yaml
 from qa_engine import reply_catalog as catalog
 from qa_engine import reply_rules as rules
 from qa_engine.reply_rules import DeclineReason, Question, carries_span, decline_reason
+from qa_engine.reviews import Agreement, Review, pole_label, product_of, quote_range, stars
 from qa_engine.sentences import sentence_spans
 from qa_engine.settings.engine import EngineSettings
 from qa_engine.types import Passage, ReaderResult, RetrievedPassage
@@ -62,6 +63,16 @@ class BrandVoice:
     signoffs: tuple[str, ...] = ()
     signoff_share: float = 0.0
     labels: dict[str, str] = field(default_factory=dict)  # column label -> field name
+    # Answers read from customers' reviews (qa_engine/reviews.py); see brand_voice.yml.
+    review_who: str = "A reviewer"
+    review_who_verified: str = "A verified buyer"
+    review_answer: str = "{who}{about} says: \u201c{quote}\u201d"
+    review_same: str = "{same} of {total} reviews of {product_lower} {say} {claim}"
+    review_same_plain: str = "{same} of {total} reviews of {product_lower} {say} the same"
+    review_other: str = "{count} {say} {claim}"
+    review_other_quote: str = "{count} {say} {claim}: \u201c{quote}\u201d"
+    review_only: str = "It is the only review of {product_lower}."
+    declined_language: str = "I can only answer in {language} for now."
 
     @classmethod
     def load(cls, path: Path = DEFAULT_TEMPLATES) -> BrandVoice:
@@ -164,6 +175,52 @@ class Composer:
         """A template's first word ("The", "Care") may be lowered; "UPF ..." may not."""
         first = (fact.split(None, 1) or [""])[0]
         return not any(c.isupper() for c in first[1:])
+
+    # --- reviews -----------------------------------------------------------------------------
+    def review(self, review: Review, start: int, end: int,
+               agreement: Agreement | None = None) -> str:
+        """A customer's words said as theirs, with how the product's reviews lean.
+
+        `start`/`end` are the span in `review.passage.text`; the quote is the review's
+        sentence around it, verbatim (or the span alone when that is too long)."""
+        v, p = self.voice, review.passage
+        lo, hi = quote_range(review.text, start - review.start, end - review.start,
+                             v.max_fact_words)
+        quote = review.text[lo:hi]
+        who = v.review_who_verified if p.verified_buyer else v.review_who
+        about = [x for x in (stars(p.rating), p.review_date) if x]
+        reply = v.review_answer.format(who=who, about=f" ({', '.join(about)})" if about else "",
+                                       quote=quote)
+        if agreement is not None:
+            reply = f"{reply} {self._review_counts(agreement, product_of(p))}"
+        if not carries_span(reply, p.text, start, end):  # never: the quote holds the span
+            reply = v.review_answer.format(who=who, about="", quote=p.text[start:end])
+        return reply
+
+    def _review_counts(self, agreement: Agreement, product: str) -> str:
+        v, names = self.voice, self._names(product)
+        if agreement.total <= 1:
+            return v.review_only.format(**names)
+        say = "says" if agreement.same == 1 else "say"
+        if agreement.aspect and agreement.pole:
+            lead = v.review_same.format(same=agreement.same, total=agreement.total, say=say,
+                                        claim=pole_label(agreement.aspect, agreement.pole),
+                                        **names)
+        else:
+            lead = v.review_same_plain.format(same=agreement.same, total=agreement.total,
+                                              say=say, **names)
+        parts = [lead]
+        for pole, sentences in sorted(agreement.others.items(), key=lambda x: -len(x[1])):
+            say = "says" if len(sentences) == 1 else "say"
+            if len(sentences) == 1 and len(sentences[0].split()) <= v.trim_over_words:
+                parts.append(v.review_other_quote.format(
+                    count=1, say=say, quote=sentences[0],
+                    claim=pole_label(agreement.aspect or "", pole)))
+            else:
+                parts.append(v.review_other.format(count=len(sentences), say=say,
+                                                   claim=pole_label(agreement.aspect or "",
+                                                                    pole)))
+        return rules.finish("; ".join(parts))
 
     # --- catalog rows ----------------------------------------------------------------------
     def _product(self, passage: Passage, start: int, end: int, q: Question | None) -> str | None:

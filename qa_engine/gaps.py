@@ -2,7 +2,10 @@
 
 A gap item is an answer from the records that went wrong for the agent: declined,
 voted 👎 (the agent's current vote), corrected with reason "not_covered" (when the
-corrections table has a `reason`), or handed to a team lead. Items are grouped by
+corrections table has a `reason`), or handed to a team lead. A declined question in
+another language than the knowledge base's (`qa_engine/language.py`, when a check is
+given: the engine's "I can only answer in English for now" reply) is counted as "other
+language": the KB may well cover it. Items are grouped by
 the meaning of their questions with the project's MiniLM embedder and
 sentence-transformers' `community_detection` (greedy threshold clustering on cosine
 similarity; no new dependency), each group named by its most central question and
@@ -27,6 +30,7 @@ from qa_engine.records.schema import AnswerRow, CorrectionRow, current_votes, ut
 
 DECLINED, VOTED_DOWN = "declined", "voted_down"
 NOT_COVERED, HANDED_OFF = "not_covered", "handed_off"
+OTHER_LANGUAGE = "other_language"
 NOT_COVERED_REASON = "not_covered"  # CorrectionRow.reason value (added by the correction flow)
 _SINCE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
@@ -76,8 +80,10 @@ class Gap:
                 "closest_passages": self.passages, "answer_ids": self.answer_ids}
 
 
-def collect_gap_items(records: Records, since: datetime) -> list[GapItem]:
-    """The answers given since `since` that were declined, voted 👎, not covered or handed off."""
+def collect_gap_items(records: Records, since: datetime,
+                      language_reply: str | None = None) -> list[GapItem]:
+    """The answers given since `since` that were declined, voted 👎, not covered or handed
+    off; a decline whose reply is `language_reply` was asked in another language."""
     handed = {h.answer_id for h in Teamwork(records).handoffs_since(since)}
     reason_column = getattr(CorrectionRow, "reason", None)  # absent until corrections have one
     items: list[GapItem] = []
@@ -88,7 +94,8 @@ def collect_gap_items(records: Records, since: datetime) -> list[GapItem]:
         for row in rows:
             reasons = set()
             if not row.answered:
-                reasons.add(DECLINED)
+                foreign = language_reply is not None and row.reply == language_reply
+                reasons.add(OTHER_LANGUAGE if foreign else DECLINED)
             if DOWN in current_votes(list(row.votes)).values():
                 reasons.add(VOTED_DOWN)
             if reason_column is not None and any(
@@ -144,10 +151,12 @@ def _gap(ordered: list[str], items: list[GapItem], examples: int, passages: int)
 
 
 def knowledge_gaps(records: Records, embedder: TextEmbedder, *, since: timedelta,
-                   similarity: float = 0.6, now: datetime | None = None) -> list[Gap]:
+                   similarity: float = 0.6, now: datetime | None = None,
+                   language_reply: str | None = None) -> list[Gap]:
     """The ranked knowledge gaps of the last `since` (read from the records database)."""
     start = (now or utcnow()) - since
-    return group_gaps(collect_gap_items(records, start), embedder, similarity=similarity)
+    return group_gaps(collect_gap_items(records, start, language_reply), embedder,
+                      similarity=similarity)
 
 
 def format_gaps(gaps: Iterable[Gap], limit: int | None = None) -> str:
@@ -176,10 +185,22 @@ def week_report(settings: Any, limit: int = 5) -> str:
     records = Records(settings.resolved_database_url)
     try:
         gaps = knowledge_gaps(records, gap_embedder(settings), since=timedelta(days=7),
-                              similarity=settings.engine.gap_similarity)
+                              similarity=settings.engine.gap_similarity,
+                              language_reply=language_reply(settings))
     finally:
         records.close()
     return format_gaps(gaps, limit=limit)
+
+
+def language_reply(settings: Any) -> str | None:
+    """The reply the engine gives a question in another language (None: no such check)."""
+    from qa_engine.composer import BrandVoice
+    from qa_engine.language import LanguageGate
+
+    gate = LanguageGate.for_engine(settings.engine)
+    if gate is None:
+        return None
+    return BrandVoice.load().declined_language.format(language=gate.kb_language_name)
 
 
 def gap_embedder(settings: Any) -> Any:

@@ -26,6 +26,7 @@ from qa_engine.composer import Composer
 from qa_engine.corrections import ChromaPassages
 from qa_engine.db import DbTimeouts
 from qa_engine.embedder import Embedder
+from qa_engine.language import LanguageGate
 from qa_engine.normalize import KBNormalizer
 from qa_engine.products import (
     OPINION_EXTRA_K,
@@ -43,6 +44,19 @@ from qa_engine.reader import TRAINED_WINDOW, ModelLoadError, SpanReader
 from qa_engine.records import Records
 from qa_engine.registry import ModelRegistry, ModelVersion
 from qa_engine.retriever import Retriever
+from qa_engine.reviews import (
+    REVIEW_KIND,
+    REVIEWS_READ,
+    Review,
+    TextEmbedder,
+    agreement,
+    distinct,
+    focus_on_product,
+    is_review,
+    quoted_sentence,
+    review_at,
+    split_reviews,
+)
 from qa_engine.settings import Settings
 from qa_engine.types import Answer, QuestionError, ReaderResult, RetrievedPassage, SourceRef
 from qa_engine.verified import VerifiedIndex, verified_answer
@@ -96,9 +110,15 @@ class AnswerEngine:
         normalizer: Callable[[str], str] | None = None,
         product_answers: bool = False,
         verified: VerifiedIndex | None = None,
+        embedder: TextEmbedder | None = None,
+        language: LanguageGate | None = None,
         settle_quotes: bool = False,
     ) -> None:
         self.retriever = retriever
+        # Compares review sentences (how many reviews say the same); None = lexicon only.
+        self.embedder = embedder
+        # Tells a question in another language from one the KB is silent on; None = off.
+        self.language = language
         self.reader = reader
         self.composer = composer
         self.max_question_chars = max_question_chars
@@ -190,6 +210,8 @@ class AnswerEngine:
             top_k=settings.engine.top_k,
             min_retrieval_score=settings.engine.min_retrieval_score,
             verified=verified if settings.engine.verified_answers else None,
+            embedder=getattr(retriever, "embedder", None),
+            language=LanguageGate.for_engine(settings.engine),
             settle_quotes=settings.engine.quote_clauses,
         )
 
@@ -201,6 +223,8 @@ class AnswerEngine:
         if self._warm.is_set():
             return
         self.retriever.warm_up()
+        if self.language is not None:
+            self.language.warm_up()
         if self.bootstrap is not None:
             self.bootstrap()
         try:
@@ -227,6 +251,14 @@ class AnswerEngine:
         t0 = time.perf_counter()
         text = clean_question(question, self.max_question_chars)
         self.warm_up()
+        gate = self.language
+        if gate is not None and gate.other_language(text) is not None:
+            # not "the KB is silent": the bot cannot read this language
+            reply = self.composer.voice.declined_language.format(
+                language=gate.kb_language_name)
+            return Answer(question=text, answered=False, answer=reply, span=None,
+                          confidence=0.0, sources=[], model_version=self.reader.model_version,
+                          latency_ms=(time.perf_counter() - t0) * 1000)
         reader = self.reader  # one reader for the whole question, even if swapped meanwhile
         query = self.normalizer(text) if self.normalizer else text
         hit = self.verified.lookup(query) if self.verified is not None else None
@@ -260,7 +292,11 @@ class AnswerEngine:
             start, end = best.start, best.end
             if self.settle_quotes:
                 start, end = settle_quote(query, passage.text, start, end)
-            reply = self.composer.answer(passage, start, end, question=query)
+            review = review_at(passage, start, end)  # a customer's words?
+            if review is not None:
+                reply = self._review_reply(review, start, end, query)
+            else:
+                reply = self.composer.answer(passage, start, end, question=query)
             ordered = sorted(sources, key=lambda s: s.id != passage.id)  # citing source first
             answer = Answer(
                 question=text, answered=True, answer=reply, span=passage.text[start:end],
@@ -307,12 +343,41 @@ class AnswerEngine:
     def _retrieve(self, search: str, query: str, k: int) -> list[RetrievedPassage]:
         """The passages to read. For an opinion question the catalog rows are set aside
         when other passages (reviews) are found: a row states no opinion, and reading it
-        answers "does it run small?" with its size run."""
-        if not asks_for_opinions(query):
-            return self.retriever.run(search, top_k=k)
-        hits = self.retriever.run(search, top_k=k + OPINION_EXTRA_K)
-        reviews = [h for h in hits if h.passage.kind != "product"]
-        return reviews[:k] if reviews else hits[:k]
+        answers "does it run small?" with its size run. A question about reviews is read
+        across the reviews of the product it names (`focus_on_product`); when they are
+        stored one review per passage (kind "review"), its most relevant ones."""
+        opinions = asks_for_opinions(query)
+        found = self.retriever.run(search, top_k=k + OPINION_EXTRA_K if opinions else k)
+        reviews = [h for h in found if h.passage.kind != "product"] if opinions else []
+        hits = reviews[:k] if reviews else found[:k]
+        if not hits or not (opinions or is_review(hits[0].passage)):
+            return hits
+        if not opinions:  # the nearest passage is a review: look a little wider, and set
+            # aside only other products' reviews (a fact question still reads the catalog)
+            found = self.retriever.run(search, top_k=k + OPINION_EXTRA_K)
+            named = {h.passage.id for h in focus_on_product(
+                query, [h for h in found if is_review(h.passage)], len(found))}
+            return [h for h in found if not is_review(h.passage) or h.passage.id in named][:k]
+        hits = focus_on_product(query, [h for h in found if is_review(h.passage)], k) or hits
+        first = hits[0].passage
+        if first.kind == REVIEW_KIND and first.product:
+            same = self.retriever.run(search, top_k=max(k, REVIEWS_READ), kind=REVIEW_KIND,
+                                      where={"product": first.product})
+            return same or hits
+        return hits
+
+    def _review_reply(self, review: Review, start: int, end: int, query: str) -> str:
+        """The reply for a span read in a review: whose words, and how many agree."""
+        passage = review.passage
+        if passage.kind == REVIEW_KIND and passage.product:
+            where = {"$and": [{"kind": REVIEW_KIND}, {"product": passage.product}]}
+        else:
+            where = {"doc_id": passage.doc_id} if passage.doc_id else None
+        stored = self.retriever.passages(where) if where else [passage]
+        everyone = distinct([review, *(r for p in stored for r in split_reviews(p))])
+        quoted = quoted_sentence(review, start, end, self.composer.voice.max_fact_words)
+        agree = agreement(quoted, review, everyone, self.embedder, query)
+        return self.composer.review(review, start, end, agree)
 
     def _products(self, text: str, query: str, t0: float) -> Answer | None:
         """The catalog products an existence question asks for, or None (read as usual)."""
@@ -327,7 +392,7 @@ class AnswerEngine:
         passage = first.hit.passage
         sources = [source_ref(m.hit) for m in matches]
         answer = Answer(
-            question=text, answered=True, answer=compose_products(matches),
+            question=text, answered=True, answer=compose_products(matches, self.composer.currency),
             span=passage.text[first.start:first.end], confidence=PRODUCT_MATCH_CONFIDENCE,
             sources=sources, model_version=self.reader.model_version, latency_ms=0.0,
             passage=passage, span_start=first.start, span_end=first.end,

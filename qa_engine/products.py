@@ -29,6 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa_engine.reply_catalog import with_currency
 from qa_engine.types import RetrievedPassage
 
 _EXISTENCE = re.compile(
@@ -141,17 +142,20 @@ def _field(text: str, labels: Sequence[str]) -> str | None:
     return None
 
 
-def describe(match: ProductMatch) -> str:
+def describe(match: ProductMatch, currency: str = "") -> str:
     """"the Alder Leather Biker Jacket ($289.00, In stock)": the name verbatim, then
-    the row's own price and availability when it has them."""
+    the row's own price (a bare number gets `currency`, as every catalog reply does:
+    `reply_catalog.with_currency`) and availability when it has them."""
     p = match.hit.passage
     name = p.text[match.start:match.end]
-    facts = [v for v in (_field(p.text, _PRICE), _field(p.text, _STOCK)) if v]
+    price = _field(p.text, _PRICE)
+    facts = [v for v in (with_currency(price, currency) if price else None,
+                         _field(p.text, _STOCK)) if v]
     return f"the {name} ({', '.join(facts)})" if facts else f"the {name}"
 
 
-def compose_products(matches: Sequence[ProductMatch]) -> str:
+def compose_products(matches: Sequence[ProductMatch], currency: str = "") -> str:
     """"Yes, we carry the A ($1, In stock) and the B."; names and values verbatim."""
-    items = [describe(m) for m in matches]
+    items = [describe(m, currency) for m in matches]
     listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
     return f"Yes, we carry {listed}."

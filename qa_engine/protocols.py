@@ -8,7 +8,7 @@ reader family). Construction is cheap; `warm_up()` loads models once and is idem
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from qa_engine.types import Passage, ReaderResult, RetrievedPassage, SpanCandidate
 
@@ -50,5 +50,9 @@ class Retriever(Protocol):
 
     def warm_up(self) -> None: ...
 
-    def run(self, question: str, top_k: int | None = None,
-            kind: str | None = None) -> list[RetrievedPassage]: ...
+    def run(self, question: str, top_k: int | None = None, kind: str | None = None,
+            where: dict[str, Any] | None = None) -> list[RetrievedPassage]: ...
+
+    def passages(self, where: dict[str, Any], limit: int = 500) -> list[Passage]:
+        """Every passage whose metadata match `where` (a product's reviews)."""
+        ...

@@ -12,6 +12,8 @@ from qa_engine.types import KnowledgeBaseUnavailable, Passage, RetrievedPassage
 def passage_from_record(pid: str, text: str, meta: dict[str, Any] | None) -> Passage:
     """A Passage from a Chroma record (id, document, metadata)."""
     meta = meta or {}
+    rating = meta.get("rating")
+    verified = meta.get("verified_buyer")
     return Passage(
         id=pid,
         text=text or "",
@@ -20,6 +22,10 @@ def passage_from_record(pid: str, text: str, meta: dict[str, Any] | None) -> Pas
         section=str(meta.get("section") or ""),
         doc_id=str(meta.get("doc_id") or ""),
         kind=str(meta.get("kind") or "document"),
+        product=str(meta.get("product") or ""),
+        rating=int(rating) if isinstance(rating, (int, float)) and 1 <= rating <= 5 else None,
+        review_date=str(meta.get("review_date") or ""),
+        verified_buyer=bool(verified) if isinstance(verified, bool) else None,
     )
 
 
@@ -60,6 +66,18 @@ class Retriever:
         return [f"{m.get('title', '')} {m.get('section', '')} {d or ''}"
                 for d, m in zip(res["documents"], metas, strict=True)]
 
+    def passages(self, where: dict[str, Any], limit: int = 500) -> list[Passage]:
+        """Every passage whose metadata match `where` (Chroma's filter), in id order."""
+        try:
+            res = self.collection.get(where=where, limit=limit,
+                                      include=["documents", "metadatas"])
+        except Exception as exc:
+            raise KnowledgeBaseUnavailable(f"knowledge base unavailable: {exc}") from exc
+        metas = res.get("metadatas") or [{}] * len(res["ids"])
+        found = [passage_from_record(i, d, m)
+                 for i, d, m in zip(res["ids"], res["documents"], metas, strict=True)]
+        return sorted(found, key=lambda p: p.id)
+
     def embed_question(self, question: str) -> list[float]:
         """The question's embedding (from the cache of recent questions when there)."""
         vector = self.cache.get(question)
@@ -68,17 +86,20 @@ class Retriever:
             self.cache.put(question, vector)
         return vector
 
-    def run(self, question: str, top_k: int | None = None,
-            kind: str | None = None) -> list[RetrievedPassage]:
-        """The top passages for `question`; `kind` keeps only passages of that kind."""
+    def run(self, question: str, top_k: int | None = None, kind: str | None = None,
+            where: dict[str, Any] | None = None) -> list[RetrievedPassage]:
+        """The top passages for `question`; `kind` keeps only passages of that kind,
+        `where` only those whose metadata match (Chroma's `where` filter)."""
         k = top_k or self.top_k
         vector = self.embed_question(question)
+        filters = [f for f in ({"kind": kind} if kind else None, where) if f]
         try:
             res = self.collection.query(
                 query_embeddings=[vector],
                 n_results=k,
                 include=["documents", "metadatas", "distances"],
-                **({"where": {"kind": kind}} if kind else {}),
+                **({"where": filters[0] if len(filters) == 1 else {"$and": filters}}
+                   if filters else {}),
             )
         except Exception as exc:
             raise KnowledgeBaseUnavailable(f"knowledge base unavailable: {exc}") from exc

@@ -29,6 +29,11 @@ class Passage:
     section: str = ""
     doc_id: str = ""
     kind: str = "document"
+    # Reviews (kind "review", qa_engine/reviews.py): what the review loaders store in Chroma.
+    product: str = ""
+    rating: int | None = None  # 1-5; None when unknown (stored as -1)
+    review_date: str = ""  # ISO date or ""
+    verified_buyer: bool | None = None
 
     @property
     def label(self) -> str:

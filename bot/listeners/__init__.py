@@ -9,8 +9,9 @@ from bot.listeners import actions, commands, events, views
 from bot.listeners.events.other_events import ANY_EVENT, ignore_other_event
 
 
-def register(app: App) -> None:
-    commands.register(app)
+def register(app: App, command: str = "/stylesprint") -> None:
+    """`command`: the slash command the app declares (STYLESPRINT_COMMAND)."""
+    commands.register(app, command)
     events.register(app)
     actions.register(app)
     views.register(app)

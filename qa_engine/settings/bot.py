@@ -6,6 +6,7 @@ secrets and API; the field name in capitals.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -131,6 +132,47 @@ class BotSettings(SettingsGroup):
     lead_usergroup: str | None = Field(
         None, description="User group id (S...) whose members see the lead view of the App Home."
     )
+
+    # --- the team's own names: command, bot, brand (bot/branding.py, `stylesprint manifest`)
+    command: str = Field(
+        "/stylesprint",
+        description="The slash command the bot answers, as the Slack app declares it "
+        "(`stylesprint manifest` writes it into the manifest).",
+    )
+    app_name: str = Field(
+        "StyleSprint Assist", max_length=35,
+        description="The bot's name in help, the App Home and the manifest.",
+    )
+    bot_display_name: str = Field(
+        "StyleSprint", max_length=80,
+        description="The bot user's display name (what agents @-mention).",
+    )
+    brand: str = Field(
+        "StyleSprint", max_length=80,
+        description="The retailer's name in the manifest's description of the bot.",
+    )
+    public_url: str = Field(
+        "https://stylesprint.example.com",
+        description="Public HTTPS address of `stylesprint serve`, for the manifest's request "
+        "URLs.",
+    )
+
+    @field_validator("command")
+    @classmethod
+    def _command(cls, value: str) -> str:
+        name = value.strip().lower()
+        name = name if name.startswith("/") else f"/{name}"
+        if not re.fullmatch(r"/[a-z0-9][a-z0-9_-]{0,30}", name):
+            raise ValueError(f"STYLESPRINT_COMMAND {value!r} is not a Slack command name: a "
+                             "slash, then up to 31 lower-case letters, digits, - or _")
+        return name
+
+    @field_validator("app_name", "bot_display_name", "brand")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a name may not be empty")
+        return value.strip()
 
     @field_validator("lead_users", mode="before")
     @classmethod

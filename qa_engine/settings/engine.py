@@ -119,6 +119,22 @@ class EngineSettings(SettingsGroup):
         "a price that already carries a currency is left as it is.",
     )
 
+    # --- languages (qa_engine/language.py) ---------------------------------------------
+    kb_language: str = Field(
+        "en",
+        min_length=2, max_length=2,
+        description="ISO 639-1 code of the language the knowledge base (and the reader) is in.",
+    )
+    question_languages: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["en", "es", "fr", "de", "it", "pt"],
+        description="Comma-separated ISO 639-1 codes a question is told apart from; a question "
+        "surely in one other than KB_LANGUAGE gets 'I can only answer in English for now'. "
+        "'off' = no language check.",
+    )
+    language_min_words: int = Field(
+        3, ge=1, description="Shorter questions are never called foreign (product names)."
+    )
+
     # --- records (the database's location is Settings.services.database_url) --------
     db_connect_timeout_s: float = Field(
         3.0,
@@ -146,6 +162,28 @@ class EngineSettings(SettingsGroup):
     @classmethod
     def _split_paths(cls, value: object) -> object:
         return split_paths(value)
+
+    @field_validator("question_languages", mode="before")
+    @classmethod
+    def _split_languages(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip().lower() in OFF:
+                return []
+            return [v.strip().lower() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("question_languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        from lingua import IsoCode639_1
+
+        for code in value:
+            try:
+                IsoCode639_1.from_str(code)
+            except ValueError:
+                raise ValueError(f"{code!r} is not an ISO 639-1 language code lingua knows "
+                                 "(en, es, fr, de, ...)") from None
+        return value
 
     @field_validator("omp_wait_policy", mode="before")
     @classmethod

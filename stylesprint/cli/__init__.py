@@ -23,6 +23,7 @@ from stylesprint.cli import (
     gaps,
     govern,
     ingest,
+    manifest,
     models,
     retrain,
     slack,
@@ -39,7 +40,8 @@ app: typer.Typer = App(
 )
 
 # retrain after slack: it adds `feedback dataset` to the `feedback` group slack creates
-for _module in (ask, ingest, train, models, slack, evaluate, retrain, gaps, govern, db):
+for _module in (ask, ingest, train, models, slack, evaluate, retrain, gaps, govern, db,
+                manifest):
     _module.register(app)
 
 

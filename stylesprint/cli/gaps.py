@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
         Ranked by how many agents asked, each with its closest passages and other
         phrasings, so someone can write the missing article.
         """
-        from qa_engine.gaps import gap_embedder, knowledge_gaps, parse_since
+        from qa_engine.gaps import gap_embedder, knowledge_gaps, language_reply, parse_since
 
         try:
             period = parse_since(since)
@@ -35,7 +35,8 @@ def register(app: typer.Typer) -> None:
         try:
             with database_or_exit(settings.resolved_database_url):
                 found = knowledge_gaps(records, gap_embedder(settings), since=period,
-                                       similarity=settings.engine.gap_similarity)
+                                       similarity=settings.engine.gap_similarity,
+                                       language_reply=language_reply(settings))
         except SchemaMismatch as exc:
             fail(str(exc))
         finally:

@@ -84,3 +84,18 @@ def test_opinion_questions_are_told_from_relayed_situations(question, opinion):
     from qa_engine.products import asks_for_opinions
 
     assert asks_for_opinions(question) is opinion
+
+
+def test_a_bare_price_gets_the_configured_currency_as_in_every_catalog_reply():
+    from qa_engine.types import Passage, RetrievedPassage
+
+    row = Passage(id="p-hol", title="Holm Linen Shirt", source="catalog.csv", kind="product",
+                  section="Shirts", text="Holm Linen Shirt\nPrice: 75.00\nAvailability: In stock")
+    found = match_products(("linen", "shirt"), [RetrievedPassage(row, 0.8)])
+    assert compose_products(found, "$") == \
+        "Yes, we carry the Holm Linen Shirt ($75.00, In stock)."
+    assert compose_products(found, "EUR") == \
+        "Yes, we carry the Holm Linen Shirt (EUR 75.00, In stock)."
+    # a price that names its currency already is left as written
+    assert compose_products(match_products(("outerwear",), [JACKET]), "EUR") == \
+        "Yes, we carry the Alder Leather Biker Jacket ($289.00, In stock)."

@@ -8,5 +8,6 @@ from bot.errors import after_ack
 from bot.listeners.commands.stylesprint import stylesprint_command
 
 
-def register(app: App) -> None:
-    app.command("/stylesprint")(after_ack(stylesprint_command))
+def register(app: App, command: str = "/stylesprint") -> None:
+    """The one slash command, under the name the team gave it (STYLESPRINT_COMMAND)."""
+    app.command(command)(after_ack(stylesprint_command))

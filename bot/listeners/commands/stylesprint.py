@@ -1,4 +1,5 @@
-"""`/stylesprint ask <question>` and `/stylesprint help`.
+"""`/stylesprint ask <question>` and `/stylesprint help` (the command under the name the
+team gave it, STYLESPRINT_COMMAND; its help from `context[BRANDING]`, bot/branding.py).
 
 The question is stored in the durable queue (`Answerer.submit`) before the
 acknowledgement, which carries the admission's note ("looking that up", the place in
@@ -18,8 +19,9 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.answering import LOOKING, Answerer, Question
-from bot.blocks import USAGE, escape
-from bot.context import ANSWERER
+from bot.blocks import escape
+from bot.branding import Branding
+from bot.context import ANSWERER, BRANDING
 from bot.idempotency import ONCE, Once, key_of
 from bot.text import from_slack
 from qa_engine.db import ACK_DEADLINE_S
@@ -32,18 +34,20 @@ SUBCOMMANDS = "`ask <question>`, `help`"
 def stylesprint_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
     subcommand = subcommand.lower()
+    branding: Branding = context.get(BRANDING) or Branding()
+    usage = branding.usage()
     if subcommand in ("", "help"):
-        ack(text=USAGE, response_type="ephemeral")
+        ack(text=usage, response_type="ephemeral")
         return
     if subcommand != "ask":
         ack(
             text=f"I don't know `{escape(subcommand[:40])}`. "
-            f"`/stylesprint` has: {SUBCOMMANDS}.\n\n{USAGE}",
+            f"`{branding.command}` has: {SUBCOMMANDS}.\n\n{usage}",
             response_type="ephemeral",
         )
         return
     if not rest.strip():
-        ack(text=f"Please add your question after `ask`.\n\n{USAGE}", response_type="ephemeral")
+        ack(text=f"Please add your question after `ask`.\n\n{usage}", response_type="ephemeral")
         return
     if not command.get("user_id") or not command.get("channel_id"):  # not from Slack
         ack(text="Sorry, I couldn't tell who asked or in which channel, so I can't answer "

@@ -7,7 +7,8 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.context import TEAM
+from bot.branding import Branding
+from bot.context import BRANDING, TEAM
 from bot.home import publish_home
 from bot.team import Team
 
@@ -17,4 +18,4 @@ def show_home(event: dict[str, Any], context: BoltContext, client: WebClient) ->
     if event.get("tab", "home") != "home":  # the Messages tab needs nothing from us
         return
     team: Team = context[TEAM]
-    publish_home(team, client, event["user"])
+    publish_home(team, client, event["user"], context.get(BRANDING) or Branding())

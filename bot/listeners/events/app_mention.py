@@ -12,8 +12,8 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.answering import Answerer, Question
-from bot.blocks import USAGE
-from bot.context import ANSWERER, TEAM
+from bot.branding import Branding
+from bot.context import ANSWERER, BRANDING, TEAM
 from bot.text import from_slack
 from qa_engine.db import TRANSIENT_ERRORS
 
@@ -35,7 +35,8 @@ def answer_mention(event: dict[str, Any], context: BoltContext, client: WebClien
     text = from_slack(mention).strip()
     if not text:
         client.chat_postEphemeral(
-            channel=event["channel"], user=event["user"], thread_ts=thread_ts, text=USAGE
+            channel=event["channel"], user=event["user"], thread_ts=thread_ts,
+            text=(context.get(BRANDING) or Branding()).usage()
         )
         return
     team = context.get(TEAM)

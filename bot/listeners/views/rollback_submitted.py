@@ -8,7 +8,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.context import TEAM
+from bot.branding import Branding
+from bot.context import BRANDING, TEAM
 from bot.home import publish_home
 from bot.rollback import LEADS_ONLY, notice_modal, perform_rollback
 from bot.team import Team
@@ -29,4 +30,4 @@ def roll_back_model(
     expected = json.loads(view.get("private_metadata") or "{}").get("from")
     result = perform_rollback(team, user, expected)
     client.views_update(view_id=view["id"], view=notice_modal(TITLE, result.message))
-    publish_home(team, client, user)
+    publish_home(team, client, user, context.get(BRANDING) or Branding())
