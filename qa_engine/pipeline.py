@@ -251,16 +251,18 @@ class AnswerEngine:
         t0 = time.perf_counter()
         text = clean_question(question, self.max_question_chars)
         self.warm_up()
+        reader = self.reader  # one reader for the whole question, even if swapped meanwhile
+        query = self.normalizer(text) if self.normalizer else text
         gate = self.language
-        if gate is not None and gate.other_language(text) is not None:
+        # judged on the question as the KB spells it: "how long is the retrun windwo for
+        # onlien orders" is English with typos, not another language
+        if gate is not None and gate.other_language(query) is not None:
             # not "the KB is silent": the bot cannot read this language
             reply = self.composer.voice.declined_language.format(
                 language=gate.kb_language_name)
             return Answer(question=text, answered=False, answer=reply, span=None,
-                          confidence=0.0, sources=[], model_version=self.reader.model_version,
+                          confidence=0.0, sources=[], model_version=reader.model_version,
                           latency_ms=(time.perf_counter() - t0) * 1000)
-        reader = self.reader  # one reader for the whole question, even if swapped meanwhile
-        query = self.normalizer(text) if self.normalizer else text
         hit = self.verified.lookup(query) if self.verified is not None else None
         if hit is not None:  # an agent fixed this question
             answer = verified_answer(hit, text, query, self.composer, reader.model_version)
