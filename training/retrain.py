@@ -143,8 +143,18 @@ def synthetic_replay(n: int, seed: int) -> list[dict[str, Any]]:
     return generate(n, seed=10_000 + seed)
 
 
-def feedback_dataset(settings: Settings) -> FeedbackDataset:
-    """The feedback dataset as a retrain would build it now (gold questions kept out)."""
+def week_number(when: Any = None) -> int:
+    """Weeks since 1970-01-05 (a Monday) at `when` (default now, UTC): the held-out
+    rotation of the run (`training.feedback.held_out`)."""
+    from datetime import datetime, timezone
+
+    when = when or datetime.now(timezone.utc)
+    return (when.date().toordinal() - datetime(1970, 1, 5).date().toordinal()) // 7
+
+
+def feedback_dataset(settings: Settings, rotation: int | None = None) -> FeedbackDataset:
+    """The feedback dataset as a retrain would build it now (gold questions kept out);
+    `rotation` (default: this week's number) picks the held-out slot of corrections."""
     from training.datasets import load_examples
 
     gold_keys = {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
@@ -153,7 +163,8 @@ def feedback_dataset(settings: Settings) -> FeedbackDataset:
     rows = load_feedback_rows(settings.resolved_database_url)
     return build_dataset(rows, gold_keys=gold_keys, heldout_share=settings.retrain.heldout_share,
                          kb=open_kb(settings),  # corrections are searched in the whole KB
-                         stale_downvotes=load_stale_downvotes(settings.resolved_database_url))
+                         stale_downvotes=load_stale_downvotes(settings.resolved_database_url),
+                         rotation=week_number() if rotation is None else rotation)
 
 
 def retrain_config(settings: Settings, current_dir: Path) -> dict[str, Any]:
