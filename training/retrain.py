@@ -359,14 +359,19 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     outcome.current_metrics, outcome.candidate_metrics = result["current"], result["candidate"]
     outcome.counts.update(gold_examples=result["gold"]["examples"],
                           gold_corrections=result["gold"]["corrections"],
-                          train_steps=result["train"]["steps"])
+                          train_steps=result["train"]["steps"],
+                          seconds=result.get("seconds"))
     fit = result.get("feedback_fit") or {}
-    outcome.counts.update(feedback_fit=fit.get("share"))
-    failure = fit_failure(fit, settings.retrain.min_feedback_fit)
+    outcome.counts.update(feedback_fit=fit.get("share"), confirmed=fit.get("confirmed"),
+                          confirmed_wrong=len(fit.get("confirmed_wrong") or []))
+    failure = fit_failure(fit, settings.retrain.min_feedback_fit,
+                          settings.retrain.require_confirmed)
     if failure:
         raise RetrainFailed(failure)
+    replayed = result.get("replay") or {}
+    outcome.counts.update(replay_broken=replayed.get("broken"), replay_fixed=replayed.get("fixed"))
     decision: GateDecision = gate(result["current"], result["candidate"],
-                                  margins_from(settings))
+                                  margins_from(settings), replay=replayed)
     outcome.deltas = decision.deltas
     name = f"retrain-{utcnow():%Y%m%d-%H%M%S}-r{run_id}"
     meta = json.loads((job.candidate_dir / "stylesprint.json").read_text())
