@@ -130,21 +130,29 @@ def cached_scores(reader: Any, examples: Sequence[Any], model_dir: Path, data_pa
                   cache_dir: Path, job: WorkJob) -> Any:
     """`score_examples(reader, examples)`, kept on disk per model version and data file.
 
-    A registry version never changes once written, nor does the frozen dev split, so the
-    serving version's scores on it are the same every week: read, not recomputed (the
-    retrain otherwise reads the 888 dev questions twice; this halves that). The key is
-    the version directory, its metadata and the dev file's bytes, with the window settings.
+    Scores depend on the weights and the data only (not on the calibration), and neither
+    a model version nor the frozen dev split changes, so the serving version's scores are
+    read, not recomputed: the candidate's are stored as it is scored and, promoted, it is
+    next week's serving version (the retrain otherwise reads the 888 dev questions twice).
+    The key is the model's weight files, what of its metadata the reader is built from
+    (base model, training config: window, rank pattern), the decoding settings and the
+    data file.
     """
     import hashlib
 
     from training.calibrate import ReaderScores, score_examples
 
     h = hashlib.sha256()
-    for part in (str(Path(model_dir).resolve()), str(job.max_answer_length), str(job.n_best)):
+    weights = sorted(p for p in Path(model_dir).iterdir()
+                     if p.suffix in (".safetensors", ".bin", ".pt"))
+    meta_path = Path(model_dir) / "stylesprint.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    reading = {k: meta.get(k) for k in ("base_model", "train_config", "rank_pattern")}
+    for part in (str(job.max_answer_length), str(job.n_best), job.base_model,
+                 json.dumps(reading, sort_keys=True, default=str)):
         h.update(part.encode() + b"\0")
-    for f in (Path(model_dir) / "stylesprint.json", Path(model_dir) / "calibration.json",
-              Path(data_path)):
-        h.update(f.read_bytes() if f.exists() else b"-")
+    for f in [*weights, Path(data_path)]:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
     path = cache_dir / f"scores-{h.hexdigest()[:20]}.json"
     if path.exists():
         data = json.loads(path.read_text())
@@ -283,7 +291,10 @@ def run_job(job: WorkJob) -> dict[str, Any]:
 
     embedder = Embedder(job.embedding_model)
     candidate = _reader(job.candidate_dir, job)
-    cand_scores = score_examples(candidate, gold)
+    cache_dir = job.run_dir.parent / "eval-cache"
+    cand_scores = cached_scores(candidate, dev, job.candidate_dir, job.dev_path, cache_dir, job)
+    if heldout:
+        cand_scores = concat_scores(cand_scores, score_examples(candidate, heldout))
     calibration = fit_calibration(subset(cand_scores, parts["dev"]), source=str(job.dev_path))
     calibration.save(job.candidate_dir)
     meta_path = job.candidate_dir / MODEL_META_FILE
@@ -303,8 +314,7 @@ def run_job(job: WorkJob) -> dict[str, Any]:
 
     current = _reader(job.current_dir, job)
     current.warm_up()
-    cur_scores = cached_scores(current, dev, job.current_dir, job.dev_path,
-                               job.run_dir.parent / "eval-cache", job)
+    cur_scores = cached_scores(current, dev, job.current_dir, job.dev_path, cache_dir, job)
     if heldout:
         cur_scores = concat_scores(cur_scores, score_examples(current, heldout))
     current_metrics = gold_metrics(cur_scores, current.calibration, gold, embedder, parts)
