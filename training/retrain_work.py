@@ -240,9 +240,47 @@ def field_metrics(job: WorkJob) -> dict[str, dict[str, Any]] | None:
                                         "data_dir": str(job.field_data_dir or job.run_dir),
                                         "services": {**values.get("services", {}),
                                                      "chroma_host": None}})
-    return e2e_metrics(settings, {"current": job.current_dir, "candidate": job.candidate_dir},
-                       job.field_gold, [Path(p) for p in job.field_kb],
-                       sample=job.field_sample or None)
+    models = {"current": job.current_dir, "candidate": job.candidate_dir}
+    cache_dir = job.run_dir.parent / "eval-cache"
+    keys = {name: _field_key(path, job) for name, path in models.items()}
+    out: dict[str, dict[str, Any]] = {}
+    for name, key in keys.items():
+        cached = cache_dir / f"field-{key}.json"
+        if cached.exists():
+            out[name] = json.loads(cached.read_text())
+    missing = {name: path for name, path in models.items() if name not in out}
+    if missing:
+        fresh = e2e_metrics(settings, missing, job.field_gold, [Path(p) for p in job.field_kb],
+                            sample=job.field_sample or None)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for name, figures in fresh.items():
+            (cache_dir / f"field-{keys[name]}.json").write_text(json.dumps(figures))
+        out.update(fresh)
+    return out
+
+
+def _field_key(model_dir: Path, job: WorkJob) -> str:
+    """What a model's field-test figures depend on: its weights, calibration and reading
+    metadata, the questions, the sample, the knowledge base's files, the engine settings.
+    A registry version never changes, so the serving version's figures are read from the
+    run that scored it (as the candidate, or as the serving version last week)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    files = sorted(p for p in Path(model_dir).iterdir()
+                   if p.suffix in (".safetensors", ".bin", ".pt") or p.name == "calibration.json")
+    meta_path = Path(model_dir) / "stylesprint.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    reading = {k: meta.get(k) for k in ("base_model", "train_config", "rank_pattern")}
+    kb_files = sorted(f for p in job.field_kb for f in
+                      ([Path(p)] if Path(p).is_file() else Path(p).rglob("*")) if f.is_file())
+    assert job.field_gold is not None
+    for f in [*files, job.field_gold, *kb_files]:
+        h.update(str(f.name).encode() + b"\0" + f.read_bytes())
+    settings = {k: v for k, v in job.engine_settings.items() if k not in ("data_dir",)}
+    h.update(json.dumps([reading, job.field_sample, settings], sort_keys=True,
+                        default=str).encode())
+    return h.hexdigest()[:20]
 
 
 def run_job(job: WorkJob) -> dict[str, Any]:
