@@ -202,14 +202,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-near-miss", type=float, default=0.005)
     parser.add_argument("--out", type=Path, default=RULE_FILE)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--embedding-model", default=None,
+                        help="the embedder the bot serves with (default: the bundled MiniLM)")
+    parser.add_argument("--device", default="cpu")
     args = parser.parse_args(argv)
     if "field_test" in args.data.parts or "field_test" in args.realqa.parts:
         parser.error("the field test is held out: fit on the dev split and real QA")
     from qa_engine.embedder import Embedder
-    from qa_engine.settings import Settings
+    from qa_engine.settings.engine import bundled_minilm_path
 
-    settings = Settings()
-    embedder = Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device)
+    # arguments, not Settings(): only the composition root (stylesprint/) reads the environment
+    embedder = Embedder(args.embedding_model or bundled_minilm_path(), device=args.device)
     sources = [dev_source(args.data)]
     for name in REALQA_FILES:
         if (args.realqa / name).exists():
