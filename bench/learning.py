@@ -225,6 +225,10 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.2)
         time.sleep(3)  # the last listeners finish; the verified index syncs on the next ask
         phases["verified"] = ask_all(engine, everything)
+        tabulate(figures, phases, kinds, taught, paraphrases, outside)
+        print_table(figures)  # the verified phase now: the retrain takes long
+        if args.out:
+            write(report("learning", figures, settings), args.out.with_suffix(".partial.json"))
         if not args.no_retrain:
             t2 = time.perf_counter()
             outcome = run_retrain(settings, trigger="manual")
@@ -248,6 +252,16 @@ def main(argv: list[str] | None = None) -> int:
         runtime.close()
         slack.stop()
     figures["seconds"] = round(time.perf_counter() - t0, 1)
+    tabulate(figures, phases, kinds, taught, paraphrases, outside)
+    print_table(figures)
+    write(report("learning", figures, settings), args.out)
+    return 0
+
+
+def tabulate(figures: dict[str, Any], phases: dict[str, dict[str, dict[str, bool]]],
+             kinds: dict[str, str], taught: list[dict[str, Any]],
+             paraphrases: list[dict[str, Any]], outside: list[dict[str, Any]]) -> None:
+    """figures["phases"]: each phase's share right per part of the questions."""
     by_group = {row["group"]: kinds.get(row["id"]) for row in taught} if phases.get(
         "verified") else {}
     parts = {
@@ -267,9 +281,6 @@ def main(argv: list[str] | None = None) -> int:
         unans = [results[i] for i in parts["outside, unanswerable"] if i in results]
         figures["phases"][phase]["outside, unanswerable"]["declined"] = (
             round(sum(g["declined"] for g in unans) / len(unans), 4) if unans else None)
-    print_table(figures)
-    write(report("learning", figures, settings), args.out)
-    return 0
 
 
 def print_table(f: dict[str, Any]) -> None:
@@ -290,6 +301,14 @@ def print_table(f: dict[str, Any]) -> None:
     if "retrain" in f:
         r = f["retrain"]
         print(f"retrain: {r['status']} in {r['seconds']} s: {r['reason']}")
+        counts = r.get("counts") or {}
+        if counts.get("seconds"):  # where the child's time went (training_work phases)
+            print("retrain time by phase (s): " + ", ".join(
+                f"{k} {v}" for k, v in counts["seconds"].items()))
+        print(f"feedback examples {counts.get('examples')} (held out {counts.get('heldout')}); "
+              f"confirmed answers wrong after training: {counts.get('confirmed_wrong')}; "
+              f"replay set: {counts.get('replay_broken')} broken, "
+              f"{counts.get('replay_fixed')} fixed")
 
 
 if __name__ == "__main__":

@@ -60,6 +60,7 @@ from qa_engine.reviews import (
 from qa_engine.settings import Settings
 from qa_engine.types import Answer, QuestionError, ReaderResult, RetrievedPassage, SourceRef
 from qa_engine.verified import VerifiedIndex, verified_answer
+from qa_engine.verified_match import MatchRule
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +161,9 @@ class AnswerEngine:
                               timeouts=DbTimeouts.from_settings(settings))
             verified = VerifiedIndex(records, embedder, ChromaPassages(collection),
                                      settings.engine.verified_threshold,
-                                     embed_question=retriever.embed_question)
+                                     embed_question=retriever.embed_question,
+                                     rule=MatchRule.load() if settings.engine.verified_match
+                                     else None)
         fallback = None
         # a pinned adapter has no fallback
         if reader is None and settings.engine.adapter_dir is None:

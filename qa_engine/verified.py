@@ -51,10 +51,12 @@ from qa_engine.types import (
     SourceRef,
     VerifiedMark,
 )
+from qa_engine.verified_match import MatchRule, features, key_conflict
 
 logger = logging.getLogger(__name__)
 
-CANDIDATES = 3  # nearest verified questions checked per question
+CANDIDATES = 5  # nearest verified questions checked per question
+PREFILTER = 0.55  # below this question similarity the matching rule is not asked
 RETRY_AFTER_S = 30.0  # records or KB unreachable: answer from the reader this long
 
 
@@ -86,16 +88,22 @@ class VerifiedIndex:
             taken for a paraphrase of a verified one.
         embed_question: a question's vector (default: `embedder`; the engine passes its
             retriever's, which keeps recent questions' vectors).
+        rule: the matching rule (`qa_engine.verified_match`) that serves a verified answer
+            to a paraphrase below `threshold`; None = near-copies only. Either way a
+            question naming another number, size or country is never served.
     """
 
     def __init__(self, records: Records, embedder: Embedder, kb: ChromaPassages,
                  threshold: float,
-                 embed_question: Callable[[str], list[float]] | None = None) -> None:
+                 embed_question: Callable[[str], list[float]] | None = None,
+                 rule: MatchRule | None = None) -> None:
         self.records = records
         self.embedder = embedder
         self.embed_question = embed_question or (lambda q: embedder.embed([q])[0].tolist())
         self.kb = kb
         self.threshold = threshold
+        self.rule = rule
+        self._passage_vectors: dict[str, Any] = {}
         self._client, self._collection = None, None
         self._rows: dict[str, Verified] = {}
         self._marker: tuple[int, int, str] | None = None
@@ -119,6 +127,7 @@ class VerifiedIndex:
             if new := sorted(set(rows) - have):
                 vectors = self.embedder.embed([rows[i].question for i in new])
                 self._collection.add(ids=new, embeddings=vectors.tolist())
+            self._passage_vectors = {i: v for i, v in self._passage_vectors.items() if i in rows}
             self._rows, self._marker = rows, marker
 
     def lookup(self, question: str) -> VerifiedHit | None:
@@ -148,19 +157,59 @@ class VerifiedIndex:
         rows = self._rows
         if not rows or self._collection is None:
             return None
-        res = self._collection.query(query_embeddings=[self.embed_question(question)],
+        vector = self.embed_question(question)
+        res = self._collection.query(query_embeddings=[vector],
                                      n_results=min(CANDIDATES, len(rows)), include=["distances"])
+        floor = PREFILTER if self.rule is not None else self.threshold
+        kb_scores: dict[str, float] | None = None
         for vid, distance in zip(res["ids"][0], res["distances"][0], strict=True):
             similarity = 1.0 - float(distance)
-            if similarity < self.threshold:
+            if similarity < floor:
                 return None
             verified = rows.get(vid)
-            if verified is None:
+            if verified is None or key_conflict(question, verified.question):
                 continue
+            if similarity < self.threshold:  # not a near-copy: ask the matching rule
+                assert self.rule is not None
+                if kb_scores is None:
+                    kb_scores = self._kb_scores(vector)
+                x = self._features(question, vector, vid, verified, similarity, kb_scores)
+                if not self.rule.serves(question, verified.question, x):
+                    continue
             passage = self._current(verified)
             if passage is not None:
                 return VerifiedHit(verified, passage, similarity)
         return None
+
+    def _kb_scores(self, vector: list[float]) -> dict[str, float]:
+        """The knowledge base's best passages for the question: id -> cosine similarity."""
+        try:
+            res = self.kb.collection.query(query_embeddings=[vector], n_results=3,
+                                           include=["distances"])
+        except Exception as exc:
+            raise KnowledgeBaseUnavailable(f"knowledge base unavailable: {exc}") from exc
+        return {i: 1.0 - float(d) for i, d in zip(res["ids"][0], res["distances"][0],
+                                                  strict=True)}
+
+    def _features(self, question: str, vector: list[float], vid: str, verified: Verified,
+                  similarity: float, kb_scores: dict[str, float]) -> list[float]:
+        """The matching rule's inputs for `question` against one verified answer."""
+        import numpy as np
+
+        pv = self._passage_vectors.get(vid)
+        if pv is None:  # the passage's vector as the knowledge base stores it (retrieval's)
+            try:
+                got = self.kb.collection.get(ids=[verified.passage_id], include=["embeddings"])
+            except Exception as exc:
+                raise KnowledgeBaseUnavailable(f"knowledge base unavailable: {exc}") from exc
+            stored = got.get("embeddings")
+            pv = (np.asarray(stored[0], dtype=np.float32) if stored is not None and len(stored)
+                  else self.embedder.embed([verified.passage_text])[0])
+            self._passage_vectors[vid] = pv
+        own = float(np.dot(np.asarray(vector, dtype=np.float32), pv))
+        others = [s for i, s in kb_scores.items() if i != verified.passage_id]
+        return features(question, verified.question, verified.span, similarity, own,
+                        max(others) if others else 0.0)
 
     def _current(self, verified: Verified) -> Passage | None:
         """The verified passage as the knowledge base holds it now; retires it if gone."""

@@ -224,6 +224,21 @@ def _bucket(key: tuple[str, str]) -> float:
     return int(digest[:8], 16) / 2**32
 
 
+def held_out(key: tuple[str, str], heldout_share: float, rotation: int = 0) -> bool:
+    """Whether the correction example `key` is held out for the gold set this time.
+
+    The examples fall into `round(1 / heldout_share)` stable slots (a hash of question and
+    passage); slot `rotation mod slots` is held out. The retrain passes the week's number
+    as `rotation`, so a correction held out this week is trained on next week and no
+    correction is only ever judged; rotation 0 holds out the hash's lowest share, as
+    before rotation existed.
+    """
+    if heldout_share <= 0:
+        return False
+    slots = max(1, round(1 / min(heldout_share, 1.0)))
+    return int(_bucket(key) * slots) == rotation % slots
+
+
 def build_dataset(
     rows: Iterable[Mapping[str, Any]],
     *,
@@ -231,11 +246,14 @@ def build_dataset(
     heldout_share: float = 0.2,
     kb: PassageSource | None = None,
     stale_downvotes: Sequence[StaleDownvote] = (),
+    rotation: int = 0,
 ) -> FeedbackDataset:
     """Turn exported answer rows into a `FeedbackDataset` (see the module docstring).
 
     `kb`: where corrections are searched beyond the passage used (None: that passage only).
     `stale_downvotes` (`Records.verified.stale_downvotes()`) are listed for review.
+    `rotation`: which slot of corrections is held out (`held_out`; the retrain passes the
+    week number).
     """
     ds = FeedbackDataset()
     groups: dict[tuple[str, str], list[FeedbackItem]] = defaultdict(list)
@@ -285,7 +303,7 @@ def build_dataset(
         in_examples += len(winners)
         overruled += len(losers) - len(outvoted)
         merged += len(winners) - 1
-        if example["kind"] == "feedback-correction" and _bucket(key) < heldout_share:
+        if example["kind"] == "feedback-correction" and held_out(key, heldout_share, rotation):
             ds.heldout.append(example)
         else:
             ds.train.append(example)

@@ -68,12 +68,21 @@ def part(metrics: Mapping[str, Any] | None, name: str) -> Mapping[str, Any]:
 
 
 def gate(current: Mapping[str, Any], candidate: Mapping[str, Any],
-         margins: Mapping[str, float]) -> GateDecision:
+         margins: Mapping[str, float], replay: Mapping[str, Any] | None = None,
+         ) -> GateDecision:
     """Promote iff the candidate is not worse than current by more than the margin on
-    each gated metric of each set (see the module docstring)."""
+    each gated metric of each set (see the module docstring), and, given the replay
+    figures (`training.retrain_work.replay`: questions of the fixed replay set right
+    before and wrong after, and the reverse), breaks no more answers than it fixes."""
     deltas: dict[str, float | None] = {}
     worse: list[str] = []
     fine: list[str] = []
+    if replay and replay.get("questions"):
+        broken, fixed = int(replay["broken"]), int(replay["fixed"])
+        deltas["replay.broken"], deltas["replay.fixed"] = float(broken), float(fixed)
+        text = (f"replay set: {broken} right answer(s) broken, {fixed} fixed "
+                f"of {replay['questions']}")
+        (worse if broken > fixed else fine).append(text)
     for name, label, metrics in GATE_SETS:
         cur, cand = part(current, name), part(candidate, name)
         if not cur and not cand:
@@ -98,13 +107,21 @@ def gate(current: Mapping[str, Any], candidate: Mapping[str, Any],
     return GateDecision(True, "not worse: " + "; ".join(fine), deltas)
 
 
-def fit_failure(fit: Mapping[str, Any], min_fit: float) -> str | None:
+def fit_failure(fit: Mapping[str, Any], min_fit: float, require_confirmed: bool = True,
+                ) -> str | None:
     """Why a candidate that did not learn its own feedback fails the run (None: it did).
 
     `fit` is what the retrain child measured on the feedback examples it trained on
     (`training.retrain_work.feedback_fit`): they are training data, so a candidate that
-    still answers them wrong would promote the very answers agents corrected.
+    still answers them wrong would promote the very answers agents corrected. Every
+    confirmed answer (👍 on an answer or a decline) must be right: one wrong fails the run.
     """
+    confirmed_wrong = fit.get("confirmed_wrong") or []
+    if confirmed_wrong and require_confirmed:
+        return (f"the candidate got {len(confirmed_wrong)} of {fit.get('confirmed')} "
+                f"confirmed answer(s) wrong after training on them (agents gave them 👍; "
+                f"e.g. {', '.join(map(str, confirmed_wrong[:3]))}); raise "
+                f"STYLESPRINT_RETRAIN_FEEDBACK_REPEAT or the steps")
     share = fit.get("share")
     if share is None or share >= min_fit:
         return None

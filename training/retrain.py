@@ -146,8 +146,18 @@ def synthetic_replay(n: int, seed: int) -> list[dict[str, Any]]:
     return generate(n, seed=10_000 + seed)
 
 
-def feedback_dataset(settings: Settings) -> FeedbackDataset:
-    """The feedback dataset as a retrain would build it now (gold questions kept out)."""
+def week_number(when: Any = None) -> int:
+    """Weeks since 1970-01-05 (a Monday) at `when` (default now, UTC): the held-out
+    rotation of the run (`training.feedback.held_out`)."""
+    from datetime import datetime, timezone
+
+    when = when or datetime.now(timezone.utc)
+    return (when.date().toordinal() - datetime(1970, 1, 5).date().toordinal()) // 7
+
+
+def feedback_dataset(settings: Settings, rotation: int | None = None) -> FeedbackDataset:
+    """The feedback dataset as a retrain would build it now (gold questions kept out);
+    `rotation` (default: this week's number) picks the held-out slot of corrections."""
     from training.datasets import load_examples
 
     gold_keys = {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
@@ -156,7 +166,8 @@ def feedback_dataset(settings: Settings) -> FeedbackDataset:
     rows = load_feedback_rows(settings.resolved_database_url)
     return build_dataset(rows, gold_keys=gold_keys, heldout_share=settings.retrain.heldout_share,
                          kb=open_kb(settings),  # corrections are searched in the whole KB
-                         stale_downvotes=load_stale_downvotes(settings.resolved_database_url))
+                         stale_downvotes=load_stale_downvotes(settings.resolved_database_url),
+                         rotation=week_number() if rotation is None else rotation)
 
 
 def retrain_config(settings: Settings, current_dir: Path) -> dict[str, Any]:
@@ -362,14 +373,19 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     outcome.current_metrics, outcome.candidate_metrics = result["current"], result["candidate"]
     outcome.counts.update(gold_examples=result["gold"]["examples"],
                           gold_corrections=result["gold"]["corrections"],
-                          train_steps=result["train"]["steps"])
+                          train_steps=result["train"]["steps"],
+                          seconds=result.get("seconds"))
     fit = result.get("feedback_fit") or {}
-    outcome.counts.update(feedback_fit=fit.get("share"))
-    failure = fit_failure(fit, settings.retrain.min_feedback_fit)
+    outcome.counts.update(feedback_fit=fit.get("share"), confirmed=fit.get("confirmed"),
+                          confirmed_wrong=len(fit.get("confirmed_wrong") or []))
+    failure = fit_failure(fit, settings.retrain.min_feedback_fit,
+                          settings.retrain.require_confirmed)
     if failure:
         raise RetrainFailed(failure)
+    replayed = result.get("replay") or {}
+    outcome.counts.update(replay_broken=replayed.get("broken"), replay_fixed=replayed.get("fixed"))
     decision: GateDecision = gate(result["current"], result["candidate"],
-                                  margins_from(settings))
+                                  margins_from(settings), replay=replayed)
     outcome.deltas = decision.deltas
     name = f"retrain-{utcnow():%Y%m%d-%H%M%S}-r{run_id}"
     meta = json.loads((job.candidate_dir / "stylesprint.json").read_text())

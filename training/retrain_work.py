@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 
 RESULT_FILE = "result.json"
+#: feedback examples of answers agents confirmed (👍 on an answer or on a decline)
+CONFIRMED_KINDS = frozenset({"feedback-vote", "feedback-decline"})
 
 
 @dataclass
@@ -124,6 +126,85 @@ def gold_metrics(scores: Any, calibration: Any, examples: Sequence[Any], embedde
     return out
 
 
+def cached_scores(reader: Any, examples: Sequence[Any], model_dir: Path, data_path: Path,
+                  cache_dir: Path, job: WorkJob) -> Any:
+    """`score_examples(reader, examples)`, kept on disk per model version and data file.
+
+    Scores depend on the weights and the data only (not on the calibration), and neither
+    a model version nor the frozen dev split changes, so the serving version's scores are
+    read, not recomputed: the candidate's are stored as it is scored and, promoted, it is
+    next week's serving version (the retrain otherwise reads the 888 dev questions twice).
+    The key is the model's weight files, what of its metadata the reader is built from
+    (base model, training config: window, rank pattern), the decoding settings and the
+    data file.
+    """
+    import hashlib
+
+    from training.calibrate import ReaderScores, score_examples
+
+    h = hashlib.sha256()
+    weights = sorted(p for p in Path(model_dir).iterdir()
+                     if p.suffix in (".safetensors", ".bin", ".pt"))
+    meta_path = Path(model_dir) / "stylesprint.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    reading = {k: meta.get(k) for k in ("base_model", "train_config", "rank_pattern")}
+    for part in (str(job.max_answer_length), str(job.n_best), job.base_model,
+                 json.dumps(reading, sort_keys=True, default=str)):
+        h.update(part.encode() + b"\0")
+    for f in [*weights, Path(data_path)]:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    path = cache_dir / f"scores-{h.hexdigest()[:20]}.json"
+    if path.exists():
+        data = json.loads(path.read_text())
+        if len(data["margins"]) == len(examples):
+            return ReaderScores(margins=np.asarray(data["margins"], dtype=float),
+                                predictions=data["predictions"],
+                                answerable=np.asarray(data["answerable"], dtype=bool),
+                                f1_if_answered=np.asarray(data["f1"], dtype=float),
+                                em_if_answered=np.asarray(data["em"], dtype=float))
+    scores = score_examples(reader, list(examples))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"margins": scores.margins.tolist(),
+                               "predictions": scores.predictions,
+                               "answerable": scores.answerable.tolist(),
+                               "f1": scores.f1_if_answered.tolist(),
+                               "em": scores.em_if_answered.tolist()}))
+    tmp.replace(path)
+    return scores
+
+
+def concat_scores(a: Any, b: Any) -> Any:
+    from training.calibrate import ReaderScores
+
+    return ReaderScores(margins=np.concatenate([a.margins, b.margins]),
+                        predictions=list(a.predictions) + list(b.predictions),
+                        answerable=np.concatenate([a.answerable, b.answerable]),
+                        f1_if_answered=np.concatenate([a.f1_if_answered, b.f1_if_answered]),
+                        em_if_answered=np.concatenate([a.em_if_answered, b.em_if_answered]))
+
+
+def right_flags(scores: Any, calibration: Any, examples: Sequence[Any]) -> list[bool]:
+    """Per example: answered with F1 >= 0.5 (answerable) or declined (unanswerable)."""
+    out = []
+    for i, ex in enumerate(examples):
+        answered = calibration.probability(scores.margins[i]) >= calibration.threshold
+        out.append(bool(answered and scores.f1_if_answered[i] >= 0.5) if ex.answerable
+                   else not answered)
+    return out
+
+
+def replay(before: Sequence[bool], after: Sequence[bool], examples: Sequence[Any],
+           ) -> dict[str, Any]:
+    """What the candidate broke and fixed on the fixed replay set (the gold questions):
+    broken = right with the serving version, wrong with the candidate; fixed = the reverse."""
+    broken = [ex.id for ex, a, b in zip(examples, before, after, strict=True) if a and not b]
+    fixed = [ex.id for ex, a, b in zip(examples, before, after, strict=True) if b and not a]
+    return {"questions": len(examples), "right_before": int(sum(before)),
+            "right_after": int(sum(after)), "broken": len(broken), "fixed": len(fixed),
+            "broken_ids": broken[:50], "fixed_ids": fixed[:50]}
+
+
 def feedback_fit(reader: Any, examples: Sequence[Any]) -> dict[str, Any]:
     """How many of the feedback examples trained on the candidate now answers right.
 
@@ -134,18 +215,17 @@ def feedback_fit(reader: Any, examples: Sequence[Any]) -> dict[str, Any]:
     from training.calibrate import score_examples
 
     if not examples:
-        return {"examples": 0, "right": 0, "share": None, "wrong": []}
-    scores = score_examples(reader, list(examples))
-    cal = reader.calibration
-    wrong = []
-    for i, ex in enumerate(examples):
-        answered = cal.probability(scores.margins[i]) >= cal.threshold
-        ok = (answered and scores.f1_if_answered[i] >= 0.5) if ex.answerable else not answered
-        if not ok:
-            wrong.append(ex.id)
+        return {"examples": 0, "right": 0, "share": None, "wrong": [],
+                "confirmed": 0, "confirmed_wrong": []}
+    flags = right_flags(score_examples(reader, list(examples)), reader.calibration, examples)
+    wrong = [ex.id for ex, ok in zip(examples, flags, strict=True) if not ok]
     right = len(examples) - len(wrong)
+    confirmed = [ex for ex in examples if ex.kind in CONFIRMED_KINDS]
     return {"examples": len(examples), "right": right,
-            "share": round(right / len(examples), 4), "wrong": wrong[:50]}
+            "share": round(right / len(examples), 4), "wrong": wrong[:50],
+            "confirmed": len(confirmed),
+            "confirmed_wrong": [ex.id for ex, ok in zip(examples, flags, strict=True)
+                                if not ok and ex.kind in CONFIRMED_KINDS]}
 
 
 def field_metrics(job: WorkJob) -> dict[str, dict[str, Any]] | None:
@@ -160,9 +240,47 @@ def field_metrics(job: WorkJob) -> dict[str, dict[str, Any]] | None:
                                         "data_dir": str(job.field_data_dir or job.run_dir),
                                         "services": {**values.get("services", {}),
                                                      "chroma_host": None}})
-    return e2e_metrics(settings, {"current": job.current_dir, "candidate": job.candidate_dir},
-                       job.field_gold, [Path(p) for p in job.field_kb],
-                       sample=job.field_sample or None)
+    models = {"current": job.current_dir, "candidate": job.candidate_dir}
+    cache_dir = job.run_dir.parent / "eval-cache"
+    keys = {name: _field_key(path, job) for name, path in models.items()}
+    out: dict[str, dict[str, Any]] = {}
+    for name, key in keys.items():
+        cached = cache_dir / f"field-{key}.json"
+        if cached.exists():
+            out[name] = json.loads(cached.read_text())
+    missing = {name: path for name, path in models.items() if name not in out}
+    if missing:
+        fresh = e2e_metrics(settings, missing, job.field_gold, [Path(p) for p in job.field_kb],
+                            sample=job.field_sample or None)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for name, figures in fresh.items():
+            (cache_dir / f"field-{keys[name]}.json").write_text(json.dumps(figures))
+        out.update(fresh)
+    return out
+
+
+def _field_key(model_dir: Path, job: WorkJob) -> str:
+    """What a model's field-test figures depend on: its weights, calibration and reading
+    metadata, the questions, the sample, the knowledge base's files, the engine settings.
+    A registry version never changes, so the serving version's figures are read from the
+    run that scored it (as the candidate, or as the serving version last week)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    files = sorted(p for p in Path(model_dir).iterdir()
+                   if p.suffix in (".safetensors", ".bin", ".pt") or p.name == "calibration.json")
+    meta_path = Path(model_dir) / "stylesprint.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    reading = {k: meta.get(k) for k in ("base_model", "train_config", "rank_pattern")}
+    kb_files = sorted(f for p in job.field_kb for f in
+                      ([Path(p)] if Path(p).is_file() else Path(p).rglob("*")) if f.is_file())
+    assert job.field_gold is not None
+    for f in [*files, job.field_gold, *kb_files]:
+        h.update(str(f.name).encode() + b"\0" + f.read_bytes())
+    settings = {k: v for k, v in job.engine_settings.items() if k not in ("data_dir",)}
+    h.update(json.dumps([reading, job.field_sample, settings], sort_keys=True,
+                        default=str).encode())
+    return h.hexdigest()[:20]
 
 
 def run_job(job: WorkJob) -> dict[str, Any]:
@@ -200,9 +318,21 @@ def run_job(job: WorkJob) -> dict[str, Any]:
     train_s = time.perf_counter() - t0
     trained_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
 
+    clock = {"train": train_s}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        clock[name] = now - mark
+        mark = now
+
     embedder = Embedder(job.embedding_model)
     candidate = _reader(job.candidate_dir, job)
-    cand_scores = score_examples(candidate, gold)
+    cache_dir = job.run_dir.parent / "eval-cache"
+    cand_scores = cached_scores(candidate, dev, job.candidate_dir, job.dev_path, cache_dir, job)
+    if heldout:
+        cand_scores = concat_scores(cand_scores, score_examples(candidate, heldout))
     calibration = fit_calibration(subset(cand_scores, parts["dev"]), source=str(job.dev_path))
     calibration.save(job.candidate_dir)
     meta_path = job.candidate_dir / MODEL_META_FILE
@@ -212,22 +342,32 @@ def run_job(job: WorkJob) -> dict[str, Any]:
     meta_path.write_text(json.dumps(meta, indent=2, default=str) + "\n")
     write_model_card(job.candidate_dir, command="stylesprint retrain")
     candidate_metrics = gold_metrics(cand_scores, calibration, gold, embedder, parts)
+    after = right_flags(cand_scores, calibration, gold)
     del candidate
+    lap("candidate_gold_and_calibration")
 
     fit = feedback_fit(_reader(job.candidate_dir, job),
                        load_jsonl(job.feedback_path) if job.feedback_path else [])
+    lap("feedback_fit")
 
     current = _reader(job.current_dir, job)
     current.warm_up()
-    current_metrics = gold_metrics(score_examples(current, gold), current.calibration, gold,
-                                   embedder, parts)
+    cur_scores = cached_scores(current, dev, job.current_dir, job.dev_path, cache_dir, job)
+    if heldout:
+        cur_scores = concat_scores(cur_scores, score_examples(current, heldout))
+    current_metrics = gold_metrics(cur_scores, current.calibration, gold, embedder, parts)
+    before = right_flags(cur_scores, current.calibration, gold)
     del current
+    lap("current_gold")
     field_figures = field_metrics(job)
+    lap("field_test_both_models")
     if field_figures:
         current_metrics["parts"]["field"] = field_figures["current"]
         candidate_metrics["parts"]["field"] = field_figures["candidate"]
     return {
         "feedback_fit": fit,
+        "replay": replay(before, after, gold),
+        "seconds": {k: round(v, 1) for k, v in clock.items()},
         "train": {"steps": result.steps, "seconds": round(train_s, 1),
                   "examples": len(train), "features": result.n_features,
                   "final_loss": round(float(np.mean(result.losses[-50:])), 4)

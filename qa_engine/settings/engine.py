@@ -90,6 +90,12 @@ class EngineSettings(SettingsGroup):
         description="Cosine similarity of question embeddings from which a question counts "
         "as a paraphrase of a verified one (calibrated: python -m training.verified_threshold).",
     )
+    verified_match: bool = Field(
+        True,
+        description="Serve a verified answer to a paraphrase below verified_threshold when the "
+        "fitted matching rule (qa_engine/assets/verified_match.json: python -m "
+        "training.verified_match) says so; false = near-copies only.",
+    )
     passage_max_words: int = Field(120, ge=20)
     passage_overlap_words: int = Field(20, ge=0)
     gap_similarity: float = Field(

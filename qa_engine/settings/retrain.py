@@ -82,6 +82,11 @@ class RetrainSettings(SettingsGroup):
         description="Share of the trained feedback examples the candidate must answer right "
         "(F1 >= 0.5, or declined when the feedback says decline); below it the run fails.",
     )
+    require_confirmed: bool = Field(
+        True,
+        description="Every confirmed answer (👍 on an answer or a decline) trained on must be "
+        "right after training, or the run fails (issue 23).",
+    )
     base_data: Annotated[list[Path] | None, NoDecode] = Field(
         None, description="Comma-separated training files. Empty = the shipped train split."
     )

@@ -150,6 +150,25 @@ def test_gold_questions_are_never_trained_on_and_corrections_are_held_out_stably
     assert build_dataset(rows, heldout_share=0.0).heldout == []
 
 
+def test_a_correction_held_out_this_week_is_trained_on_next_week():
+    from training.retrain import week_number
+
+    rows = [row(i, f"Question number {i} about returns?", RETURNS, None, answered=False,
+                corrections=("30 days",)) for i in range(40)]
+    week = week_number()
+    this = build_dataset(rows, heldout_share=0.2, rotation=week)
+    nxt = build_dataset(rows, heldout_share=0.2, rotation=week + 1)
+    held = {e["id"] for e in this.heldout}
+    assert held and held <= {e["id"] for e in nxt.train}
+    assert held.isdisjoint(e["id"] for e in nxt.heldout)
+    # over a full rotation every correction is trained on in four weeks of five
+    weeks = [build_dataset(rows, heldout_share=0.2, rotation=week + k) for k in range(5)]
+    ids = [{e["id"] for e in ds.heldout} for ds in weeks]
+    assert set().union(*ids) == {e["id"] for e in this.train + this.heldout}
+    assert sum(len(x) for x in ids) == 40
+    assert this.fingerprint == nxt.fingerprint  # a rotation alone is no new feedback
+
+
 def test_every_item_is_accounted_for_and_the_fingerprint_tracks_new_examples():
     rows = [
         row(1, "How long for returns?", RETURNS, "30 days of delivery", up=1),

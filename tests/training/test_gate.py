@@ -67,3 +67,20 @@ def test_fit_failure_names_how_many_were_still_wrong():
     reason = fit_failure({"examples": 40, "right": 30, "share": 0.75}, 0.95)
     assert reason and "10 of 40 trained feedback example(s) still wrong" in reason
     assert "STYLESPRINT_RETRAIN_FEEDBACK_REPEAT" in reason
+
+
+def test_a_candidate_that_breaks_more_replay_answers_than_it_fixes_is_refused():
+    same = metrics(DEV, field=FIELD)
+    breaks = gate(same, same, MARGINS, replay={"questions": 100, "broken": 4, "fixed": 3})
+    assert not breaks.promote and "replay set: 4 right answer(s) broken, 3 fixed" in breaks.reason
+    evens = gate(same, same, MARGINS, replay={"questions": 100, "broken": 3, "fixed": 3})
+    assert evens.promote and evens.deltas["replay.broken"] == 3
+    assert gate(same, same, MARGINS, replay={"questions": 0, "broken": 0, "fixed": 0}).promote
+
+
+def test_one_confirmed_answer_wrong_after_training_fails_the_run():
+    fit = {"examples": 40, "right": 39, "share": 0.975, "wrong": ["fb-1"], "confirmed": 30,
+           "confirmed_wrong": ["fb-1"]}
+    reason = fit_failure(fit, 0.95)
+    assert reason is not None and "1 of 30 confirmed answer(s) wrong" in reason
+    assert fit_failure({**fit, "confirmed_wrong": []}, 0.95) is None

@@ -84,6 +84,16 @@ def test_retrain_promotes_a_candidate_trained_on_good_feedback(loop):
     assert info["data"]["feedback_repeat"] == 2
     assert info["data"]["train_examples"] == len(BASE) + 8 + 2 * info["data"]["train"]
     assert 0.0 <= info["data"]["feedback_fit"] <= 1.0  # measured on the trained feedback
+    # every confirmed answer (two 👍) was trained on and is right with the candidate: the
+    # run checks it (STYLESPRINT_RETRAIN_REQUIRE_CONFIRMED, on here) and would have failed
+    assert info["data"]["confirmed"] >= given["up"] > 0
+    assert info["data"]["confirmed_wrong"] == 0
+    # the fixed replay set (the gold questions): no more right answers broken than fixed
+    assert info["data"]["replay_broken"] <= info["data"]["replay_fixed"]
+    assert info["deltas"]["replay.broken"] == info["data"]["replay_broken"]
+    # where the time went, per phase; the dev scores of both versions kept for next week
+    assert {"train", "current_gold", "field_test_both_models"} <= set(info["data"]["seconds"])
+    assert len(list((settings.data_dir / "retrain" / "eval-cache").glob("scores-*.json"))) == 2
     assert info["data"]["train_steps"] == 30
     assert set(info["gold_metrics"]) == {"current", "candidate"}
     assert info["gold_metrics"]["candidate"]["examples"] == 12
