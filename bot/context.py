@@ -14,7 +14,9 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.answering import Answerer
+from bot.membership import ChannelMembers
 from bot.team import Team
+from bot.tenancy import SharedChannels
 from bot.vote_queue import VoteQueue
 from bot.voting import BotUsers
 from qa_engine.corrections import PassageSource
@@ -26,6 +28,8 @@ VOTES = "votes"
 BOT_USERS = "bot_users"
 TEAM = "team"
 KB = "kb"
+MEMBERS = "channel_members"
+SHARED = "shared_channels"
 
 
 @dataclass(frozen=True)
@@ -40,10 +44,16 @@ class ListenerDeps:
     # a fresh view of the knowledge base per call, to locate corrections in (None: the
     # engine has none, and corrections are only stored)
     kb: Callable[[], PassageSource] | None = None
+    # who may vote on or correct an answer: its channel's members (bot/membership.py);
+    # None: not checked (listener unit tests that are not about it)
+    members: ChannelMembers | None = None
+    # Slack Connect channels, for slash commands (bot/tenancy.py); None: not checked
+    shared_channels: SharedChannels | None = None
 
     def as_context(self) -> dict[str, Any]:
         return {ANSWERER: self.answerer, RECORDS: self.records, VOTES: self.votes,
-                BOT_USERS: self.bot_users, TEAM: self.team, KB: self.kb}
+                BOT_USERS: self.bot_users, TEAM: self.team, KB: self.kb,
+                MEMBERS: self.members, SHARED: self.shared_channels}
 
 
 def provide(deps: ListenerDeps) -> Callable[..., None]:

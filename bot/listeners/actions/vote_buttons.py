@@ -1,6 +1,8 @@
 """👍/👎 buttons on answers sent through response_url (no reactions possible there).
 
-They land in the same vote log as reactions; a 👎 offers the correction modal.
+They land in the same vote log as reactions; a 👎 offers the correction modal. Only a
+member of the answer's channel votes, and the payload's channel must be the answer's
+(checked when the vote is written: bot/vote_queue.py, bot/membership.py).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.blocks import VOTE_DOWN_ACTION, VOTE_UP_ACTION, correction_offer_blocks
-from bot.context import VOTES
-from bot.vote_queue import QUEUED, VoteQueue
+from bot.context import MEMBERS, VOTES
+from bot.membership import NOT_A_MEMBER, WRONG_CHANNEL, ChannelMembers, payload_channel
+from bot.vote_queue import QUEUED, VoteQueue, WrongChannel
 from qa_engine.records import DOWN, UP, UnknownAnswer
 
 logger = logging.getLogger(__name__)
@@ -26,15 +29,23 @@ UNKNOWN_ANSWER = "That answer is no longer on record, so your vote wasn't counte
 
 def record_button_vote(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-    context: BoltContext,
+    context: BoltContext, client: Any = None,
 ) -> None:
     ack()
     votes: VoteQueue = context[VOTES]
     value = UP if action["action_id"] == VOTE_UP_ACTION else DOWN
+    channel = payload_channel(body)
+    members: ChannelMembers | None = context.get(MEMBERS)
+    if members is not None and not members.is_member(client, channel, body["user"]["id"]):
+        respond(text=NOT_A_MEMBER, response_type="ephemeral", replace_original=False)
+        return
     try:
         answer_id = int(action.get("value") or "")
         outcome, _ = votes.button(answer_id, body["user"]["id"], value,
-                                  event_ts=action.get("action_ts"))
+                                  event_ts=action.get("action_ts"), channel=channel)
+    except WrongChannel:
+        respond(text=WRONG_CHANNEL, response_type="ephemeral", replace_original=False)
+        return
     except (ValueError, UnknownAnswer):
         respond(text=UNKNOWN_ANSWER, response_type="ephemeral", replace_original=False)
         return
