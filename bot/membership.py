@@ -4,8 +4,10 @@ A vote or a correction changes what every agent is told, so the server checks it
 the payload: the user must be a member of the answer's channel (`conversations.members`
 through the bot's one Web API client, cached for `MEMBERS_CACHE_S`), and a button's
 payload must name the answer's own channel. A channel whose members cannot be read (the
-bot was removed, a missing scope, Slack down) admits nobody: a lost vote can be given
-again, a wrong answer published to everyone cannot be taken back from those who read it.
+bot was removed, a missing scope, Slack down) admits nobody but the answer's own asker
+(who asked there, and alone sees an answer sent privately through `response_url`): a
+lost vote can be given again, a wrong answer published to everyone cannot be taken back
+from those who read it.
 
 Hand-written (a dict with timestamps) because it is one lookup with a short expiry;
 the bot keeps no other cache library.
@@ -70,6 +72,14 @@ class ChannelMembers:
                 self._cache.pop(next(iter(self._cache)))
             self._cache[channel] = (time.monotonic(), members)
         return members
+
+
+def may_act(members: ChannelMembers, client: Any, answer: Any, user: str) -> bool:
+    """May `user` vote on or correct `answer` (an `AnswerRef`)? Its asker, or a member of
+    its channel."""
+    if answer.asker is not None and answer.asker == user:
+        return True
+    return members.is_member(client, answer.channel, user)
 
 
 def payload_channel(body: dict[str, Any]) -> str | None:

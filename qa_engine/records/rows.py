@@ -20,6 +20,7 @@ class AnswerRef:
     message_ts: str | None
     thread_ts: str | None
     answered: bool
+    asker: str | None = None  # who asked (Slack user id)
 
 
 def tally(votes: dict[str, int]) -> dict[str, int]:
@@ -37,6 +38,7 @@ def answer_ref(row: AnswerRow) -> AnswerRef:
         message_ts=row.message_ts,
         thread_ts=row.thread_ts,
         answered=row.answered,
+        asker=row.asker,
     )
 
 

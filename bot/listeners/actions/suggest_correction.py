@@ -10,7 +10,13 @@ from slack_sdk import WebClient
 
 from bot.blocks import correction_modal
 from bot.context import MEMBERS, RECORDS
-from bot.membership import NOT_A_MEMBER, WRONG_CHANNEL, ChannelMembers, payload_channel
+from bot.membership import (
+    NOT_A_MEMBER,
+    WRONG_CHANNEL,
+    ChannelMembers,
+    may_act,
+    payload_channel,
+)
 from bot.rollback import notice_modal
 from qa_engine.records import Records, UnknownAnswer
 
@@ -32,7 +38,7 @@ def open_correction_modal(
     if members is not None:
         if payload_channel(body) != answer.channel:
             view = notice_modal(TITLE, WRONG_CHANNEL)
-        elif not members.is_member(client, answer.channel, body["user"]["id"]):
+        elif not may_act(members, client, answer, body["user"]["id"]):
             view = notice_modal(TITLE, NOT_A_MEMBER)
     # trigger_id is valid for 3 seconds: open the modal straight away.
     client.views_open(trigger_id=body["trigger_id"], view=view)

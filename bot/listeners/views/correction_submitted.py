@@ -23,7 +23,7 @@ from bot.blocks import (
     correction_outcome,
 )
 from bot.context import KB, MEMBERS, RECORDS, TEAM
-from bot.membership import NOT_A_MEMBER, ChannelMembers
+from bot.membership import NOT_A_MEMBER, ChannelMembers, may_act
 from bot.review import request_review
 from bot.team import Team
 from qa_engine.corrections import Located
@@ -61,8 +61,8 @@ def save_correction(
     user = body["user"]["id"]
     members: ChannelMembers | None = context.get(MEMBERS)
     if members is not None:  # the server checks, not the payload: a member of its channel
-        answer = records.get(answer_id)
-        if answer is None or not members.is_member(client, answer.channel, user):
+        answer = records.get(answer_id)  # None: add_correction says it is gone
+        if answer is not None and not may_act(members, client, answer, user):
             ack(response_action="errors", errors={CORRECTION_BLOCK: NOT_A_MEMBER})
             return
     # Saved before the ack: if saving fails the modal stays open with the text in it.
