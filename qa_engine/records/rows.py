@@ -42,7 +42,10 @@ def answer_ref(row: AnswerRow) -> AnswerRef:
     )
 
 
-def export_row(row: AnswerRow) -> dict[str, Any]:
+def export_row(row: AnswerRow, publication: dict[int, str] | None = None) -> dict[str, Any]:
+    """One answer as exported; `publication`: correction id -> its verified answer's status
+    ("pending": waiting for approval, "withdrawn", ...), each correction's `publication`."""
+    publication = publication or {}
     return {
         "answer_id": row.id,
         "question": row.question,
@@ -60,6 +63,7 @@ def export_row(row: AnswerRow) -> dict[str, Any]:
                 "source": c.source_hint,
                 "reason": c.reason,
                 "created_at": c.created_at.isoformat() + "Z",
+                "publication": publication.get(c.id),
             }
             for c in row.corrections
         ],

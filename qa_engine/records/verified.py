@@ -133,6 +133,17 @@ def _add(session: Session, row: VerifiedAnswerRow) -> int | None:
     return row.id
 
 
+def publication_of(session: Session, correction_ids: list[int]) -> dict[int, str]:
+    """Correction id -> the status of the verified answer made from it (corrections never
+    located in the knowledge base have none); for the export, so that training leaves out
+    what is pending or withdrawn."""
+    if not correction_ids:
+        return {}
+    rows = session.execute(select(VerifiedAnswerRow.correction_id, VerifiedAnswerRow.status)
+                           .where(VerifiedAnswerRow.correction_id.in_(correction_ids)))
+    return {int(cid): str(status) for cid, status in rows if cid is not None}
+
+
 def sync_votes(session: Session, answer_id: int) -> None:
     """Verify an answer with 👍 from `VOTES_TO_VERIFY` agents and no 👎; un-verify it when
     that stops being true (a 👍 removed, a 👎 added). Runs inside the vote's transaction."""
