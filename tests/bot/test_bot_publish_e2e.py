@@ -287,3 +287,30 @@ def test_the_allow_list_comes_from_the_settings_when_set(elsewhere_bot: BotServe
     standin.shared_channels.add("C0CONNECT")
     ask_and_wait(bot, QUESTION, team_id="T0OURS", channel="C0CONNECT")  # allowed: answered
     assert not standin.calls_to("bots.info")  # nothing looked up that the settings name
+
+
+def test_a_lead_approves_in_one_click_from_the_app_home(publish_bot: BotServer,
+                                                       standin: SlackStandIn) -> None:
+    from test_bot_home import open_home, text_of
+
+    bot, slack = publish_bot, standin
+    post, _ = ask_and_wait(bot, QUESTION)
+    _correct(bot, post, "UAGENT2")
+    (pending,) = bot.records.verified.pending()
+    assert APPROVE_ACTION not in text_of(open_home(bot, "UAGENT3"))  # an agent's Home
+    home = open_home(bot, LEAD)
+    assert APPROVE_ACTION in text_of(home) and RIGHT in text_of(home)
+    assert "waiting for approval" in text_of(home)
+
+    published = len(slack.calls_to("views.publish"))
+    bot.interaction({"type": "block_actions", "user": {"id": LEAD, "team_id": slack.team_id},
+                     "container": {"type": "view", "view_id": "V0HOME"},
+                     "view": {"id": "V0HOME", "type": "home"}, "trigger_id": "9.home.t",
+                     "actions": [{"type": "button", "action_id": APPROVE_ACTION,
+                                  "block_id": f"stylesprint_review_{pending.id}",
+                                  "value": str(pending.id), "action_ts": f"{time.time():.6f}"}]})
+    refreshed = slack.wait_for("views.publish", published + 1)[published]
+    assert bot.records.verified.get(pending.id).status == ACTIVE
+    assert APPROVE_ACTION not in text_of(refreshed.params["view"])
+    again, _ = ask_and_wait(bot, QUESTION, user="UAGENT3")
+    assert f"{VERIFIED_MARK} <@UAGENT2>, <@{LEAD}>" in block_text(again.params["blocks"])
