@@ -260,6 +260,10 @@ def test_requests_for_another_workspace_app_or_org_and_slack_connect_are_refused
     shared = bot.command(f"ask {QUESTION}", channel="C0CONNECT")
     assert shared.json()["text"] == SHARED_CHANNEL
 
+    # Slack's URL check carries no app or workspace id: Bolt answers it before the check
+    challenge = bot.signed_post(json.dumps({"type": "url_verification", "token": "legacy",
+                                            "challenge": "c0ffee"}), "application/json")
+    assert challenge.status_code == 200 and "c0ffee" in challenge.text
     # each of the seven was stopped by the first middleware, before any listener ran
     assert caplog.text.count("refused a request from") == 7
     assert "T0ELSEWHERE" not in caplog.text and QUESTION not in caplog.text
