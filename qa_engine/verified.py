@@ -159,13 +159,18 @@ class VerifiedIndex:
         res = self._collection.query(query_embeddings=[self.embed_question(question)],
                                      n_results=min(CANDIDATES + hidden, len(rows)),
                                      include=["distances"])
+        hits: list[tuple[Verified, float]] = []
         for vid, distance in zip(res["ids"][0], res["distances"][0], strict=True):
             similarity = 1.0 - float(distance)
             if similarity < self.threshold:
-                return None
+                break
             verified = rows.get(vid)
-            if verified is None or not verified.served_to(asker):
-                continue
+            if verified is not None and verified.served_to(asker):
+                hits.append((verified, similarity))
+        # the asker's own correction, waiting for approval, before a published answer it
+        # says is wrong (a stable sort: nearest first within each)
+        hits.sort(key=lambda hit: hit[0].published)
+        for verified, similarity in hits:
             passage = self._current(verified)
             if passage is not None:
                 return VerifiedHit(verified, passage, similarity)
