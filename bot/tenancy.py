@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import BoltResponse
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from qa_engine.settings.bot import SlackSettings
@@ -129,24 +130,29 @@ def allow_only(tenants: AllowedTenants) -> Callable[..., BoltResponse | None]:
 class SharedChannels:
     """Is a channel shared with another company (`conversations.info`), cached."""
 
-    def __init__(self, allowed: bool, ttl_s: float = CHANNEL_CACHE_S) -> None:
+    def __init__(self, allowed: bool, ttl_s: float = CHANNEL_CACHE_S,
+                 timeout_s: float = 1.0) -> None:
         self.allowed = allowed
         self.ttl_s = ttl_s
+        self.timeout_s = timeout_s
         self._cache: dict[str, tuple[float, bool]] = {}
         self._lock = threading.Lock()
 
     def refused(self, client: Any, channel: str) -> bool:
         """True for a Slack Connect channel when they are not allowed. A lookup that fails
-        is not cached and does not refuse (a DM or a channel the bot cannot read is no
-        shared channel it could be asked in; the workspace check has already passed)."""
+        or takes over `timeout_s` (it runs before the command's ack) is not cached and does
+        not refuse (a DM or a channel the bot cannot read is no shared channel it could be
+        asked in; the workspace check has already passed)."""
         if self.allowed:
             return False
         with self._lock:
             hit = self._cache.get(channel)
             if hit is not None and time.monotonic() - hit[0] < self.ttl_s:
                 return hit[1]
+        # before the command's ack: one try, bounded (no retry handler waiting out a 429)
+        probe = WebClient(token=client.token, base_url=client.base_url, timeout=self.timeout_s)
         try:
-            info = client.conversations_info(channel=channel).get("channel") or {}
+            info = probe.conversations_info(channel=channel).get("channel") or {}
         except (SlackClientError, OSError) as exc:
             error = exc.response.get("error") if isinstance(exc, SlackApiError) else None
             logger.debug("conversations.info failed: %s", error or type(exc).__name__)
