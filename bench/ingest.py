@@ -11,6 +11,11 @@ passages (a sanity figure: near-duplicate products make it < 1).
 
     python -m bench.ingest                      # 10,000 products
     python -m bench.ingest --n 1000 --queries 50
+
+Before the whole run, the embedding step alone is timed both ways on the same texts,
+alternately (so that a busy machine slows both alike): "before" = 128 passages per
+call in file order (the ingestor up to issue 24), "after" = what the ingestor does
+now (`EMBED_BATCH` per call, shortest first). Both are printed as passages/s.
 """
 
 from __future__ import annotations
@@ -103,9 +108,33 @@ QUESTIONS = [("What is the {name} made of?", "material"),
              ("What sizes does the {name} come in?", "sizes")]
 
 
+def embedding_throughput(embedder: Any, texts: list[str], rounds: int = 2) -> dict[str, float]:
+    """Passages/s of the embedding step, before and after issue 24's batching (see above)."""
+    from qa_engine.ingest.ingestor import EMBED_BATCH
+
+    def before() -> None:
+        for start in range(0, len(texts), 128):
+            embedder.embed(texts[start:start + 128])
+
+    def after() -> None:
+        ordered = sorted(texts, key=len)
+        for start in range(0, len(ordered), EMBED_BATCH):
+            embedder.embed(ordered[start:start + EMBED_BATCH])
+
+    spent = {"before": 0.0, "after": 0.0}
+    for _ in range(rounds):
+        for name, run in (("before", before), ("after", after)):
+            t = time.perf_counter()
+            run()
+            spent[name] += time.perf_counter() - t
+    return {name: round(rounds * len(texts) / max(s, 1e-9), 1) for name, s in spent.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = parser(__doc__.splitlines()[0], default_n=10_000)
     p.add_argument("--queries", type=int, default=200, help="Questions timed after ingestion.")
+    p.add_argument("--embed-sample", type=int, default=1000,
+                   help="Passages embedded before/after to compare the batching (0: skip).")
     args = p.parse_args(argv)
     quiet()
     from qa_engine.embedder import Embedder
@@ -124,6 +153,16 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         embedder.warm_up()
         load_s = time.perf_counter() - t0
+        embed_rates: dict[str, float] = {}
+        if args.embed_sample:
+            from qa_engine.ingest.loaders import load_file
+            from qa_engine.ingest.passages import build_passages
+
+            records, _ = build_passages(load_file(catalog, catalog.name).parts, catalog.name,
+                                        settings.engine.passage_max_words,
+                                        settings.engine.passage_overlap_words)
+            embed_rates = embedding_throughput(
+                embedder, [r.embed_text for r in records[:args.embed_sample]])
         ingest = Ingestor(settings, embedder, progress=False).run([catalog])
         if not ingest.ok:
             raise SystemExit(f"ingestion failed: {ingest.summary()}")
@@ -155,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             "embedder_load_s": round(load_s, 2),
             "ingest_s": round(ingest.elapsed_s, 1),
             "passages_per_s": round(ingest.passages_added / max(ingest.elapsed_s, 1e-9), 1),
+            "embed_only_passages_per_s": embed_rates,
             "reingest_unchanged_s": round(again.elapsed_s, 2),
             "query_ms": {"retrieve": stats(retrieve), "ask": stats(asks)},
             "product_in_top_k": round(hits / max(1, len(picks)), 3),
@@ -166,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ingested {figures['passages_added']} passages from {args.n} products in "
           f"{figures['ingest_s']}s: {figures['passages_per_s']} passages/s "
           f"(re-ingest unchanged: {figures['reingest_unchanged_s']}s)")
+    if embed_rates:
+        print(f"embedding alone, {args.embed_sample} passages: before {embed_rates['before']} "
+              f"passages/s (128 per call, file order), after {embed_rates['after']} passages/s "
+              "(shortest first, EMBED_BATCH per call)")
     print(f"\nqueries against {figures['collection_size']} passages")
     print(table(stats_rows(figures["query_ms"]), STATS_HEADERS))
     print(f"product asked about in top {settings.engine.top_k}: {figures['product_in_top_k']:.0%}")

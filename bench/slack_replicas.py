@@ -80,13 +80,17 @@ def chroma_server(root: Path) -> tuple[subprocess.Popen, int]:
 
 
 def pg_schema_url(pg_url: str, schema: str) -> str:
-    """`pg_url` with a fresh schema created and put first on its search_path."""
+    """`pg_url` with a fresh schema created, upgraded (the deploy step, `stylesprint db
+    upgrade`) and put first on its search_path."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
+
+    from qa_engine.records.migrate import upgrade
 
     engine = create_engine(pg_url, connect_args={"connect_timeout": 5})
     with engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    upgrade(engine, schema)
     engine.dispose()
     url = make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema}"})
     return url.render_as_string(hide_password=False)

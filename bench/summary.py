@@ -107,6 +107,15 @@ def slack_load(doc: dict[str, Any]) -> str:
     return "\n".join([*lines, "", _where(doc)])
 
 
+def _embed_rates(doc: dict[str, Any]) -> list[str]:
+    rates = doc.get("embed_only_passages_per_s") or {}
+    if not rates:
+        return []
+    return [f"- Embedding alone, timed alternately on the same passages: "
+            f"{rates['before']} passages/s before (128 per call, file order), "
+            f"{rates['after']} after (shortest first, 256 per call)."]
+
+
 def ingest(doc: dict[str, Any]) -> str:
     q = doc["query_ms"]
     return "\n".join([
@@ -115,6 +124,7 @@ def ingest(doc: dict[str, Any]) -> str:
         f"**{doc['passages_per_s']} passages/s** (embedding dominates); re-ingesting the "
         f"unchanged catalog: {doc['reingest_unchanged_s']} s.",
         f"- The product asked about is in the top {doc['top_k']}: {doc['product_in_top_k']:.0%}.",
+        *_embed_rates(doc),
         "", _md([_stats_row("retrieve", q["retrieve"]), _stats_row("whole `ask`", q["ask"])],
                 ["ms at 10k passages", "n", "p50", "p95", "p99", "max"]),
         "", f"- Resident memory after ingesting and querying: "

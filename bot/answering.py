@@ -34,6 +34,7 @@ from bot.queue_pacing import PostScheduler
 from qa_engine.db import ACK_DEADLINE_S, TRANSIENT_ERRORS
 from qa_engine.records import Job, QuestionStore, Records
 from qa_engine.records.questions import ANSWER, DELIVER
+from qa_engine.settings.bot import BotSettings
 from qa_engine.types import Answer, KnowledgeBaseUnavailable, QuestionError
 
 logger = logging.getLogger(__name__)
@@ -106,15 +107,16 @@ class Admission:
 
 @dataclass(frozen=True)
 class QueueOptions:
-    """The queue's settings (`from_settings`); the defaults are the settings' defaults."""
+    """The queue's settings (`from_settings`); the defaults are the settings' own
+    (`BotSettings`), derived, not copied."""
 
-    max_wait_s: float = 600.0
-    max_queued: int = 1000
-    expiry_s: float = 1500.0
-    lease_s: float = 30.0
-    poll_s: float = 0.5
-    post_interval_s: float = 1.0
-    verify_s: float = 10.0
+    max_wait_s: float = BotSettings.field_default("max_wait_s")
+    max_queued: int = BotSettings.field_default("max_queued")
+    expiry_s: float = BotSettings.field_default("question_expiry_s")
+    lease_s: float = BotSettings.field_default("queue_lease_s")
+    poll_s: float = BotSettings.field_default("queue_poll_s")
+    post_interval_s: float = BotSettings.field_default("post_interval_s")
+    verify_s: float = BotSettings.field_default("post_verify_s")
 
     @classmethod
     def from_settings(cls, settings: Any) -> QueueOptions:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -28,6 +29,7 @@ from bot.team import Team
 from bot.tenancy import AllowedTenants, SharedChannels, TenancyUnknown
 from bot.vote_queue import VoteQueue
 from qa_engine.db import secure_dir
+from qa_engine.governance import DataGovernance
 from qa_engine.logs import protect_library_loggers
 from qa_engine.records import Records
 from qa_engine.settings import Settings
@@ -69,6 +71,14 @@ def build_vote_queue(settings: Settings, records: Records) -> VoteQueue:
     """The vote queue, spooling under the data directory (made private: 0700)."""
     secure_dir(settings.data_dir)
     return VoteQueue(records, settings.data_dir / "pending-votes.jsonl")
+
+
+def build_governance(settings: Settings, records: Records) -> DataGovernance:
+    """Retention (`STYLESPRINT_RETENTION_DAYS`), erasure and purge over `records` and the
+    data directory's training files."""
+    days = settings.bot.retention_days
+    return DataGovernance(records, settings.data_dir,
+                          retention=timedelta(days=days) if days else None)
 
 
 def build_answerer(settings: Settings, engine: Engine, records: Records, pool: QuestionPool,
@@ -132,6 +142,7 @@ def build_app(
     app.middleware(provide(ListenerDeps(
         answerer=answerer, records=records, votes=votes, team=team,
         kb=knowledge_base_of(engine), members=ChannelMembers(),
-        shared_channels=SharedChannels(settings.slack.allow_shared_channels))))
+        shared_channels=SharedChannels(settings.slack.allow_shared_channels),
+        governance=build_governance(settings, records))))
     listeners.register(app)
     return app

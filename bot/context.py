@@ -20,6 +20,7 @@ from bot.tenancy import SharedChannels
 from bot.vote_queue import VoteQueue
 from bot.voting import BotUsers
 from qa_engine.corrections import PassageSource
+from qa_engine.governance import DataGovernance
 from qa_engine.records import Records
 
 ANSWERER = "answerer"
@@ -30,6 +31,7 @@ TEAM = "team"
 KB = "kb"
 MEMBERS = "channel_members"
 SHARED = "shared_channels"
+GOVERNANCE = "governance"
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,14 @@ class ListenerDeps:
     members: ChannelMembers | None = None
     # Slack Connect channels, for slash commands (bot/tenancy.py); None: not checked
     shared_channels: SharedChannels | None = None
+    # retention, erasure and the uninstall purge (qa_engine/governance.py)
+    governance: DataGovernance | None = None
 
     def as_context(self) -> dict[str, Any]:
         return {ANSWERER: self.answerer, RECORDS: self.records, VOTES: self.votes,
                 BOT_USERS: self.bot_users, TEAM: self.team, KB: self.kb,
-                MEMBERS: self.members, SHARED: self.shared_channels}
+                MEMBERS: self.members, SHARED: self.shared_channels,
+                GOVERNANCE: self.governance}
 
 
 def provide(deps: ListenerDeps) -> Callable[..., None]:

@@ -21,12 +21,14 @@ from bot.app import (
     build_answerer,
     build_app,
     build_client,
+    build_governance,
     build_listener_executor,
     build_vote_queue,
 )
 from bot.errors import handle_error
 from bot.health import Health
 from bot.pool import QuestionPool
+from bot.retention import start_retention
 from bot.startup import check_slack, explain
 from bot.vote_queue import VoteQueue
 from qa_engine.db import DbTimeouts
@@ -73,6 +75,7 @@ class BotRuntime:
     answerer: Answerer | None = None  # its dispatcher feeds the pool from the durable queue
     checks: Health | None = None  # what /healthz checks (bot/health.py)
     owns_records: bool = True  # close() closes the records too (assemble(): the caller's)
+    retention: Any = None  # the retention job's scheduler (bot/retention.py), start() only
 
     @classmethod
     def assemble(
@@ -147,6 +150,8 @@ class BotRuntime:
 
         runtime.watcher = start_model_watcher(settings, engine)
         runtime.owns_records = True
+        runtime.retention = start_retention(build_governance(settings, records),
+                                            settings.bot.retention_check_hours)
         release_free_memory()  # what loading the models and the knowledge base freed
         logger.info(
             "bot ready: model %s, %d workers, up to %d questions queued (%.0f s wait at most)",
@@ -179,6 +184,8 @@ class BotRuntime:
 
     def close(self) -> None:
         """Stop taking work, finish what was admitted, then stop the background threads."""
+        if self.retention is not None:
+            self.retention.shutdown(wait=True)
         if self.watcher is not None:
             self.watcher.stop()
         if self.listener_executor is not None:

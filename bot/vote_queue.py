@@ -102,6 +102,17 @@ class VoteQueue:
         with self._lock:
             return len(self._pending)
 
+    def discard(self, user: str | None = None) -> int:
+        """Drop the waiting votes of `user` (every waiting vote when None) from memory and
+        the spool: the person was forgotten, or the app uninstalled. How many went."""
+        with self._lock:
+            kept = [i for i in self._pending if user is not None and i.get("user") != user]
+            dropped = len(self._pending) - len(kept)
+            if dropped:
+                self._pending = kept
+                self._rewrite_spool()
+            return dropped
+
     # --- writing ---------------------------------------------------------------------------
     def _submit(self, item: dict[str, Any]) -> tuple[str, AnswerRef | None]:
         item["queued_at"] = time.time()

@@ -25,6 +25,7 @@ from qa_engine import reply_catalog as catalog
 from qa_engine import reply_rules as rules
 from qa_engine.reply_rules import DeclineReason, Question, carries_span, decline_reason
 from qa_engine.sentences import sentence_spans
+from qa_engine.settings.engine import EngineSettings
 from qa_engine.types import Passage, ReaderResult, RetrievedPassage
 
 __all__ = ["BrandVoice", "Composer", "DeclineReason", "carries_span", "sentence_around"]
@@ -89,22 +90,18 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     return min(lo, start), max(hi, end)
 
 
-def _default_currency() -> str:
-    from qa_engine.settings import Settings
-
-    return Settings().engine.currency
-
-
 class Composer:
     """Builds replies; cheap to construct, templates passed in or loaded from the default.
 
-    `currency` prefixes bare catalog prices ("289.00" -> "$289.00"); by default it is
-    the `STYLESPRINT_CURRENCY` setting.
+    `currency` prefixes bare catalog prices ("289.00" -> "$289.00"): the engine passes
+    `settings.engine.currency` (STYLESPRINT_CURRENCY); left out, the setting's default.
+    Nothing here reads the environment.
     """
 
     def __init__(self, voice: BrandVoice | None = None, currency: str | None = None) -> None:
         self.voice = voice or BrandVoice.load()
-        self.currency = _default_currency() if currency is None else currency
+        self.currency = (EngineSettings.field_default("currency") if currency is None
+                         else currency)
 
     # --- answers -------------------------------------------------------------------------
     def answer(self, passage: Passage, start: int, end: int, question: str | None = None) -> str:

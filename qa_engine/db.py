@@ -30,6 +30,8 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from qa_engine.settings.engine import EngineSettings
+
 #: PostgreSQL drivers SQLAlchemy can use, in the order they are preferred when a URL
 #: names none (or one that is not installed): the `postgres` extra installs psycopg2.
 POSTGRES_DRIVERS = ("psycopg2", "psycopg")
@@ -66,10 +68,11 @@ class DbTimeouts:
     `sqlite_busy_s`: how long SQLite waits for another writer's lock.
     """
 
-    connect_s: float = 3.0
-    statement_s: float = 5.0
-    keepalive_s: float = 10.0
-    sqlite_busy_s: float = 5.0
+    # defaults: the settings' own (EngineSettings), not copies
+    connect_s: float = EngineSettings.field_default("db_connect_timeout_s")
+    statement_s: float = EngineSettings.field_default("db_statement_timeout_s")
+    keepalive_s: float = EngineSettings.field_default("db_keepalive_s")
+    sqlite_busy_s: float = EngineSettings.field_default("sqlite_busy_timeout_s")
 
     @classmethod
     def from_settings(cls, settings: Any) -> DbTimeouts:
@@ -378,6 +381,10 @@ def make_engine(url: str, timeouts: DbTimeouts | None = None) -> Engine:
     if not url.startswith("sqlite"):
         url = normalize_database_url(url)
         connect_args = timeouts.postgres_args() if url.startswith("postgresql") else {}
+        given = make_url(url).query.get("options") if connect_args else None
+        if given:  # keep the URL's own `options` (e.g. -csearch_path=...): ours would replace it
+            given = given if isinstance(given, str) else " ".join(given)
+            connect_args["options"] = f"{given} {connect_args['options']}"
         try:
             return create_engine(url, pool_pre_ping=True, connect_args=connect_args,
                                  pool_timeout=timeouts.connect_s)

@@ -96,7 +96,7 @@ def collect_gap_items(records: Records, since: datetime) -> list[GapItem]:
                 reasons.add(NOT_COVERED)
             if row.id in handed:
                 reasons.add(HANDED_OFF)
-            if reasons:
+            if reasons and row.question:  # "": its text was dropped (retention, forget)
                 items.append(GapItem(row.id, row.question, row.asker, frozenset(reasons),
                                      tuple(row.sources or ()), row.created_at))
     return items

@@ -14,6 +14,14 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+from qa_engine.broad import (
+    BROAD_ANSWER_CONFIDENCE,
+    BROAD_SEARCH_K,
+    broad_reply,
+    broad_topic,
+    opening,
+    pick_section,
+)
 from qa_engine.composer import Composer
 from qa_engine.corrections import ChromaPassages
 from qa_engine.db import DbTimeouts
@@ -30,12 +38,13 @@ from qa_engine.products import (
 )
 from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader
 from qa_engine.protocols import Retriever as RetrieverPart
+from qa_engine.quote import settle_quote
 from qa_engine.reader import TRAINED_WINDOW, ModelLoadError, SpanReader
 from qa_engine.records import Records
 from qa_engine.registry import ModelRegistry, ModelVersion
 from qa_engine.retriever import Retriever
 from qa_engine.settings import Settings
-from qa_engine.types import Answer, QuestionError, RetrievedPassage, SourceRef
+from qa_engine.types import Answer, QuestionError, ReaderResult, RetrievedPassage, SourceRef
 from qa_engine.verified import VerifiedIndex, verified_answer
 
 logger = logging.getLogger(__name__)
@@ -87,6 +96,7 @@ class AnswerEngine:
         normalizer: Callable[[str], str] | None = None,
         product_answers: bool = False,
         verified: VerifiedIndex | None = None,
+        settle_quotes: bool = False,
     ) -> None:
         self.retriever = retriever
         self.reader = reader
@@ -104,6 +114,8 @@ class AnswerEngine:
         self.product_answers = product_answers
         # Questions agents verified the answer to (qa_engine/verified.py); None = off.
         self.verified = verified
+        # Widen a bare quantity span to the clause that settles the question (quote.py).
+        self.settle_quotes = settle_quotes
         self._warm = threading.Event()
 
     @classmethod
@@ -142,7 +154,8 @@ class AnswerEngine:
             except KeyError as exc:  # CURRENT names a version directory that is gone
                 reader = fallback(registry.current_name() or "?", exc)
         return cls.assemble(
-            settings, retriever, reader or build_reader(settings), Composer(),
+            settings, retriever, reader or build_reader(settings),
+            Composer(currency=settings.engine.currency),
             bootstrap=lambda: ensure_demo_kb(settings, embedder, collection),
             reader_fallback=fallback, verified=verified,
         )
@@ -177,6 +190,7 @@ class AnswerEngine:
             top_k=settings.engine.top_k,
             min_retrieval_score=settings.engine.min_retrieval_score,
             verified=verified if settings.engine.verified_answers else None,
+            settle_quotes=settings.engine.quote_clauses,
         )
 
     @property
@@ -245,14 +259,19 @@ class AnswerEngine:
         best = result.best
         if result.answered and best is not None:
             passage = by_id[best.passage_id]
-            reply = self.composer.answer(passage, best.start, best.end, question=query)
+            start, end = best.start, best.end
+            if self.settle_quotes:
+                start, end = settle_quote(query, passage.text, start, end)
+            reply = self.composer.answer(passage, start, end, question=query)
             ordered = sorted(sources, key=lambda s: s.id != passage.id)  # citing source first
             answer = Answer(
-                question=text, answered=True, answer=reply, span=best.text,
+                question=text, answered=True, answer=reply, span=passage.text[start:end],
                 confidence=result.confidence, sources=ordered,
                 model_version=reader.model_version, latency_ms=0.0, passage=passage,
-                span_start=best.start, span_end=best.end, retrieved=retrieved,
+                span_start=start, span_end=end, retrieved=retrieved,
             )
+        elif on_topic and (broad := self._broad(text, query, search, reader, result)):
+            answer = broad
         else:
             answer = Answer(
                 question=text, answered=False, answer=self.composer.declined(
@@ -267,6 +286,25 @@ class AnswerEngine:
         answer.latency_ms = (t3 - t0) * 1000
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "read": (t2 - t1) * 1000}
         return answer
+
+    def _broad(self, text: str, query: str, search: str, reader: Reader,
+               result: ReaderResult) -> Answer | None:
+        """A declined broad question ("shipping options?") answered with the opening of
+        the section it names (qa_engine/broad.py), or None."""
+        topic = broad_topic(query)
+        if topic is None:
+            return None
+        hits = self.retriever.run(search, top_k=BROAD_SEARCH_K)
+        hit = pick_section(topic, hits, query)
+        if hit is None:
+            return None
+        start, end = opening(hit.passage.text)
+        return Answer(
+            question=text, answered=True, answer=broad_reply(hit, start, end),
+            span=hit.passage.text[start:end], confidence=BROAD_ANSWER_CONFIDENCE,
+            sources=[source_ref(hit)], model_version=reader.model_version, latency_ms=0.0,
+            passage=hit.passage, span_start=start, span_end=end, retrieved=hits,
+        )
 
     def _retrieve(self, search: str, query: str, k: int) -> list[RetrievedPassage]:
         """The passages to read. For an opinion question the catalog rows are set aside

@@ -27,6 +27,7 @@ from typing import Any
 
 from qa_engine.calibration import Calibration
 from qa_engine.decoding import best_span, decode_window, merge_candidates
+from qa_engine.settings.engine import EngineSettings
 from qa_engine.types import Passage, ReaderResult, SpanCandidate
 
 MODEL_META_FILE = "stylesprint.json"
@@ -43,12 +44,12 @@ class ModelLoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class ReaderConfig:
-    """Windowing and decoding limits; the defaults match training."""
+    """Windowing and decoding limits; the defaults are the settings' own (EngineSettings)."""
 
-    max_seq_length: int = 256
-    doc_stride: int = 64
-    max_answer_length: int = 48
-    n_best: int = 20
+    max_seq_length: int = EngineSettings.field_default("max_seq_length")
+    doc_stride: int = EngineSettings.field_default("doc_stride")
+    max_answer_length: int = EngineSettings.field_default("max_answer_tokens")
+    n_best: int = EngineSettings.field_default("n_best")
     batch_size: int = 16
     int8: bool = False  # dynamic int8 quantisation for serving (CPU)
 
@@ -92,6 +93,26 @@ def check_model_dir(model_dir: Path) -> str:
     if not any((model_dir / w).exists() and (model_dir / w).stat().st_size > 0 for w in weights):
         raise ModelLoadError(f"{model_dir} has no weights file ({' or '.join(weights)})")
     return kind
+
+
+def feeds_segment_ids(model_dir: Path | None, model: Any, tokenizer: Any) -> bool:
+    """Whether the reader passes the tokenizer's segment ids (`token_type_ids`) to the model.
+
+    StyleSprint's own readers are trained without them (peft's QA wrapper drops them, and
+    training/features.py leaves them out for every method), so they read without them:
+    an adapter, a directory with `stylesprint.json`, or the bare base model. Any other
+    Hugging Face extractive-QA directory (say a BERT fine-tuned on SQuAD, whose question
+    and passage segments differ) gets them whenever its tokenizer makes them and its
+    model takes them.
+    """
+    if model_dir is None or check_model_dir(model_dir) != "full":
+        return False
+    if (Path(model_dir) / MODEL_META_FILE).exists():
+        return False
+    import inspect
+
+    takes = "token_type_ids" in inspect.signature(model.forward).parameters
+    return takes and "token_type_ids" in getattr(tokenizer, "model_input_names", ())
 
 
 def load_qa_model(model_dir: Path | None, base_model: str, merge: bool = True) -> Any:
@@ -173,6 +194,7 @@ class SpanReader:
         self.calibration = Calibration()
         self._model: Any = None
         self._tokenizer: Any = None
+        self._segment_ids = False  # feed the tokenizer's token_type_ids (feeds_segment_ids)
         self._lock = threading.Lock()
 
     @classmethod
@@ -225,6 +247,7 @@ class SpanReader:
             model = load_qa_model(self.model_dir, self.base_model)
             self.calibration = Calibration.load(self.model_dir) if self.model_dir else Calibration()
             model = model.to(self.device)
+            self._segment_ids = feeds_segment_ids(self.model_dir, model, self._tokenizer)
             if self.config.int8:
                 from qa_engine.speed import quantize_int8
 
@@ -287,9 +310,8 @@ class SpanReader:
             return_tensors="pt",
         )
         sample_map = enc.pop("overflow_to_sample_mapping").tolist()
-        # peft's QA wrapper drops token_type_ids, so adapters are trained without them
-        # (and training/features.py leaves them out for every method): serve the same way.
-        enc.pop("token_type_ids", None)
+        if not self._segment_ids:  # read as the model was trained (feeds_segment_ids)
+            enc.pop("token_type_ids", None)
         offsets_all = enc.pop("offset_mapping").tolist()
         n_windows = len(sample_map)
         starts, ends = [], []

@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from qa_engine.private import private_tree
 from qa_engine.reader import check_model_dir, read_model_meta
 
 SHIPPED_MODEL_DIR = Path(__file__).parent / "assets" / "reader"
@@ -111,7 +112,10 @@ class ModelRegistry:
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=self.root))
         try:
-            shutil.copytree(source_dir, tmp, dirs_exist_ok=True)
+            # the files are new (the umask's mode, not the source's); copytree copies each
+            # directory's mode, so the copy is made private explicitly
+            shutil.copytree(source_dir, tmp, dirs_exist_ok=True, copy_function=shutil.copyfile)
+            private_tree(tmp)
             record = {"name": name, "created": _now(), **info}
             (tmp / VERSION_FILE).write_text(json.dumps(record, indent=2, default=str) + "\n")
             os.replace(tmp, self.root / name)

@@ -13,6 +13,11 @@ and runs, and would otherwise fail every question afterwards (a NaN confidence c
 be recorded). A version that is missing, half-written, fails to load or fails the probe
 is refused: the current reader keeps serving and the reason is logged once (it is
 tried again only if the version directory changes or the pointer moves on).
+
+A model pinned with STYLESPRINT_ADAPTER_DIR is watched too: the registry is ignored, and
+when the pinned directory's files change (a new model saved or moved into it) the reader
+is rebuilt from it, probed and swapped the same way (write the new model elsewhere and
+move it into place: a directory caught half-written is refused until it changes again).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -90,6 +96,9 @@ class ModelWatcher:
                                 else settings.bot.model_watch_interval_s)
         self.registry = registry or ModelRegistry(settings.models_dir)
         self._refused: dict[str, tuple[Any, ...]] = {}
+        pinned = settings.engine.adapter_dir
+        # what the pinned directory looked like when the serving reader was built from it
+        self._pinned_stamp = _stamp(Path(pinned)) if pinned is not None else None
         self._check_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -108,9 +117,9 @@ class ModelWatcher:
 
     def _check(self) -> WatchResult:
         serving = self.engine.model_version
-        if self.settings.engine.adapter_dir is not None:
-            return WatchResult("pinned", serving, serving,
-                               "STYLESPRINT_ADAPTER_DIR pins the served model")
+        pinned = self.settings.engine.adapter_dir
+        if pinned is not None:
+            return self._check_pinned(Path(pinned), serving)
         name = self.registry.current_name()
         if name is None or name == serving:
             return WatchResult("unchanged", serving, serving)
@@ -119,10 +128,38 @@ class ModelWatcher:
             return WatchResult("refused", name, serving, "refused before; unchanged since")
         from qa_engine.pipeline import build_reader  # the engine's own construction
 
-        try:
+        def build() -> Reader:
             version = self.registry.get(name)
             check_model_dir(version.path)
-            reader = build_reader(self.settings, version=version)
+            return build_reader(self.settings, version=version)
+
+        return self._switch(name, serving, stamp, build)
+
+    def _check_pinned(self, path: Path, serving: str) -> WatchResult:
+        """STYLESPRINT_ADAPTER_DIR: follow the pinned directory's contents, not the registry."""
+        stamp = _stamp(path)
+        if stamp == self._pinned_stamp:
+            return WatchResult("pinned", serving, serving,
+                               "STYLESPRINT_ADAPTER_DIR pins the served model; unchanged")
+        key = f"pinned:{path}"
+        if self._refused.get(key) == stamp:
+            return WatchResult("refused", serving, serving, "refused before; unchanged since")
+        from qa_engine.pipeline import build_reader
+
+        def build() -> Reader:
+            check_model_dir(path)
+            return build_reader(self.settings)
+
+        result = self._switch(key, serving, stamp, build)
+        if result.action == "switched":
+            self._pinned_stamp = stamp
+        return result
+
+    def _switch(self, name: str, serving: str, stamp: Any,
+                build: Callable[[], Reader]) -> WatchResult:
+        """Build, warm and probe a reader, then swap it in; refuse it (once) if any fails."""
+        try:
+            reader = build()
             reader.warm_up()
             probe_reader(reader)
         except Exception as exc:
@@ -134,8 +171,8 @@ class ModelWatcher:
         self.engine.swap_reader(reader)
         release_free_memory()  # the replaced reader's weights, once the last question drops it
         self._refused.pop(name, None)
-        logger.info("model watcher: now serving %s (was %s)", name, serving)
-        return WatchResult("switched", name, serving)
+        logger.info("model watcher: now serving %s (was %s)", reader.model_version, serving)
+        return WatchResult("switched", reader.model_version, serving)
 
     # ------------------------------------------------------------------ background thread
     def start(self) -> ModelWatcher:
@@ -160,9 +197,8 @@ class ModelWatcher:
 
 def start_model_watcher(settings: Settings, engine: Any) -> ModelWatcher | None:
     """The watcher a serving process runs, started; None when there is nothing to follow
-    (STYLESPRINT_MODEL_WATCH_INTERVAL_S=0, a pinned STYLESPRINT_ADAPTER_DIR, or an engine
-    that cannot swap its reader)."""
-    if (settings.bot.model_watch_interval_s <= 0 or settings.engine.adapter_dir is not None
-            or not hasattr(engine, "swap_reader")):
+    (STYLESPRINT_MODEL_WATCH_INTERVAL_S=0, or an engine that cannot swap its reader); a
+    pinned STYLESPRINT_ADAPTER_DIR is watched for a new model saved into it."""
+    if settings.bot.model_watch_interval_s <= 0 or not hasattr(engine, "swap_reader"):
         return None
     return ModelWatcher(settings, engine).start()

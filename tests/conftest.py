@@ -171,7 +171,8 @@ def pg_url() -> str:
 
 @pytest.fixture
 def pg_schema() -> Iterator[str]:
-    """A throw-away PostgreSQL schema; skips with the reason when no server answers."""
+    """A throw-away PostgreSQL schema, upgraded to the head as `stylesprint db upgrade`
+    would; skips with the reason when no server answers."""
     from sqlalchemy import create_engine, text
 
     try:
@@ -183,6 +184,9 @@ def pg_schema() -> Iterator[str]:
     schema = f"stylesprint_test_{uuid.uuid4().hex[:12]}"
     with engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    from qa_engine.records.migrate import upgrade
+
+    upgrade(engine, schema)  # the deploy step (`stylesprint db upgrade`)
     try:
         yield schema
     finally:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from qa_engine.settings.engine import EngineSettings
+
 Method = Literal["adalora", "lora", "full"]
 # BERT-style names: attention projections and the feed-forward ("dense" matches
 # attention.output.dense, intermediate.dense and output.dense).
@@ -29,8 +31,8 @@ class TrainConfig:
     learning_rate: float | None = None  # None = 1e-3 for adapters, 5e-5 for full fine-tuning
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
-    max_seq_length: int = 256
-    doc_stride: int = 64
+    max_seq_length: int = EngineSettings.field_default("max_seq_length")  # the reader's window
+    doc_stride: int = EngineSettings.field_default("doc_stride")
     seed: int = 0
     max_steps: int | None = None
     # AdaLoRA / LoRA

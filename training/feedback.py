@@ -147,6 +147,10 @@ def items_from_row(row: Mapping[str, Any], kb: PassageSource | None = None,
     `kb` (the knowledge base now) lets a correction be found outside the passage used."""
     items: list[FeedbackItem] = []
     review: list[ReviewItem] = []
+    if not str(row.get("question") or "").strip():
+        # its text was dropped (retention, `stylesprint forget`: qa_engine/governance.py):
+        # nothing left to learn from or to review
+        return items, review
     passage = row.get("passage_text")
     base = dict(answer_id=int(row["answer_id"]), question=str(row["question"]),
                 passage_text=passage, passage_id=row.get("passage_id"))

@@ -212,12 +212,14 @@ def run_retrain(
     train_config: Mapping[str, Any] | None = None,
     store: RetrainStore | None = None,
     notify: Callable[[RetrainOutcome], None] | None = None,
+    post: Callable[[str, str], None] | None = None,
 ) -> RetrainOutcome:
     """One gated retrain (see the module docstring); never raises for a failed run.
 
     `train_config` replaces the hyperparameters taken from the serving version (tests
     use a tiny one); `force` retrains even without new feedback; `notify` gets the
-    outcome (default: a Slack summary when STYLESPRINT_RETRAIN_CHANNEL is set).
+    outcome (default: the summary posted with `post(channel, text)` when
+    STYLESPRINT_RETRAIN_CHANNEL is set: the composition root passes the bot's client).
     """
     t0 = time.perf_counter()
     store = store or RetrainStore(settings.resolved_database_url)
@@ -236,7 +238,7 @@ def run_retrain(
     outcome.seconds = round(time.perf_counter() - t0, 1)
     logger.info("%s", outcome.summary())
     try:
-        (notify or (lambda o: post_summary(settings, o)))(outcome)
+        (notify or (lambda o: post_summary(settings, o, post)))(outcome)
     except Exception:  # a summary that cannot be posted must not fail the run
         logger.warning("could not post the retrain summary", exc_info=True)
     return outcome
@@ -376,14 +378,13 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     outcome.reason = decision.reason
 
 
-def post_summary(settings: Settings, outcome: RetrainOutcome) -> bool:
-    """Post the one-line summary to STYLESPRINT_RETRAIN_CHANNEL (if set); True when posted."""
-    if not settings.retrain.channel or settings.slack.bot_token is None:
+def post_summary(settings: Settings, outcome: RetrainOutcome,
+                 post: Callable[[str, str], None] | None) -> bool:
+    """Post the one-line summary to STYLESPRINT_RETRAIN_CHANNEL (if set) with `post(channel,
+    text)` (the bot's Slack client, wired by the composition root: stylesprint/jobs.py);
+    True when posted."""
+    if not settings.retrain.channel or post is None:
         return False
-    from slack_sdk import WebClient
-
-    kwargs = {"base_url": settings.slack.api_url} if settings.slack.api_url else {}
-    client = WebClient(token=settings.slack.bot_token.get_secret_value(), **kwargs)
     text = f":robot_face: {outcome.summary()}"
     if settings.retrain.post_gaps:  # STYLESPRINT_RETRAIN_POST_GAPS: the week's knowledge gaps
         from qa_engine.gaps import week_report
@@ -392,5 +393,5 @@ def post_summary(settings: Settings, outcome: RetrainOutcome) -> bool:
         report = week_report(settings).replace("&", "&amp;").replace("<", "&lt;")
         text += "\n*Knowledge gaps this week* (`stylesprint gaps`):\n" + report.replace(
             ">", "&gt;")[:3500]
-    client.chat_postMessage(channel=settings.retrain.channel, text=text)
+    post(settings.retrain.channel, text)
     return True

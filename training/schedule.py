@@ -7,7 +7,9 @@
   while the process was down still starts when it comes back, within the misfire
   grace time (`STYLESPRINT_RETRAIN_MISFIRE_GRACE_S`); older misses are recorded in
   the run log as "missed";
-- one job, `training.schedule:scheduled_retrain`, on a cron trigger from settings
+- one job, `stylesprint.jobs:scheduled_retrain` (`JOB_FUNC`: the composition root's
+  entry point, which rebuilds the settings and wires the bot's Slack client for the
+  summary; training itself reads no environment), on a cron trigger from settings
   (default Sunday 03:00 in `STYLESPRINT_RETRAIN_TIMEZONE`), with `coalesce=True`
   (several missed runs make one) and `max_instances=1`.
 
@@ -30,7 +32,7 @@ from qa_engine.settings import Settings
 logger = logging.getLogger(__name__)
 
 JOB_ID = "stylesprint-weekly-retrain"
-JOB_FUNC = "training.schedule:scheduled_retrain"
+JOB_FUNC = "stylesprint.jobs:scheduled_retrain"  # a reference, not an import
 JOBS_TABLE = "apscheduler_jobs"
 
 
@@ -48,15 +50,6 @@ def weekly_trigger(settings: Settings) -> Any:
 def job_settings(settings: Settings) -> dict[str, Any]:
     """The settings a stored job runs with: everything non-default, secrets left out."""
     return settings.dump_without_secrets(exclude_defaults=True)
-
-
-def scheduled_retrain(settings_values: Mapping[str, Any],
-                      train_config: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The scheduled job: one gated retrain with the stored settings (+ env for secrets)."""
-    from training.retrain import run_retrain
-
-    settings = Settings(**dict(settings_values))
-    return run_retrain(settings, trigger="schedule", train_config=train_config).to_json()
 
 
 def build_scheduler(settings: Settings, *, blocking: bool = False, trigger: Any = None,

@@ -80,14 +80,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=DEV)
     parser.add_argument("--max-near-miss", type=float, default=0.001)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--embedding-model", default=None,
+                        help="the embedder the bot serves with (default: the bundled MiniLM)")
+    parser.add_argument("--device", default="cpu")
     args = parser.parse_args(argv)
     if "field_test" in args.data.parts:
         parser.error("the field test is held out: calibrate on the dev split")
     from qa_engine.embedder import Embedder
-    from qa_engine.settings import Settings
+    from qa_engine.settings import bundled_minilm_path
 
-    settings = Settings()
-    embedder = Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device)
+    # arguments, not Settings(): only the composition root (stylesprint/) reads the environment
+    embedder = Embedder(args.embedding_model or bundled_minilm_path(), device=args.device)
     rows = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
     result = calibrate(rows, embedder.embed, max_near_miss=args.max_near_miss)
     if args.json:

@@ -15,7 +15,6 @@ upsert them -> delete the source's stale ids. Ids are content hashes, so:
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,13 @@ from qa_engine.embedder import Embedder
 from qa_engine.ingest.files import KBFile, NothingToIngest, discover
 from qa_engine.ingest.loaders import LoadError, load_file
 from qa_engine.ingest.passages import PassageRecord, build_passages
+from qa_engine.ingest.progress import (
+    LARGE_RUN_PASSAGES,
+    Notify,
+    Progress,
+    cost_line,
+    file_size_warning,
+)
 from qa_engine.ingest.report import FileReport, IngestReport
 from qa_engine.settings import Settings
 from qa_engine.store import get_collection, make_client
@@ -33,10 +39,12 @@ from qa_engine.types import KnowledgeBaseUnavailable
 
 log = logging.getLogger(__name__)
 
-#: Show a progress bar (on a terminal) when at least this many passages need embedding.
-PROGRESS_MIN_PASSAGES = 200
-#: Texts embedded per call; also the progress bar's step.
-EMBED_BATCH = 128
+#: Texts embedded per call; also the progress step. Passages are embedded in order of
+#: length, so each call pads its texts to about the same length (bench.ingest: see
+#: docs/ingestion.md, "Speed").
+EMBED_BATCH = 256
+#: Passages timed before the cost of a large run is estimated.
+ESTIMATE_AFTER = 256
 
 
 @dataclass
@@ -46,6 +54,7 @@ class _Prepared:
     file: KBFile
     records: list[PassageRecord]
     report: FileReport
+    n_bytes: int = 0
     existing: set[str] = field(default_factory=set)
 
     @property
@@ -79,12 +88,17 @@ class Ingestor:
         *,
         client: Any | None = None,
         progress: bool | None = None,
+        notify: Notify | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
         self._collection = collection
         self._client = client
-        self.progress = progress  # None = on when stderr is a terminal and the input is large
+        #: None = on when the input is large and stderr is a terminal (a bar) or `notify`
+        #: is given (plain progress lines)
+        self.progress = progress
+        #: where size warnings and progress lines go (the CLI: stderr); None = the log
+        self.notify = notify
 
     # --- store access -------------------------------------------------------------------
     @property
@@ -185,11 +199,13 @@ class Ingestor:
                 item.report.status = "unchanged"
                 item.report.passages = len(item.records)
         total = sum(len(p.new) for p in todo)
-        if todo:
-            self.embedder.warm_up()
-        with self._progress_bar(total) as bar:
+        with Progress(total, self.notify, self.progress) as progress:
+            self._warn_sizes(todo, report, progress)
+            if todo:
+                self.embedder.warm_up()
+            progress.started = time.perf_counter()
             for item in todo:
-                self._write(item, bar)
+                self._write(item, progress, estimate=total >= LARGE_RUN_PASSAGES)
 
         if demo_ids and any(f.status in ("ingested", "unchanged") for f in report.files):
             leftover = sorted((demo_ids - incoming) & set(self._ids_where(None)))
@@ -211,6 +227,20 @@ class Ingestor:
         report.collection_size = int(collection.count())
         report.elapsed_s = time.perf_counter() - started
         return report
+
+    def _warn_sizes(self, todo: list[_Prepared], report: IngestReport, out: Progress) -> None:
+        """A warning for each large file, before anything is embedded (see progress.py)."""
+        if not todo:
+            return
+        size = int(self.collection.count())
+        after = size + sum(len(p.new) - len(p.stale) for p in todo)
+        for item in todo:
+            warning = file_size_warning(str(item.file.path), item.n_bytes, len(item.records),
+                                        after)
+            if warning:
+                item.report.warnings.append(warning)
+                report.size_warnings.append(warning)
+                out.say(f"warning: {warning}")
 
     def _demo_to_replace(self, incoming: set[str]) -> set[str]:
         """The stored demo ids, when the collection holds only the demo KB and `incoming`
@@ -249,17 +279,33 @@ class Ingestor:
             file_report.warnings.extend(loaded.warnings)
             if duplicates:
                 file_report.warnings.append(f"{duplicates} duplicate passage(s) stored once")
-            prepared.append(_Prepared(entry, records, file_report))
+            try:
+                n_bytes = entry.path.stat().st_size
+            except OSError:
+                n_bytes = 0
+            prepared.append(_Prepared(entry, records, file_report, n_bytes))
         return prepared
 
-    def _write(self, item: _Prepared, bar: Any) -> None:
-        """Embed a file's new passages, upsert them, then delete its stale ones."""
-        new, stale, rep = item.new, item.stale, item.report
+    def _write(self, item: _Prepared, progress: Progress, estimate: bool = False) -> None:
+        """Embed a file's new passages, upsert them, then delete its stale ones.
+
+        The new passages are embedded shortest first, `EMBED_BATCH` at a time, so that
+        each batch pads its texts to about the same length (the order of an upsert does
+        not matter). With `estimate`, the cost of the run is said once `ESTIMATE_AFTER`
+        passages have been timed.
+        """
+        new = sorted(item.new, key=lambda r: len(r.embed_text))
+        stale, rep = item.stale, item.report
         try:
             vectors = []
             for batch in _chunks(new, EMBED_BATCH):
                 vectors.extend(self.embedder.embed([r.embed_text for r in batch]))
-                bar.update(len(batch))
+                progress.update(len(batch))
+                if estimate and not progress.estimated and progress.done >= min(
+                        ESTIMATE_AFTER, progress.total):
+                    progress.estimated = True
+                    if progress.total > progress.done:
+                        progress.say(cost_line(progress.total, progress.rate))
             for batch, vecs in zip(
                 _chunks(new, self._batch_size()),
                 _chunks(vectors, self._batch_size()),
@@ -267,7 +313,7 @@ class Ingestor:
             ):
                 self.collection.upsert(
                     ids=[r.id for r in batch],
-                    embeddings=[v.tolist() for v in vecs],
+                    embeddings=list(vecs),  # float32 rows, as Chroma keeps them
                     documents=[r.text for r in batch],
                     metadatas=[r.metadata for r in batch],
                 )
@@ -283,14 +329,6 @@ class Ingestor:
             return
         rep.passages = len(item.records)
         log.info("ingested %s: +%d -%d", item.file.source, rep.added, rep.removed)
-
-    def _progress_bar(self, total: int) -> Any:
-        from tqdm import tqdm
-
-        show = self.progress
-        if show is None:
-            show = total >= PROGRESS_MIN_PASSAGES and sys.stderr.isatty()
-        return tqdm(total=total, disable=not show, file=sys.stderr, unit="passage", desc="embed")
 
 
 def _unsupported(entry: KBFile) -> str:

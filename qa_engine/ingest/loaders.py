@@ -21,7 +21,9 @@ from typing import Any
 from qa_engine.ingest.chunking import normalise_paragraphs, parse_markdown
 from qa_engine.ingest.rendering import field_label, render_record
 
-KINDS = ("policy", "document", "product")
+KINDS = ("policy", "document", "product", "review")
+#: Values a Chroma metadata field may hold.
+MetaValue = str | int | float | bool
 
 _TITLE_FIELDS = ("title", "name")
 _SECTION_FIELDS = ("section", "category")
@@ -42,7 +44,11 @@ class DocumentPart:
     title: str
     section: str
     text: str
-    kind: str  # "policy" | "document" | "product"
+    kind: str  # "policy" | "document" | "product" | "review"
+    #: extra Chroma metadata for this part's passages (a review's product, rating, ...)
+    extra: tuple[tuple[str, MetaValue], ...] = ()
+    #: never cut into several passages (one review = one passage, whatever its length)
+    whole: bool = False
 
 
 @dataclass
@@ -104,10 +110,13 @@ def _pick(columns: Mapping[str, str], candidates: tuple[str, ...]) -> str | None
     return None
 
 
-def load_csv(text: str, source: str) -> LoadedFile:
-    """One product document per row: `Column: value` lines, id from `sku`/`id`."""
+def read_csv(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the (line number, cells) rows of a CSV file; blank lines skipped.
+
+    Raises LoadError for quoting errors, a missing, duplicate or empty column name,
+    no rows, and rows with the wrong number of fields.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    file_title = prettify_stem(source)
     try:
         header: list[str] | None = None
         rows: list[tuple[int, list[str]]] = []
@@ -130,6 +139,34 @@ def load_csv(text: str, source: str) -> LoadedFile:
         raise LoadError(f"malformed CSV header: duplicate column(s) {', '.join(duplicates)}")
     if not rows:
         raise LoadError("no rows under the CSV header")
+    for line, row in rows:
+        if len(row) != len(header):
+            raise LoadError(
+                f"malformed CSV at line {line}: expected {len(header)} fields, found {len(row)}"
+            )
+    return header, rows
+
+
+def load_csv(text: str, source: str) -> LoadedFile:
+    """A CSV file, recognised by its columns: a store platform's product export, a
+    review export, else a catalog (one product document per row)."""
+    from qa_engine.ingest.reviews import is_review_header, load_review_rows
+    from qa_engine.ingest.store_export import is_product_export, load_product_export
+
+    header, rows = read_csv(text)
+    if is_product_export(header):
+        return load_product_export(header, rows, source)
+    if is_review_header(header):
+        return load_review_rows(
+            [(f"line {n}", f"{source}#line-{n}", dict(zip(header, row, strict=True)))
+             for n, row in rows], source)
+    return load_catalog(header, rows, source)
+
+
+def load_catalog(header: list[str], rows: list[tuple[int, list[str]]], source: str) -> LoadedFile:
+    """One product document per row: `Column: value` lines, id from `sku`/`id`."""
+    file_title = prettify_stem(source)
+    lowered = [name.lower() for name in header]
     by_lower = dict(zip(lowered, header, strict=True))
     id_col = _pick(by_lower, _CSV_ID_COLUMNS)
     title_col = _pick(by_lower, _CSV_TITLE_COLUMNS)
@@ -139,10 +176,6 @@ def load_csv(text: str, source: str) -> LoadedFile:
     loaded = LoadedFile([])
     seen_ids: dict[str, int] = {}
     for line, row in rows:
-        if len(row) != len(header):
-            raise LoadError(
-                f"malformed CSV at line {line}: expected {len(header)} fields, found {len(row)}"
-            )
         record = {name: cell.strip() for name, cell in zip(header, row, strict=True)}
         body = render_record(record, skip=skip)
         if not body:
@@ -223,23 +256,41 @@ def _records(items: list[tuple[str, str, Any]], source: str) -> LoadedFile:
 
 
 def load_json(text: str, source: str) -> LoadedFile:
-    """A JSON array of objects (or one object): `text` field, else all fields rendered."""
+    """A JSON document, recognised by its fields: a help-desk article export, a list of
+    reviews, else an array of objects (or one object) with a `text` field or not."""
+    from qa_engine.ingest.helpdesk import find_articles, load_articles
+    from qa_engine.ingest.reviews import is_review_header, load_review_rows
+
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LoadError(
             f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from exc
+    articles = find_articles(data)
+    if articles is not None:
+        found, sections = articles
+        return load_articles(
+            [(f"article {n}", f"{source}#{n}", a) for n, a in enumerate(found, start=1)],
+            sections, source)
+    if isinstance(data, dict) and "articles" in data:
+        raise LoadError("an article export without article bodies (a list page? fetch each "
+                        "article: see docs/ingestion.md, Help-desk articles)")
     items = data if isinstance(data, list) else [data]
     if not items:
         raise LoadError("no text to ingest (empty JSON array)")
-    return _records(
-        [(f"item {n}", f"{source}#{n}", obj) for n, obj in enumerate(items, start=1)], source
-    )
+    numbered = [(f"item {n}", f"{source}#{n}", obj) for n, obj in enumerate(items, start=1)]
+    if isinstance(items[0], dict) and is_review_header(items[0]):
+        return load_review_rows(numbered, source)
+    return _records(numbered, source)
 
 
 def load_jsonl(text: str, source: str) -> LoadedFile:
-    """One JSON object per line (blank lines ignored)."""
+    """One JSON object per line (blank lines ignored): reviews, help-desk articles, or
+    records, recognised by the first object's fields."""
+    from qa_engine.ingest.helpdesk import is_article, load_articles
+    from qa_engine.ingest.reviews import is_review_header, load_review_rows
+
     items: list[tuple[str, str, Any]] = []
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -249,7 +300,19 @@ def load_jsonl(text: str, source: str) -> LoadedFile:
         except json.JSONDecodeError as exc:
             raise LoadError(f"malformed JSON on line {n}: {exc.msg} (column {exc.colno})") from exc
         items.append((f"line {n}", f"{source}#line-{n}", obj))
+    first = items[0][2] if items else None
+    if isinstance(first, dict) and is_review_header(first):
+        return load_review_rows(items, source)
+    if is_article(first):
+        return load_articles(items, {}, source)
     return _records(items, source)
+
+
+def load_html(text: str, source: str) -> LoadedFile:
+    """A saved HTML page (a help-centre article): see `qa_engine.ingest.helpdesk`."""
+    from qa_engine.ingest.helpdesk import load_html as load_page
+
+    return load_page(text, source)
 
 
 LOADERS: dict[str, Callable[[str, str], LoadedFile]] = {
@@ -259,6 +322,8 @@ LOADERS: dict[str, Callable[[str, str], LoadedFile]] = {
     ".csv": load_csv,
     ".json": load_json,
     ".jsonl": load_jsonl,
+    ".html": load_html,
+    ".htm": load_html,
 }
 
 

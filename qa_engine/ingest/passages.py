@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa_engine.ingest.chunking import chunk_text
-from qa_engine.ingest.loaders import DocumentPart
+from qa_engine.ingest.loaders import DocumentPart, MetaValue
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class PassageRecord:
     kind: str
     content_hash: str
     chunk_index: int
+    #: the part's extra metadata (a review's product, rating, review_date, verified_buyer)
+    extra: tuple[tuple[str, MetaValue], ...] = ()
 
     @property
     def embed_text(self) -> str:
@@ -47,14 +49,15 @@ class PassageRecord:
             "kind": self.kind,
             "content_hash": self.content_hash,
             "chunk_index": self.chunk_index,
+            **dict(self.extra),
         }
 
 
 def content_hash(part: DocumentPart, text: str, chunk_index: int) -> str:
-    payload = json.dumps(
-        [text, part.title, part.section, part.doc_id, part.kind, chunk_index],
-        ensure_ascii=False,
-    )
+    fields: list[Any] = [text, part.title, part.section, part.doc_id, part.kind, chunk_index]
+    if part.extra:  # only parts with extra metadata hash it: older ids stay as they were
+        fields.append([list(item) for item in part.extra])
+    payload = json.dumps(fields, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -63,7 +66,8 @@ def build_passages(
 ) -> tuple[list[PassageRecord], int]:
     """Chunk every part into passage records; returns (records, duplicates dropped).
 
-    `chunk_index` counts passages within one part (section or record). A passage
+    `chunk_index` counts passages within one part (section or record); a `whole` part
+    (a review) is one passage whatever its length. A passage
     identical in every stored field to an earlier one of the same file has the
     same id; it is dropped (storing it twice would add nothing) and counted.
     """
@@ -71,7 +75,9 @@ def build_passages(
     seen: set[str] = set()
     duplicates = 0
     for part in parts:
-        for index, text in enumerate(chunk_text(part.text, max_words, overlap_words)):
+        texts = [part.text.strip()] if part.whole else chunk_text(
+            part.text, max_words, overlap_words)
+        for index, text in enumerate(texts):
             digest = content_hash(part, text, index)
             pid = f"{source}::{digest[:16]}"
             if pid in seen:
@@ -89,6 +95,7 @@ def build_passages(
                     kind=part.kind,
                     content_hash=digest,
                     chunk_index=index,
+                    extra=part.extra,
                 )
             )
     return records, duplicates

@@ -36,6 +36,8 @@ class IngestReport:
     #: passages of the demo knowledge base removed because the collection held only the
     #: demo KB and the user's own files were ingested into it (qa_engine/ingest/demo.py)
     demo_replaced: int = 0
+    #: large files of this run, one warning each (qa_engine/ingest/progress.py)
+    size_warnings: list[str] = field(default_factory=list)
 
     def _with(self, status: FileStatus) -> list[FileReport]:
         return [f for f in self.files if f.status == status]
@@ -98,6 +100,7 @@ class IngestReport:
             "pruned_sources": list(self.pruned_sources),
             "collection_size": self.collection_size,
             "demo_kb_replaced": self.demo_replaced,
+            "size_warnings": list(self.size_warnings),
             "elapsed_s": round(self.elapsed_s, 2),
             "files": [asdict(f) for f in self.files],
         }

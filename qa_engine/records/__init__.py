@@ -5,17 +5,17 @@ retrain run log and lock (`runs.RetrainStore`), and the durable question queue
 
 It sits below both of its users: the bot writes the records, training reads them to
 build the feedback dataset. The training set grows from these; `Records` is the one
-entry point to the versioned schema (`schema.py`, migrations in `store.py`).
+entry point to the answers' tables (`schema.py`). One Alembic history covers every
+table here (`migrate.py`, revisions in `migrations/versions/`).
 """
 
+from qa_engine.records.migrate import head_revision
 from qa_engine.records.questions import Job, QuestionStore  # registers its table
-from qa_engine.records.schema import SCHEMA_VERSION
 from qa_engine.records.store import DOWN, UP, AnswerRef, Records, SchemaMismatch, UnknownAnswer
 from qa_engine.records.teamwork import Handoff, Teamwork  # registers its tables
 
 __all__ = [
     "DOWN",
-    "SCHEMA_VERSION",
     "UP",
     "AnswerRef",
     "Handoff",
@@ -25,4 +25,5 @@ __all__ = [
     "SchemaMismatch",
     "Teamwork",
     "UnknownAnswer",
+    "head_revision",
 ]

@@ -1,8 +1,7 @@
 """Retrain bookkeeping in the project database: the run log and the retrain lock.
 
 Two tables next to the feedback records (same `settings.resolved_database_url`,
-SQLite or PostgreSQL), created on first use and separate from the records'
-versioned schema, which belongs to the bot:
+SQLite or PostgreSQL), in the one Alembic history (`qa_engine.records.migrate`):
 
 - `retrain_runs`: one row per retrain attempt — started, finished, trigger
   (manual / schedule), status (running, promoted, rejected, failed, skipped,
@@ -42,6 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from qa_engine.db import make_engine
+from qa_engine.records.migrate import ensure_schema
 from qa_engine.records.schema import utcnow
 
 logger = logging.getLogger(__name__)
@@ -117,11 +117,14 @@ def _record(row: RunRow) -> RunRecord:
 
 
 class RetrainStore:
-    """The run log and the lock; `__init__` is cheap, `warm_up()` creates the tables."""
+    """The run log and the lock; `__init__` is cheap, `warm_up()` checks the schema
+    (the embedded SQLite upgraded, any other database refused unless at the head)."""
 
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
+    def __init__(self, url: str, *, schema: str | None = None,
+                 auto_upgrade: bool | None = None) -> None:
         self.url = url
         self.schema = schema
+        self.auto_upgrade = auto_upgrade
         self._engine: Engine | None = None
         self._guard = threading.Lock()
 
@@ -134,8 +137,7 @@ class RetrainStore:
             engine = make_engine(self.url)
             if self.schema:
                 engine = engine.execution_options(schema_translate_map={None: self.schema})
-            with engine.begin() as conn:
-                _Base.metadata.create_all(conn, checkfirst=True)
+            ensure_schema(engine, self.schema, auto_upgrade=self.auto_upgrade)
             self._engine = engine
 
     @property

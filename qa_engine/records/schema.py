@@ -1,12 +1,12 @@
 """Tables of the feedback records: answers, votes, corrections, verified answers,
 processed events.
 
-The schema is explicit and versioned (`SCHEMA_VERSION`, the `schema_version`
-table and `MIGRATIONS` in `qa_engine.records.store`) rather than managed by Alembic:
-four small tables do not need a migration framework, and the version check keeps
-an old binary from writing into a newer database. A new table needs no numbered
-migration (every start creates the tables the database lacks); a change to an existing
-table does.
+These models are what the code reads and writes; the database's schema comes from the
+one Alembic history (`qa_engine/records/migrate.py`, revisions in
+`migrations/versions/`): a new table or column needs a revision there too, and
+`tests/qa_engine/records/test_migrations.py` fails while models and revisions differ.
+`schema_version` is the pre-Alembic release's version table, kept as a fence: its row
+100 makes that release refuse a database upgraded by this one.
 
 Votes are an append-only log (one row per reaction added/removed or button
 click); the current vote of an agent is derived from it (see `current_votes`), in
@@ -34,8 +34,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = 3
-
 # what was wrong, as an agent picks it in the correction modal
 WRONG_PASSAGE, WRONG_SPAN, OUTDATED, NOT_COVERED = (
     "wrong_passage", "wrong_span", "outdated", "not_covered")
@@ -52,7 +50,8 @@ class Base(DeclarativeBase):
 
 
 class SchemaVersion(Base):
-    """One row per applied schema version; the highest is the database's version."""
+    """The pre-Alembic release's version table, kept as a fence (see the module doc);
+    `Records.ping` makes its no-op write here."""
 
     __tablename__ = "schema_version"
 
@@ -112,7 +111,7 @@ class VoteRow(Base):
     source: Mapped[str] = mapped_column(String(16))  # reaction | button
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # When Slack says it happened: the event's `event_ts` (reactions) or the button's
-    # `action_ts`, "1700000000.123456". Schema v3 (store._migrate_vote_event_ts).
+    # `action_ts`, "1700000000.123456". Schema v3 of the pre-Alembic release.
     event_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     answer: Mapped[AnswerRow] = relationship(back_populates="votes")
@@ -129,7 +128,7 @@ class CorrectionRow(Base):
     text: Mapped[str] = mapped_column(Text)
     source_hint: Mapped[str | None] = mapped_column(Text, nullable=True)
     # what the agent says was wrong: one of CORRECTION_REASONS, None = not said
-    # (schema v2: added to v1 databases by `_migrate_correction_reason` in store.py)
+    # (schema v2 of the pre-Alembic release)
     reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

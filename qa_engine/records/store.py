@@ -2,8 +2,9 @@
 
 The bot writes through it; `stylesprint feedback export` and the retraining loop
 read through it. SQLite under the data directory by default, PostgreSQL (or any
-SQLAlchemy URL) via `DATABASE_URL`. `__init__` is cheap; `warm_up()` connects,
-creates or upgrades the schema and refuses a database written by newer code.
+SQLAlchemy URL) via `DATABASE_URL`. `__init__` is cheap; `warm_up()` connects and
+checks the schema (`qa_engine.records.migrate`: the embedded SQLite is upgraded there,
+any other database must have been upgraded with `stylesprint db upgrade`).
 
 The calls the bot makes while serving (answers, votes, corrections, idempotency keys,
 `ping`) run under a `DeadlineGuard` (qa_engine/db.py): a database that hangs makes
@@ -17,17 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    event,
-    false,
-    func,
-    inspect,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Connection, Engine, event, false, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from qa_engine.db import (
@@ -38,12 +29,11 @@ from qa_engine.db import (
     make_engine,
 )
 from qa_engine.records.keys import IdempotencyKeys
+from qa_engine.records.migrate import SchemaMismatch, ensure_schema, schema_state
 from qa_engine.records.rows import DOWN, UP, AnswerRef, answer_ref, export_row, tally
 from qa_engine.records.schema import (
     CORRECTION_REASONS,
-    SCHEMA_VERSION,
     AnswerRow,
-    Base,
     CorrectionRow,
     SchemaVersion,
     VoteRow,
@@ -54,13 +44,7 @@ from qa_engine.types import Answer
 
 logger = logging.getLogger(__name__)
 
-# version -> function upgrading a database from version-1 to version (v1 is the first
-# shipped schema; registered below). Each runs inside the upgrade transaction.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
-
-
-class SchemaMismatch(RuntimeError):
-    """The database was written by a newer version of StyleSprint Assist."""
+__all__ = ["DOWN", "UP", "AnswerRef", "Records", "SchemaMismatch", "UnknownAnswer"]
 
 
 class UnknownAnswer(LookupError):
@@ -76,12 +60,17 @@ class Records(IdempotencyKeys):
             a per-run schema for tests; the default is the connection's own.
         timeouts: connection and statement timeouts (`DbTimeouts.from_settings`); their
             `deadline_s` bounds every serving call.
+        auto_upgrade: bring an older schema to this code's head on first use; default
+            (None): only the embedded SQLite does, any other database refuses one not at
+            the head (`stylesprint db upgrade` is its deploy step).
     """
 
     def __init__(self, url: str, *, schema: str | None = None,
-                 timeouts: DbTimeouts | None = None) -> None:
+                 timeouts: DbTimeouts | None = None,
+                 auto_upgrade: bool | None = None) -> None:
         self.url = url
         self.schema = schema
+        self.auto_upgrade = auto_upgrade
         self.timeouts = timeouts or DbTimeouts()
         self.guard = DeadlineGuard(self.timeouts.deadline_s)
         self._engine: Engine | None = None
@@ -91,7 +80,7 @@ class Records(IdempotencyKeys):
 
     # --- lifecycle ---------------------------------------------------------------------
     def warm_up(self) -> None:
-        """Connect and create/upgrade the schema (idempotent, thread-safe)."""
+        """Connect and check (SQLite: upgrade) the schema (idempotent, thread-safe)."""
         if self._sessions is not None:
             return
         with self._lock:
@@ -101,7 +90,7 @@ class Records(IdempotencyKeys):
             self._watch(engine)
             if self.schema:
                 engine = engine.execution_options(schema_translate_map={None: self.schema})
-            _migrate(engine)
+            ensure_schema(engine, self.schema, auto_upgrade=self.auto_upgrade)
             self._engine = engine
             self._sessions = sessionmaker(engine, expire_on_commit=False)
 
@@ -145,9 +134,10 @@ class Records(IdempotencyKeys):
         assert self._engine is not None
         return self._engine
 
-    def schema_version(self) -> int:
-        with self._session() as session:
-            return int(session.scalar(select(func.max(SchemaVersion.version))) or 0)
+    def schema_version(self) -> str | None:
+        """The database's schema revision (`migrate.head_revision()` once warmed up)."""
+        with self.engine.connect() as conn:
+            return schema_state(conn, self.schema).current
 
     def _session(self) -> Session:
         self.warm_up()
@@ -353,52 +343,3 @@ class Records(IdempotencyKeys):
                 for row in rows:
                     yield export_row(row, states)
                 last_id = rows[-1].id
-
-
-def _migrate_vote_event_ts(conn: Connection) -> None:
-    """v3: add `votes.event_ts` (Slack's time of each vote event, schema.VoteRow) to a
-    v2 database (idempotent: a column already there is left as it is)."""
-    schema = conn.get_execution_options().get("schema_translate_map", {}).get(None)
-    table = f'"{schema}".votes' if schema else "votes"
-    columns = {c["name"] for c in inspect(conn).get_columns("votes", schema=schema)}
-    if "event_ts" not in columns:
-        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN event_ts VARCHAR(32)"))
-
-
-def _migrate_correction_reason(conn: Connection) -> None:
-    """v2: add `corrections.reason` (what the agent says was wrong) to a v1 database."""
-    schema = conn.get_execution_options().get("schema_translate_map", {}).get(None)
-    table = f'"{schema}".corrections' if schema else "corrections"
-    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN reason VARCHAR(32)"))
-
-
-MIGRATIONS[2] = _migrate_correction_reason
-MIGRATIONS[3] = _migrate_vote_event_ts
-
-
-def _migrate(engine: Engine) -> None:
-    """Create a fresh schema or upgrade an older one, all in one transaction."""
-    with engine.begin() as conn:
-        schema = conn.get_execution_options().get("schema_translate_map", {}).get(None)
-        has_version_table = inspect(conn).has_table(SchemaVersion.__tablename__, schema=schema)
-        current = 0
-        if has_version_table:
-            current = int(conn.scalar(select(func.max(SchemaVersion.version))) or 0)
-        if current > SCHEMA_VERSION:
-            raise SchemaMismatch(
-                f"the records database is at schema v{current}, newer than this code "
-                f"(v{SCHEMA_VERSION}); upgrade StyleSprint Assist before using it"
-            )
-        if current == 0:
-            Base.metadata.create_all(conn)
-            conn.execute(SchemaVersion.__table__.insert().values(version=SCHEMA_VERSION))
-            logger.info("created records schema v%d", SCHEMA_VERSION)
-            return
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            MIGRATIONS[version](conn)
-            conn.execute(SchemaVersion.__table__.insert().values(version=version))
-            logger.info("upgraded records schema to v%d", version)
-        # A table this code knows and the database lacks is created here (create_all
-        # skips existing tables): new tables need no numbered migration, only changes
-        # to an existing table do.
-        Base.metadata.create_all(conn)

@@ -1,7 +1,7 @@
 """Hand-offs to a human and model rollbacks, next to the answers they belong to.
 
-Two new tables on the records' metadata (so every start creates them where they are
-missing; no numbered migration): `handoffs` (an agent pressed "Ask a team lead" on an
+Two tables on the records' metadata (created by the Alembic history,
+`qa_engine.records.migrate`): `handoffs` (an agent pressed "Ask a team lead" on an
 answer: where the question was posted for the leads and who replied) and `rollbacks`
 (a lead rolled the served model back from the App Home). `Teamwork` reads and writes
 them through the same engine as `Records`. No message text is stored here: the

@@ -27,6 +27,12 @@ class SettingsGroup(BaseSettings):
         return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
 
     @classmethod
+    def field_default(cls, field: str) -> Any:
+        """The declared default of `field` (no environment read): what a component's own
+        default derives from, so that no default is copied out of the settings."""
+        return cls.model_fields[field].get_default(call_default_factory=True)
+
+    @classmethod
     def env_names(cls) -> list[str]:
         return [cls.env_name(name) for name in cls.model_fields]
 

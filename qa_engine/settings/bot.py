@@ -122,6 +122,20 @@ class BotSettings(SettingsGroup):
         description="How often a serving bot checks the registry for a new version; 0 = never.",
     )
 
+    # --- data governance (docs/operations.md, "Security and data") ---------------------
+    retention_days: int | None = Field(
+        180,
+        ge=1,
+        description="Days the question text and passages of answers, corrections and queued "
+        "questions are kept (rows stay for counts, the text goes); 'off' = for ever.",
+    )
+    retention_check_hours: float = Field(
+        6.0,
+        gt=0,
+        description="How often a serving bot applies the retention period (also once at "
+        "start); `stylesprint retention apply` applies it at once.",
+    )
+
     # --- the team: hand-offs, App Home -----------------------------------------------
     escalation_channel: str | None = Field(
         None,
@@ -164,6 +178,13 @@ class BotSettings(SettingsGroup):
     @field_validator("malloc_arena_max", mode="before")
     @classmethod
     def _arenas(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in OFF:
+            return None
+        return value
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _retention_off(cls, value: object) -> object:
         if isinstance(value, str) and value.strip().lower() in OFF:
             return None
         return value

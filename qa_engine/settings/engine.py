@@ -73,6 +73,11 @@ class EngineSettings(SettingsGroup):
         description="Answer existence questions ('do we carry leather jackets?') with the "
         "catalog products that match every word (qa_engine/products.py).",
     )
+    quote_clauses: bool = Field(
+        True,
+        description="Widen a bare quantity span ('15%', '12') to the clause that carries "
+        "it unless the question asks for the quantity itself (qa_engine/quote.py).",
+    )
     verified_answers: bool = Field(
         True,
         description="Answer a close paraphrase of a question an agent corrected (or two "

@@ -3,13 +3,31 @@
 Each command group lives in its own module with a `register(app)` function; heavy
 libraries (torch, chromadb, slack) are imported inside the commands so that
 `stylesprint --help` stays instant.
+
+Every file and directory the command writes is private to its user (files 0600,
+directories 0700): `main()` sets the process umask before any command runs, so
+SQLite, Chroma, the model registry, the retrain folders and the feedback exports are
+created that way from the first command on (docs/operations.md, "Security and data").
 """
 
 from __future__ import annotations
 
+import os
+
 import typer
 
-from stylesprint.cli import ask, evaluate, gaps, ingest, models, retrain, slack, train
+from stylesprint.cli import (
+    ask,
+    db,
+    evaluate,
+    gaps,
+    govern,
+    ingest,
+    models,
+    retrain,
+    slack,
+    train,
+)
 from stylesprint.cli.help import App
 
 app: typer.Typer = App(
@@ -21,9 +39,12 @@ app: typer.Typer = App(
 )
 
 # retrain after slack: it adds `feedback dataset` to the `feedback` group slack creates
-for _module in (ask, ingest, train, models, slack, evaluate, retrain, gaps):
+for _module in (ask, ingest, train, models, slack, evaluate, retrain, gaps, govern, db):
     _module.register(app)
 
 
 def main() -> None:
+    from qa_engine.private import PRIVATE_UMASK
+
+    os.umask(PRIVATE_UMASK)  # before anything is written (children inherit it)
     app()

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from stylesprint.cli.common import fail, quiet_libraries, settings_or_exit
+from stylesprint.cli.common import EXIT_DATABASE, fail, quiet_libraries, settings_or_exit
 from stylesprint.cli.status import status_line
 
 
@@ -43,6 +43,7 @@ def register(app: typer.Typer) -> None:
         quiet_libraries()
         settings = settings_or_exit()
         from qa_engine.pipeline import AnswerEngine, clean_question
+        from qa_engine.records import SchemaMismatch
         from qa_engine.types import KnowledgeBaseUnavailable, QuestionError
 
         batch = question == "-"
@@ -61,12 +62,16 @@ def register(app: typer.Typer) -> None:
                                    data_dir_existed=existed), err=True)
         except KnowledgeBaseUnavailable as exc:
             fail(str(exc), code=3)
+        except SchemaMismatch as exc:  # verified answers' database not upgraded
+            fail(str(exc), code=EXIT_DATABASE)
 
         if not batch:
             try:
                 answer = engine.ask(question, top_k=top_k)
             except KnowledgeBaseUnavailable as exc:
                 fail(str(exc), code=3)
+            except SchemaMismatch as exc:
+                fail(str(exc), code=EXIT_DATABASE)
             typer.echo(json.dumps(answer.to_json(), ensure_ascii=False) if as_json
                        else _render(answer))
             return

@@ -43,7 +43,9 @@ def register(app: typer.Typer) -> None:
     def ingest(
         paths: list[Path] = typer.Argument(
             ...,
-            help="Files or folders (walked recursively): .md .txt .csv .json .jsonl.",
+            help="Files or folders (walked recursively): .md .txt .csv .json .jsonl .html; "
+            "store exports (Shopify products, Zendesk/Help Scout articles, review CSV) are "
+            "recognised by their columns.",
             show_default=False,
         ),
         reset: bool = typer.Option(
@@ -65,7 +67,8 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_or_exit()
         embedder = Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device)
-        ingestor = Ingestor(settings, embedder)
+        # size warnings and progress lines (large inputs) go to stderr, as they happen
+        ingestor = Ingestor(settings, embedder, notify=lambda line: typer.echo(line, err=True))
         try:
             report = ingestor.run(paths, reset=reset, prune=prune)
         except NothingToIngest as exc:

@@ -130,9 +130,11 @@ def _retrain(settings: Any, store: Any, *, now: bool, force: bool, history: bool
         from qa_engine.logs import configure_logging
 
         configure_logging("info")
+        from stylesprint.jobs import retrain_poster
         from training.retrain import run_retrain
 
-        outcome = run_retrain(settings, trigger="manual", force=force, store=store)
+        outcome = run_retrain(settings, trigger="manual", force=force, store=store,
+                              post=retrain_poster(settings))
         typer.echo(json.dumps(outcome.to_json(), indent=2, default=str) if as_json
                    else outcome.summary())
         if outcome.status == "failed":

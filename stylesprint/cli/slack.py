@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from stylesprint.cli.common import (
+    EXIT_DATABASE,
     EXIT_KB,
     EXIT_MODEL,
     EXIT_SLACK_REJECTED,
@@ -38,6 +39,7 @@ def _start_runtime(settings: Any, socket: bool) -> Any:
     from bot.runtime import BotRuntime
     from bot.startup import SlackStartupError
     from qa_engine.reader import ModelLoadError
+    from qa_engine.records import SchemaMismatch
     from qa_engine.types import KnowledgeBaseUnavailable
 
     try:
@@ -56,6 +58,8 @@ def _start_runtime(settings: Any, socket: bool) -> Any:
         fail(str(exc), code=EXIT_KB)
     except ModelLoadError as exc:  # no version at all can be loaded (docs/operations.md)
         fail(str(exc), code=EXIT_MODEL)
+    except SchemaMismatch as exc:  # PostgreSQL not upgraded: `stylesprint db upgrade`
+        fail(str(exc), code=EXIT_DATABASE)
 
 
 def register(app: typer.Typer) -> None:
@@ -81,6 +85,9 @@ def register(app: typer.Typer) -> None:
         quiet_libraries()
         _configure_logging(log_level)
         settings = settings_or_exit()
+        from qa_engine.private import private_tree
+
+        private_tree(settings.data_dir)  # what an older version wrote readable by others
         runtime = _start_runtime(settings, socket)
         scheduler = None
         try:

@@ -2,7 +2,7 @@
 
     stylesprint: data /home/ana/bot/.stylesprint (new), .env /home/ana/bot/.env;
     knowledge base 'stylesprint_kb': 155 passages, the demo KB (`stylesprint ingest
-    PATH` replaces it); model shipped-0.6
+    PATH` replaces it); model shipped-0.7
 
 (one line in the terminal). The data directory and `.env` are read relative to the
 folder the command starts in; the absolute paths here make a bot started from another

@@ -45,6 +45,16 @@ def _calibrate_and_card(model_dir: Path, dev: Path | None, settings, command: st
     return metrics
 
 
+def derived_from(path: Path) -> dict:
+    """{"sources": ...} from a derived file's `<name>.sources.json` sidecar (the real-QA
+    mixes of training/realqa.py), so the model card names the files it came from."""
+    sidecar = Path(path).with_name(Path(path).stem + ".sources.json")
+    try:
+        return {"sources": json.loads(sidecar.read_text())}
+    except (OSError, ValueError):
+        return {}
+
+
 def _check_dev(dev: Path | None) -> None:
     """A dev file that cannot be read is a one-line usage error before any model loads."""
     if dev is None:
@@ -104,7 +114,8 @@ def register(app: typer.Typer) -> None:
             for path in data:
                 loaded = load_examples(path)[: limit or None]
                 examples.extend(loaded)
-                provenance.append({"path": str(path), "examples": len(loaded)})
+                provenance.append({"path": str(path), "examples": len(loaded),
+                                   **derived_from(path)})
         except (ValueError, DatasetError) as exc:
             fail(str(exc))
         _check_dev(dev)

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from qa_engine.db import DbTimeouts
 from qa_engine.records import Records
+from qa_engine.records.migrate import upgrade
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_URL = os.environ.get("STYLESPRINT_TEST_PG_URL",
@@ -118,6 +119,7 @@ def relayed_pg_records(timeouts: DbTimeouts | None = None) -> Iterator[tuple[Rec
     schema = f"stylesprint_fault_{uuid.uuid4().hex[:12]}"
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    upgrade(admin, schema)  # the deploy step (`stylesprint db upgrade`)
     records = Records(PG_URL.replace(f":{PG_PORT}/", f":{relay.port}/"), schema=schema,
                       timeouts=timeouts)
     records.warm_up()

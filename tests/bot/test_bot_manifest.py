@@ -26,6 +26,8 @@ def test_manifest_declares_the_command_scopes_events_and_interactivity() -> None
         "message.channels",
         "reaction_added",
         "reaction_removed",
+        "app_uninstalled",
+        "tokens_revoked",
     }
     home = manifest["features"]["app_home"]
     assert home["home_tab_enabled"] is True and home["messages_tab_enabled"] is True

@@ -1,9 +1,11 @@
-"""The one-line retrain summary posted to STYLESPRINT_RETRAIN_CHANNEL (Slack stand-in)."""
+"""The one-line retrain summary posted to STYLESPRINT_RETRAIN_CHANNEL through the bot's
+Slack client, as the composition root wires it (stylesprint/jobs.py), to the Slack stand-in."""
 
 from __future__ import annotations
 
 from bot_harness import bot_settings
 
+from stylesprint.jobs import retrain_poster
 from training.retrain import RetrainOutcome, post_summary
 
 
@@ -17,10 +19,11 @@ def test_retrain_summary_is_posted_to_the_configured_channel(tmp_path, standin):
                                              "unanswerable_declined": 0.5}}},
     )
     off = bot_settings(tmp_path, standin.api_url)
-    assert post_summary(off, outcome) is False and standin.calls_to("chat.postMessage") == []
+    assert post_summary(off, outcome, retrain_poster(off)) is False
+    assert standin.calls_to("chat.postMessage") == []
 
     on = bot_settings(tmp_path, standin.api_url, retrain={"channel": "C0MLOPS"})
-    assert post_summary(on, outcome) is True
+    assert post_summary(on, outcome, retrain_poster(on)) is True
     [call] = standin.wait_for("chat.postMessage")
     assert call.params["channel"] == "C0MLOPS"
     text = call.params["text"]
@@ -39,7 +42,7 @@ def test_retrain_summary_carries_the_weeks_knowledge_gaps(tmp_path, standin, rec
     outcome = RetrainOutcome("skipped", "no new data", run_id=4)
     on = bot_settings(tmp_path, standin.api_url, retrain={"channel": "C0MLOPS", "post_gaps": True},
                       services={"database_url": records.url})
-    assert post_summary(on, outcome) is True
+    assert post_summary(on, outcome, retrain_poster(on)) is True
     [call] = standin.wait_for("chat.postMessage")
     text = call.params["text"]
     assert text.startswith(":robot_face: Retrain #4 skipped: no new data")

@@ -23,6 +23,7 @@ from qa_engine.reply_rules import (
     read_question,
 )
 from qa_engine.sentences import sentence_spans
+from qa_engine.settings import Settings
 from qa_engine.types import Passage, ReaderResult, RetrievedPassage, SpanCandidate
 from training.synth.kb import demo_passages
 
@@ -407,9 +408,16 @@ def test_a_price_with_its_own_currency_is_left_alone(composer):
     assert reply_to(composer, TOPCOAT, "210.00") == "The Fir Wool Topcoat is $210.00."
 
 
-def test_the_currency_setting_is_the_default(monkeypatch):
+def test_the_currency_comes_from_the_settings_passed_not_the_environment(monkeypatch):
+    """The composition root reads STYLESPRINT_CURRENCY into settings and the engine passes
+    `settings.engine.currency`; the Composer itself reads no environment (its default is
+    the setting's declared default)."""
     monkeypatch.setenv("STYLESPRINT_CURRENCY", "£")
-    assert Composer().answer(SUNGLASSES, *_at(SUNGLASSES, "79")).endswith("are £79.")
+    settings = Settings(_env_file=None)
+    assert settings.engine.currency == "£"
+    composer = Composer(currency=settings.engine.currency)
+    assert composer.answer(SUNGLASSES, *_at(SUNGLASSES, "79")).endswith("are £79.")
+    assert Composer().answer(SUNGLASSES, *_at(SUNGLASSES, "79")).endswith("are $79.")
 
 
 def _at(passage: Passage, span: str) -> tuple[int, int]:

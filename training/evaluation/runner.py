@@ -196,7 +196,7 @@ def build_systems(
             except (ModelLoadError, FileNotFoundError, KeyError) as exc:
                 out.skipped.append(SkippedSystem(name, f"reader unavailable: {exc}"))
                 continue
-            composer = composer or Composer()
+            composer = composer or Composer(currency=settings.engine.currency)
             engine = (AnswerEngine.assemble(settings, retriever, reader, composer)
                       if retriever is not None else None)
             out.systems.append(ReaderSystem(name, reader, composer, engine=engine))

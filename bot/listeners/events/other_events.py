@@ -1,5 +1,5 @@
-"""Every event type the bot has no listener for (`app_uninstalled`, `tokens_revoked`,
-`message`, ...): acknowledged with a 200 and dropped.
+"""Every event type the bot has no listener for (`message` events outside hand-off
+threads, `team_access_revoked`, ...): acknowledged with a 200 and dropped.
 
 Without it Bolt answers 404 and Slack retries the delivery (and, after enough
 failures, disables the app's event subscription). It is registered last, so it only

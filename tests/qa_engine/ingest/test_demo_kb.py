@@ -59,7 +59,7 @@ def test_ask_then_ingest_replaces_the_demo_kb(tmp_path, monkeypatch, user_kb, em
     assert notice.endswith(", once; `stylesprint ingest PATH` replaces it with your own.")
     assert status.startswith(f"stylesprint: data {data.resolve()} (new), no .env in this folder;")
     assert f"knowledge base 'stylesprint_kb': {n_demo} passages, the demo KB" in status
-    assert status.endswith("; model shipped-0.6")
+    assert status.endswith("; model shipped-0.7")
 
     # Keep demo-only copies for the other cases below (no second embedding of the demo KB).
     settings = Settings(_env_file=None, data_dir=data)

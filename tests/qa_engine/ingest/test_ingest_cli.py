@@ -124,7 +124,7 @@ def test_empty_folder_or_no_supported_file_is_a_warning_and_exit_8(invoke, small
     assert result.exit_code == EXIT_NOTHING_TO_INGEST == 8
     assert result.output.strip().splitlines() == [
         f"warning: nothing to ingest under {empty}: no files at all; supported types are "
-        ".csv .json .jsonl .markdown .md .txt"]
+        ".csv .htm .html .json .jsonl .markdown .md .txt"]
     write(tmp_path, "pdfs/manual.pdf", "%PDF-1.4")
     only_pdf = invoke(str(tmp_path / "pdfs"))
     assert only_pdf.exit_code == 8 and "1 file(s) of other types skipped" in only_pdf.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text, update
 
-from qa_engine.records import DOWN, SCHEMA_VERSION, UP, Records
+from qa_engine.records import DOWN, UP, Records, head_revision
 from qa_engine.records.schema import VoteRow, utcnow
 from qa_engine.types import Answer, Passage, RetrievedPassage, SourceRef
 
@@ -117,9 +117,9 @@ def test_a_thumbs_down_without_a_correction_after_a_day_is_listed(store: Records
 
 
 def test_a_v1_database_is_upgraded_to_the_current_schema_on_start(store: Records) -> None:
-    """A v1 database (no `corrections.reason`, no verified_answers table, no
-    `votes.event_ts`) is upgraded by the next start: the columns are added, the new table
-    created, every row kept."""
+    """A v1 database of the release before Alembic (no `corrections.reason`, no
+    verified_answers table, no `votes.event_ts`, no alembic_version) is upgraded by the
+    deploy step: the columns are added, the new table created, every row kept."""
     a = store.log_answer(answer(), surface="command")
     store.add_correction(a, "U1", "30 days")
     schema = store.schema
@@ -128,13 +128,15 @@ def test_a_v1_database_is_upgraded_to_the_current_schema_on_start(store: Records
         conn.execute(text(f"ALTER TABLE {prefix}corrections DROP COLUMN reason"))
         conn.execute(text(f"ALTER TABLE {prefix}votes DROP COLUMN event_ts"))
         conn.execute(text(f"DROP TABLE {prefix}verified_answers"))
-        conn.execute(text(f"UPDATE {prefix}schema_version SET version = 1"))
+        conn.execute(text(f"DROP TABLE {prefix}alembic_version"))
+        conn.execute(text(f"DELETE FROM {prefix}schema_version"))
+        conn.execute(text(f"INSERT INTO {prefix}schema_version VALUES (1, CURRENT_TIMESTAMP)"))
     assert "reason" not in {c["name"] for c in inspect(store.engine).get_columns(
         "corrections", schema=schema)}
-    restarted = Records(store.url, schema=schema)  # the next start of the bot
+    restarted = Records(store.url, schema=schema, auto_upgrade=True)  # + `db upgrade`
     restarted.warm_up()
     try:
-        assert restarted.schema_version() == SCHEMA_VERSION == 3
+        assert restarted.schema_version() == head_revision()
         assert inspect(restarted.engine).has_table("verified_answers", schema=schema)
         assert "event_ts" in {c["name"] for c in inspect(restarted.engine).get_columns(
             "votes", schema=schema)}
@@ -145,21 +147,24 @@ def test_a_v1_database_is_upgraded_to_the_current_schema_on_start(store: Records
 
 
 def test_a_v2_database_gains_votes_event_ts_on_start(store: Records) -> None:
-    """A v2 database (votes without `event_ts`) is upgraded to v3 by the next start: the
-    column is added, the votes kept, and new votes ordered by Slack's time."""
+    """A v2 database of the release before Alembic (votes without `event_ts`) is upgraded
+    by the deploy step: the column is added, the votes kept, and new votes ordered by
+    Slack's time."""
     a = store.log_answer(answer(), surface="command")
     store.record_vote(a, "U1", UP, source="reaction")
     schema = store.schema
     prefix = f'"{schema}".' if schema else ""
     with store.engine.begin() as conn:  # back to what a v2 database looks like
         conn.execute(text(f"ALTER TABLE {prefix}votes DROP COLUMN event_ts"))
-        conn.execute(text(f"UPDATE {prefix}schema_version SET version = 2"))
+        conn.execute(text(f"DROP TABLE {prefix}alembic_version"))
+        conn.execute(text(f"DELETE FROM {prefix}schema_version"))
+        conn.execute(text(f"INSERT INTO {prefix}schema_version VALUES (2, CURRENT_TIMESTAMP)"))
     assert "event_ts" not in {c["name"] for c in inspect(store.engine).get_columns(
         "votes", schema=schema)}
-    restarted = Records(store.url, schema=schema)  # the next start of the bot
+    restarted = Records(store.url, schema=schema, auto_upgrade=True)  # + `db upgrade`
     restarted.warm_up()
     try:
-        assert restarted.schema_version() == 3
+        assert restarted.schema_version() == head_revision()
         assert "event_ts" in {c["name"] for c in inspect(restarted.engine).get_columns(
             "votes", schema=schema)}
         assert restarted.votes(a) == {"up": 1, "down": 0}  # the v2 vote kept

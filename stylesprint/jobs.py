@@ -1,0 +1,40 @@
+"""What the composition root wires for work that runs outside a command's own call:
+the scheduled retrain job (APScheduler stores it by reference, `training.schedule.JOB_FUNC`)
+and the retrain summary's poster, made from the bot's one Slack client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from qa_engine.settings import Settings
+
+#: post(channel, text): how training's retrain summary reaches Slack
+Poster = Callable[[str, str], None]
+
+
+def retrain_poster(settings: Settings) -> Poster | None:
+    """The bot's Slack client (`bot.app.build_client`: its retry handlers, its base URL)
+    as a poster; None when no bot token is set."""
+    if settings.slack.bot_token is None:
+        return None
+    from bot.app import build_client
+
+    client = build_client(settings)
+
+    def post(channel: str, text: str) -> None:
+        client.chat_postMessage(channel=channel, text=text)
+
+    return post
+
+
+def scheduled_retrain(settings_values: Mapping[str, Any],
+                      train_config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The scheduled job: one gated retrain with the stored settings (the environment
+    supplies the secrets, never stored), its summary posted through the bot's client."""
+    from training.retrain import run_retrain
+
+    settings = Settings(**dict(settings_values))
+    return run_retrain(settings, trigger="schedule", train_config=train_config,
+                       post=retrain_poster(settings)).to_json()
