@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 # Everyone the tests act as: a channel without its own `members` entry has all of them.
-ROSTER = ("UAGENT1", "UAGENT2", "UAGENT3", "UAGENT4", "UAGENT5", "UAGENT6", "UAGENT7",
+ROSTER = (*(f"UAGENT{n}" for n in range(1, 101)),  # the fault tests' agents, numbered
           "U0", "U1", "U2", "U3", "ULEAD", "UASK", "UBOSS", "UBUTTON", "UDELETED",
           "UV1", "UV2", "UV3", "UB2", "UALICE", "UBOB")
 
