@@ -198,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         engine={"kb_paths": [FIELD / "kb"], "torch_threads": 1},
         slack={"bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET,
                "api_url": slack.api_url},
-        bot={"model_watch_interval_s": 2.0},
+        # the correcting agent is a lead: their corrections are published at once (an
+        # agent's would wait for approval, docs/slack.md "Who can ask and who can publish")
+        bot={"model_watch_interval_s": 2.0, "lead_users": ["UAGENT2"]},
         retrain={"feedback_repeat": args.feedback_repeat} if args.feedback_repeat else {},
     )
     t0 = time.perf_counter()

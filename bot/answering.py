@@ -70,7 +70,7 @@ class Engine(Protocol):
     """What the bot needs of `qa_engine.pipeline.AnswerEngine`."""
 
     def ask(self, question: str, top_k: int | None = None,
-            context: str | None = None) -> Answer: ...
+            context: str | None = None, asker: str | None = None) -> Answer: ...
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,9 @@ class Answerer:
         """Engine, then one post (no retries: no look-up key without the queue row); the
         asker is told why when it cannot be answered or posted."""
         try:
-            extra = {"context": question.context_question} if question.context_question else {}
+            extra: dict[str, Any] = {"asker": question.asker}  # their pending corrections
+            if question.context_question:
+                extra["context"] = question.context_question
             answer = self.engine.ask(question.text, **extra)
         except QuestionError as exc:
             self.delivery.tell(question, f":information_source: {escape(str(exc))}")
@@ -309,7 +311,9 @@ class Answerer:
         """Run the engine and log the answer; the job at its delivery stage (None: told)."""
         try:
             # a follow-up is searched with its thread's earlier question (AnswerEngine.ask)
-            extra = {"context": question.context_question} if question.context_question else {}
+            extra: dict[str, Any] = {"asker": question.asker}  # their pending corrections
+            if question.context_question:
+                extra["context"] = question.context_question
             answer = self.engine.ask(question.text, **extra)
         except QuestionError as exc:
             self._tell_and_finish(job, owner, question, f":information_source: "

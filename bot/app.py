@@ -24,8 +24,10 @@ from bot.answering import Answerer, Engine, QueueOptions
 from bot.branding import Branding
 from bot.context import ListenerDeps, provide
 from bot.errors import handle_error
+from bot.membership import ChannelMembers
 from bot.pool import QuestionPool
 from bot.team import Team
+from bot.tenancy import AllowedTenants, SharedChannels, TenancyUnknown
 from bot.vote_queue import VoteQueue
 from qa_engine.db import secure_dir
 from qa_engine.governance import DataGovernance
@@ -131,12 +133,18 @@ def build_app(
     )
     protect_library_loggers()  # Bolt's loggers exist now: no request bodies at INFO
     app.error(handle_error)
-    middleware.register(app, records, escalation_channel=settings.bot.escalation_channel)
+    try:  # our workspace and app: from the settings, else the bot token's (auth.test)
+        tenants = AllowedTenants.resolve(settings.slack, client)
+    except TenancyUnknown as exc:
+        raise MissingSlackSetting(str(exc)) from exc
+    middleware.register(app, records, tenants,
+                        escalation_channel=settings.bot.escalation_channel)
     team = Team.for_engine(settings, records, engine)
     branding = Branding.from_settings(settings)
-    app.middleware(provide(ListenerDeps(answerer=answerer, records=records, votes=votes,
-                                        team=team, kb=knowledge_base_of(engine),
-                                        governance=build_governance(settings, records),
-                                        branding=branding)))
+    app.middleware(provide(ListenerDeps(
+        answerer=answerer, records=records, votes=votes, team=team,
+        kb=knowledge_base_of(engine), members=ChannelMembers(),
+        shared_channels=SharedChannels(settings.slack.allow_shared_channels),
+        governance=build_governance(settings, records), branding=branding)))
     listeners.register(app, command=branding.command)
     return app

@@ -16,7 +16,7 @@ from typing import Any
 from bot.branding import Branding
 from bot.text import strip_invisible
 from qa_engine.records.schema import NOT_COVERED, OUTDATED, WRONG_PASSAGE, WRONG_SPAN
-from qa_engine.types import Answer
+from qa_engine.types import Answer, VerifiedMark
 
 Block = dict[str, Any]
 
@@ -35,7 +35,11 @@ REASON_LABELS = {
     OUTDATED: "The answer is outdated",
     NOT_COVERED: "The knowledge base does not cover this",
 }
-VERIFIED_MARK = ":white_check_mark: Verified by an agent"
+VERIFIED_MARK = ":white_check_mark: Verified by"  # followed by who verified it
+PENDING_MARK = (":hourglass_flowing_sand: Your correction: only you get it until a lead "
+                "approves it or a second agent of the channel confirms it")
+WITHDRAW_ACTION = "stylesprint_withdraw_verified"
+APPROVE_ACTION = "stylesprint_approve_correction"
 
 HIGH, MEDIUM = 0.75, 0.5
 _SECTION_LIMIT = 3000  # Block Kit's limit for a section's text
@@ -117,7 +121,8 @@ def answer_blocks(
         if answer.span:
             blocks.append(_mrkdwn(quote(answer.span)))
         # a verified answer is an agent's, not the reader's: the mark replaces the badge
-        badge = VERIFIED_MARK if answer.verified else confidence_badge(answer.confidence)
+        badge = (verified_badge(answer.verified) if answer.verified
+                 else confidence_badge(answer.confidence))
         blocks.append(_context(f"Source: {source_label(answer)}", badge))
     else:
         blocks.append(
@@ -138,7 +143,32 @@ def answer_blocks(
         blocks.append(vote_buttons(vote_buttons_for))
     if handoff_for is not None:
         blocks.append(handoff_button(handoff_for, declined=not answer.answered))
+    if answer.answered and answer.verified is not None:
+        blocks.append(verified_buttons(answer.verified))
     return blocks
+
+
+def verified_badge(mark: VerifiedMark) -> str:
+    """Who verified it (user mentions: Slack shows their names), or that it is the
+    asker's own correction still waiting for approval."""
+    if not mark.published:
+        return PENDING_MARK
+    who = ", ".join(f"<@{u}>" for u in mark.verified_by if u.isalnum()) or "an agent"
+    return f"{VERIFIED_MARK} {who}"
+
+
+def verified_buttons(mark: VerifiedMark) -> Block:
+    """One click to withdraw it (a lead, or one who verified it: bot/review.py); a pending
+    one can also be approved from here by a lead or a second agent of the channel."""
+    elements: list[Block] = []
+    if not mark.published:
+        elements.append({"type": "button", "action_id": APPROVE_ACTION, "style": "primary",
+                         "text": {"type": "plain_text", "text": "Approve for everyone"},
+                         "value": str(mark.id)})
+    elements.append({"type": "button", "action_id": WITHDRAW_ACTION,
+                     "text": {"type": "plain_text", "text": "Withdraw verified answer"},
+                     "value": str(mark.id)})
+    return {"type": "actions", "block_id": "stylesprint_verified", "elements": elements}
 
 
 def handoff_button(answer_id: int, *, declined: bool) -> Block:
@@ -253,16 +283,21 @@ def correction_modal(answer_id: int, question: str) -> dict[str, Any]:
     }
 
 
-def correction_outcome(located_in: str | None, *, searched: bool) -> str:
+def correction_outcome(located_in: str | None, *, searched: bool, pending: bool = False) -> str:
     """What the agent is told once a correction has been looked up in the knowledge base.
 
-    `located_in`: the passage's label when found; `searched`: False for "not covered"."""
+    `located_in`: the passage's label when found; `searched`: False for "not covered";
+    `pending`: it waits for a lead's approval or a second agent (bot/review.py)."""
     if not searched:
         return ("Thanks, saved. It is listed for the team lead as a gap in the knowledge "
                 "base.")
-    if located_in:
+    if located_in and not pending:
         return (f"Thanks, saved. I found it in *{escape(located_in)}*: from now on I answer "
-                "this question from there, marked as verified by an agent.")
+                "this question from there, marked as verified by you.")
+    if located_in:
+        return (f"Thanks, saved. I found it in *{escape(located_in)}*. You get this answer "
+                "from now on; everyone else once a team lead approves it or a second agent "
+                "of this channel confirms it.")
     return ("Thanks, saved. I could not find that answer in the knowledge base, so a team "
             "lead will review it.")
 

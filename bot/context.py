@@ -15,7 +15,9 @@ from slack_bolt import BoltContext
 
 from bot.answering import Answerer
 from bot.branding import Branding
+from bot.membership import ChannelMembers
 from bot.team import Team
+from bot.tenancy import SharedChannels
 from bot.vote_queue import VoteQueue
 from bot.voting import BotUsers
 from qa_engine.corrections import PassageSource
@@ -29,6 +31,8 @@ BOT_USERS = "bot_users"
 TEAM = "team"
 KB = "kb"
 BRANDING = "branding"
+MEMBERS = "channel_members"
+SHARED = "shared_channels"
 GOVERNANCE = "governance"
 
 
@@ -45,13 +49,19 @@ class ListenerDeps:
     # engine has none, and corrections are only stored)
     kb: Callable[[], PassageSource] | None = None
     branding: Branding = field(default_factory=Branding)  # command, names (bot/branding.py)
+    # who may vote on or correct an answer: its channel's members (bot/membership.py);
+    # None: not checked (listener unit tests that are not about it)
+    members: ChannelMembers | None = None
+    # Slack Connect channels, for slash commands (bot/tenancy.py); None: not checked
+    shared_channels: SharedChannels | None = None
     # retention, erasure and the uninstall purge (qa_engine/governance.py)
     governance: DataGovernance | None = None
 
     def as_context(self) -> dict[str, Any]:
         return {ANSWERER: self.answerer, RECORDS: self.records, VOTES: self.votes,
                 BOT_USERS: self.bot_users, TEAM: self.team, KB: self.kb,
-                BRANDING: self.branding, GOVERNANCE: self.governance}
+                BRANDING: self.branding, MEMBERS: self.members,
+                SHARED: self.shared_channels, GOVERNANCE: self.governance}
 
 
 def provide(deps: ListenerDeps) -> Callable[..., None]:

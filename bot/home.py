@@ -1,6 +1,7 @@
 """The App Home tab: how to ask and one's own recent questions for every agent; for leads,
-this week against last week, the top knowledge gaps, the served model, the last retrain's
-decision and a rollback button.
+the agents' corrections waiting for approval (Approve / Reject, bot/review.py), this week
+against last week, the top knowledge gaps, the served model, the last retrain's decision
+and a rollback button.
 
 Block Kit allows 100 blocks in a Home view and 3,000 characters in a section: every
 list here is cut to the room left, with a line saying how much was left out.
@@ -9,7 +10,7 @@ list here is cut to the room left, with a line saying how much was left out.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import Block, clip, context, escape, section
 from bot.branding import Branding
+from bot.review import review_buttons, review_text
 from bot.team import Team
 from qa_engine.records.reports import PeriodStats, RecentQuestion, period_stats, recent_questions
 from qa_engine.records.schema import utcnow
@@ -58,6 +60,7 @@ class LeadFigures:
     model_version: str | None
     rollback_to: str | None
     last_run: Any  # qa_engine.records.runs.RunRecord | None
+    pending: list[Any] = field(default_factory=list)  # records.verified.Verified, oldest first
 
 
 def _pct(share: float | None) -> str:
@@ -91,11 +94,19 @@ def retrain_text(run: Any) -> str:
 
 def lead_blocks(figures: LeadFigures, room: int) -> list[Block]:
     """The lead part of the view, at most `room` blocks."""
-    blocks: list[Block] = [header("Team lead view"),
-                           stats_block(figures.this_week, figures.last_week),
-                           section("*Top knowledge gaps this week*" + (
-                               "" if figures.gaps else "\nNone: every question was answered "
-                               "and none was voted down."))]
+    blocks: list[Block] = [header("Team lead view")]
+    if figures.pending:  # first: each waits on a lead (or a second agent) to be served
+        blocks.append(section(f"*Corrections waiting for approval* ({len(figures.pending)}): "
+                              "served to their authors only until approved"))
+        shown, left = cut(figures.pending, room // 2 - len(blocks), 2)
+        for v in shown:
+            blocks += [section(review_text(v)), review_buttons(v.id)]
+        if left:
+            blocks.append(more(left, "correction(s) waiting"))
+    blocks += [stats_block(figures.this_week, figures.last_week),
+               section("*Top knowledge gaps this week*" + (
+                   "" if figures.gaps else "\nNone: every question was answered "
+                   "and none was voted down."))]
     fixed = 4  # divider, model, retrain, rollback after the gaps
     gaps, left = cut(figures.gaps[:TOP_GAPS], room - len(blocks) - fixed, 1)
     for n, gap in enumerate(gaps, 1):
@@ -162,7 +173,7 @@ def lead_figures(team: Team, now: datetime | None = None) -> LeadFigures:
     version = registry.current_name()
     return LeadFigures(this_week, last_week, gaps, version,
                        registry.rollback_target() if version else None,
-                       team.retrain_store().last_finished())
+                       team.retrain_store().last_finished(), team.records.verified.pending())
 
 
 def build_home(team: Team, client: WebClient, user: str,

@@ -1,5 +1,6 @@
-"""Global middleware: drop bot-made events before any listener; hand out the idempotency
-claims that drop retries and replays after the acknowledgement.
+"""Global middleware: refuse another workspace's or app's request first (bot/tenancy.py);
+drop bot-made events before any listener; hand out the idempotency claims that drop
+retries and replays after the acknowledgement.
 
 Nothing here waits on the database or the network (it all runs before Bolt's ack);
 the bot-event check short-circuits with an empty 200, which tells Slack "handled" so it
@@ -15,6 +16,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 
 from bot.idempotency import ONCE, Once
+from bot.tenancy import AllowedTenants, allow_only
 from qa_engine.records import Records
 
 logger = logging.getLogger(__name__)
@@ -81,7 +83,9 @@ def ignore_unrelated_messages(escalation_channel: str | None) -> Callable[..., B
     return ignore_other_messages
 
 
-def register(app: App, records: Records, escalation_channel: str | None = None) -> None:
+def register(app: App, records: Records, tenants: AllowedTenants,
+             escalation_channel: str | None = None) -> None:
+    app.middleware(allow_only(tenants))  # before anything else reads the request
     app.middleware(ignore_unrelated_messages(escalation_channel))
     app.middleware(ignore_bots())
     app.middleware(provide_once(Once(records)))

@@ -60,6 +60,10 @@ def write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+class WrongChannel(LookupError):
+    """A button vote whose payload names another channel than its answer's."""
+
+
 def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, TRANSIENT)
 
@@ -108,11 +112,15 @@ class VoteQueue:
         return self._submit(item)
 
     def button(self, answer_id: int, user: str, value: int,
-               event_ts: str | None = None) -> tuple[str, AnswerRef | None]:
-        """A click on an answer's 👍/👎 button (its `action_ts`); raises UnknownAnswer for
-        an unknown answer."""
+               event_ts: str | None = None,
+               channel: str | None = None) -> tuple[str, AnswerRef | None]:
+        """A click on an answer's 👍/👎 button (its `action_ts`) in `channel` (the payload's);
+        raises UnknownAnswer for an unknown answer, WrongChannel when `channel` is not the
+        answer's (checked against the record when the vote is written)."""
         item = {"kind": "button", "answer_id": answer_id, "user": user, "value": value,
                 "action": "add", "event_ts": event_ts}
+        if channel is not None:  # a payload without one is refused by the membership check
+            item["channel"] = channel
         return self._submit(item)
 
     @property
@@ -174,6 +182,9 @@ class VoteQueue:
             answer = self.records.get(int(item["answer_id"]))
             if answer is None:
                 raise UnknownAnswer(f"no answer with id {item['answer_id']}")
+            # spools written before the check lack the key; a present one must match
+            if "channel" in item and item["channel"] != answer.channel:
+                raise WrongChannel(f"a vote on answer {answer.id} from another channel")
         event_ts = item.get("event_ts")  # spools written before it existed lack it
         if item["action"] == "add":
             self.records.record_vote(answer.id, item["user"], item["value"],

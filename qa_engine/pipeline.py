@@ -248,9 +248,11 @@ class AnswerEngine:
         except Exception as exc:  # only an optimisation: real questions report real errors
             logger.debug("warm-up probe failed: %s", exc)
 
-    def ask(self, question: str, top_k: int | None = None, context: str | None = None) -> Answer:
+    def ask(self, question: str, top_k: int | None = None, context: str | None = None,
+            asker: str | None = None) -> Answer:
         """Answer `question`; `context` (a thread's earlier question) joins it for retrieval
-        only, so "and for kids?" finds the passages its thread is about."""
+        only, so "and for kids?" finds the passages its thread is about; `asker` (a Slack
+        user id) is also served their own corrections still waiting for approval."""
         t0 = time.perf_counter()
         text = clean_question(question, self.max_question_chars)
         self.warm_up()
@@ -266,7 +268,7 @@ class AnswerEngine:
             return Answer(question=text, answered=False, answer=reply, span=None,
                           confidence=0.0, sources=[], model_version=reader.model_version,
                           latency_ms=(time.perf_counter() - t0) * 1000)
-        hit = self.verified.lookup(query) if self.verified is not None else None
+        hit = self.verified.lookup(query, asker) if self.verified is not None else None
         if hit is not None:  # an agent fixed this question
             answer = verified_answer(hit, text, query, self.composer, reader.model_version)
             answer.latency_ms = (time.perf_counter() - t0) * 1000

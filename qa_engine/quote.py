@@ -11,8 +11,9 @@ A span is bare when it says nothing but a quantity: every word is a number, a pr
 percentage, a size, a time or a unit ("15%", "$10", "12", "30 days", "1-800-555-0100").
 It stays as it is when the question asks for exactly that quantity ("how much...",
 "what's the price", "how many days", "phone number?") or is a terse topic ("first order
-discount"): there the number is the answer and the clause would only dilute it. Spans with words of their own are never touched: the
-reader chose them, and widening a right phrase to a clause costs span F1 for nothing.
+discount"): there the number is the answer and the clause would only dilute it. Spans
+with words of their own are never touched: the reader chose them, and widening a right
+phrase to a clause costs span F1 for nothing.
 
 Why a step after decoding, not only new training labels: the label alone cannot make the
 reader refuse to stop at a number when the annotators of most real QA did, and the rule

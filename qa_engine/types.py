@@ -93,6 +93,8 @@ class VerifiedMark:
     id: int  # the verified_answers row
     origin: str  # "correction" | "votes"
     similarity: float  # of the question to the verified question
+    verified_by: tuple[str, ...] = ()  # user ids that vouched for it, its author first
+    published: bool = True  # False: a pending correction, served to its author only
 
 
 @dataclass

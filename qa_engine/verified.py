@@ -16,6 +16,10 @@ calibrated on paraphrase groups: `python -m training.verified_threshold`) is ans
 from the verified passage and span, if that passage is still in the knowledge base
 word for word; a verified answer whose passage changed or disappeared on re-ingest is
 retired (kept in the table with the reason) and never served.
+
+A correction waiting for approval (`pending`, qa_engine/records/verified.py) is indexed
+too, but served only to its author (`lookup(question, asker=...)`); its approval moves
+the marker, so everyone gets it from the next question on.
 """
 
 from __future__ import annotations
@@ -120,7 +124,9 @@ class VerifiedIndex:
                 return
             if self._collection is None:
                 self._client, self._collection = _memory_collection()
-            rows = {str(v.id): v for v in self._bounded(self.records.verified.active)}
+            # keyed by id and status: a pending row that is published is indexed anew
+            rows = {f"{v.id}:{v.status}": v
+                    for v in self._bounded(self.records.verified.servable)}
             have = set(self._collection.get(include=[])["ids"])
             if stale := sorted(have - set(rows)):
                 self._collection.delete(ids=stale)
@@ -130,8 +136,9 @@ class VerifiedIndex:
             self._passage_vectors = {i: v for i, v in self._passage_vectors.items() if i in rows}
             self._rows, self._marker = rows, marker
 
-    def lookup(self, question: str) -> VerifiedHit | None:
-        """The verified answer for `question`, or None; never fails the question.
+    def lookup(self, question: str, asker: str | None = None) -> VerifiedHit | None:
+        """The verified answer for `question` as `asker` may be served it (published ones,
+        and the asker's own pending corrections), or None; never fails the question.
 
         When the records database (or the knowledge base) does not answer, verified answers
         are skipped for `RETRY_AFTER_S`, so questions do not each wait on a connect timeout.
@@ -139,7 +146,7 @@ class VerifiedIndex:
         if time.monotonic() < self._retry_at:
             return None
         try:
-            return self._lookup(question)
+            return self._lookup(question, asker)
         except (SQLAlchemyError, DatabaseUnavailable, KnowledgeBaseUnavailable, OSError) as exc:
             self._retry_at = time.monotonic() + RETRY_AFTER_S
             logger.warning("verified answers unavailable for %.0f s, answering from the "
@@ -152,22 +159,27 @@ class VerifiedIndex:
         on the bot's answer path with or without a record."""
         return self.records.guard.call(read, transient=TRANSIENT_ERRORS, proves_health=False)
 
-    def _lookup(self, question: str) -> VerifiedHit | None:
+    def _lookup(self, question: str, asker: str | None) -> VerifiedHit | None:
         self.sync()
         rows = self._rows
         if not rows or self._collection is None:
             return None
+        hidden = sum(1 for v in rows.values() if not v.published)  # pending: not for all
         vector = self.embed_question(question)
         res = self._collection.query(query_embeddings=[vector],
-                                     n_results=min(CANDIDATES, len(rows)), include=["distances"])
+                                     n_results=min(CANDIDATES + hidden, len(rows)),
+                                     include=["distances"])
         floor = PREFILTER if self.rule is not None else self.threshold
         kb_scores: dict[str, float] | None = None
+        hits: list[tuple[Verified, float]] = []
         for vid, distance in zip(res["ids"][0], res["distances"][0], strict=True):
             similarity = 1.0 - float(distance)
             if similarity < floor:
-                return None
+                break
             verified = rows.get(vid)
-            if verified is None or key_conflict(question, verified.question):
+            if verified is None or not verified.served_to(asker):
+                continue
+            if key_conflict(question, verified.question):
                 continue
             if similarity < self.threshold:  # not a near-copy: ask the matching rule
                 assert self.rule is not None
@@ -176,6 +188,11 @@ class VerifiedIndex:
                 x = self._features(question, vector, vid, verified, similarity, kb_scores)
                 if not self.rule.serves(question, verified.question, x):
                     continue
+            hits.append((verified, similarity))
+        # the asker's own correction, waiting for approval, before a published answer it
+        # says is wrong (a stable sort: nearest first within each)
+        hits.sort(key=lambda hit: hit[0].published)
+        for verified, similarity in hits:
             passage = self._current(verified)
             if passage is not None:
                 return VerifiedHit(verified, passage, similarity)
@@ -241,7 +258,8 @@ def verified_answer(hit: VerifiedHit, question: str, query: str, composer: Compo
         model_version=model_version, latency_ms=0.0, passage=passage,
         span_start=v.span_start, span_end=v.span_end,
         retrieved=[RetrievedPassage(passage, hit.similarity)],
-        verified=VerifiedMark(id=v.id, origin=v.origin, similarity=score),
+        verified=VerifiedMark(id=v.id, origin=v.origin, similarity=score,
+                              verified_by=v.verified_by, published=v.published),
     )
 
 
@@ -255,8 +273,10 @@ def knowledge_base_of(engine: Any) -> Callable[[], ChromaPassages] | None:
 
 
 def verify_correction(records: Records, correction_id: int,
-                      kb: PassageSource | None) -> Located | NotLocated | None:
-    """Locate a stored correction and, if it is written in the knowledge base, verify it.
+                      kb: PassageSource | None,
+                      publish: bool = True) -> Located | NotLocated | None:
+    """Locate a stored correction and, if it is written in the knowledge base, verify it
+    (`publish`: for everyone at once; otherwise pending, for its author until approved).
 
     Returns where it was found (or why not); None for a correction that is not to be
     located ("the knowledge base does not cover this"). Called off the request thread
@@ -274,6 +294,7 @@ def verify_correction(records: Records, correction_id: int,
     if isinstance(found, Located) and found.passage_id is not None:
         records.verified.add_from_correction(
             correction_id, passage_id=found.passage_id, passage_text=found.passage_text,
-            passage_label=found.label or None, span=found.text, span_start=found.start)
+            passage_label=found.label or None, span=found.text, span_start=found.start,
+            publish=publish)
     return found
 

@@ -46,7 +46,7 @@ from typing import Any
 
 from qa_engine.corrections import USED, Located, PassageSource, locate, locate_correction
 from qa_engine.records.schema import NOT_COVERED, OUTDATED
-from qa_engine.records.verified import StaleDownvote, question_key
+from qa_engine.records.verified import PENDING, WITHDRAWN, StaleDownvote, question_key
 from training.datasets import QAExample, write_jsonl
 from training.evaluation.metrics import normalize_answer
 from training.review import (  # noqa: F401  (re-exported: the codes' home was here)
@@ -56,6 +56,7 @@ from training.review import (  # noqa: F401  (re-exported: the codes' home was h
     IN_GOLD_SET,
     NET_DOWN,
     NO_PASSAGE,
+    NOT_APPROVED,
     NOT_COVERED_BY_KB,
     OUTVOTED,
     REVIEW_ACTION,
@@ -66,6 +67,9 @@ from training.review import (  # noqa: F401  (re-exported: the codes' home was h
 )
 
 DECLINE = ""  # candidate key of "the bot was right to decline"
+# a correction whose verified answer is in these states is not trained on (docs/slack.md,
+# "Who can ask and who can publish": an agent's correction waits for approval)
+UNPUBLISHED = (PENDING, WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,9 @@ def items_from_row(row: Mapping[str, Any], kb: PassageSource | None = None,
         item = FeedbackItem(kind="correction", answer_text=str(correction["text"]),
                             answer_start=-1, user=correction.get("user"),
                             reason=correction.get("reason"), **base)
+        if correction.get("publication") in UNPUBLISHED:  # not trained on until approved
+            review.append(ReviewItem(item, NOT_APPROVED, str(correction["publication"])))
+            continue
         placed = _correction_item(item, row, correction.get("source"), kb)
         (items if isinstance(placed, FeedbackItem) else review).append(placed)
     anchor = next((i for i in items if i.kind == "correction"), None)

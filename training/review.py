@@ -18,6 +18,7 @@ STALE_DOWNVOTE = "downvote_without_correction"
 CONFLICT = "conflicting_feedback"
 OUTVOTED = "outvoted"
 IN_GOLD_SET = "in_gold_set"
+NOT_APPROVED = "correction_not_approved"
 
 REVIEW_TEXT = {
     NET_DOWN: "more 👎 than 👍 and nobody said what the right answer is",
@@ -32,6 +33,8 @@ REVIEW_TEXT = {
     CONFLICT: "agents disagree and no answer has a majority",
     OUTVOTED: "another answer to the same question and passage has more support",
     IN_GOLD_SET: "the question and passage are in the frozen gold set, which is never trained on",
+    NOT_APPROVED: "an agent's correction no lead approved and no second agent confirmed "
+    "(still waiting, or withdrawn)",
 }
 
 # what a lead can do about each (shown with the review list)
@@ -52,4 +55,6 @@ REVIEW_ACTION = {
     OUTVOTED: "nothing to do unless the winning answer is wrong",
     IN_GOLD_SET: "nothing to do: gold questions are never trained on",
     STALE_DOWNVOTE: "ask the agent what was wrong, or correct the answer yourself in Slack",
+    NOT_APPROVED: "approve it in the App Home or the review channel if it is right; it is "
+    "trained on once approved",
 }

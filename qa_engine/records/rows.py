@@ -20,6 +20,7 @@ class AnswerRef:
     message_ts: str | None
     thread_ts: str | None
     answered: bool
+    asker: str | None = None  # who asked (Slack user id)
 
 
 def tally(votes: dict[str, int]) -> dict[str, int]:
@@ -37,10 +38,14 @@ def answer_ref(row: AnswerRow) -> AnswerRef:
         message_ts=row.message_ts,
         thread_ts=row.thread_ts,
         answered=row.answered,
+        asker=row.asker,
     )
 
 
-def export_row(row: AnswerRow) -> dict[str, Any]:
+def export_row(row: AnswerRow, publication: dict[int, str] | None = None) -> dict[str, Any]:
+    """One answer as exported; `publication`: correction id -> its verified answer's status
+    ("pending": waiting for approval, "withdrawn", ...), each correction's `publication`."""
+    publication = publication or {}
     return {
         "answer_id": row.id,
         "question": row.question,
@@ -58,6 +63,7 @@ def export_row(row: AnswerRow) -> dict[str, Any]:
                 "source": c.source_hint,
                 "reason": c.reason,
                 "created_at": c.created_at.isoformat() + "Z",
+                "publication": publication.get(c.id),
             }
             for c in row.corrections
         ],

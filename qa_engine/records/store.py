@@ -39,7 +39,7 @@ from qa_engine.records.schema import (
     VoteRow,
     current_votes,
 )
-from qa_engine.records.verified import VerifiedStore, sync_votes
+from qa_engine.records.verified import VerifiedStore, publication_of, sync_votes
 from qa_engine.types import Answer
 from qa_engine.write_failures import WriteFailures
 
@@ -343,6 +343,7 @@ class Records(IdempotencyKeys):
                 )
                 if not rows:
                     return
+                states = publication_of(session, [c.id for r in rows for c in r.corrections])
                 for row in rows:
-                    yield export_row(row)
+                    yield export_row(row, states)
                 last_id = rows[-1].id

@@ -4,7 +4,14 @@ The `verified_answers` table is the source of truth for what agents verified; ev
 serving process keeps its own index of it (qa_engine/verified.py) and re-reads it when
 `marker()` changes. Two 👍 from two different agents verify an answer as soon as the second
 vote is written (`sync_votes`, called by `Records` in the vote's own transaction), so no
-listener has to know about it.
+listener has to know about it (the bot checks that both voters are members of the
+answer's channel before it writes a vote).
+
+Publication: a correction by someone who may publish (a lead) is stored `active` and
+served to everyone at once; anyone else's is stored `pending`: served to its author
+only (`author`), until `publish()` (a lead's approval, or a second agent of the answer's
+channel confirming it) makes it `active`. Either can be `withdraw()`n in one step.
+`verified_by` lists the user ids that vouched for a row, its author first.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from qa_engine.records.schema import (
 )
 
 ACTIVE, RETIRED, SUPERSEDED = "active", "retired", "superseded"
+PENDING, WITHDRAWN = "pending", "withdrawn"  # waiting for approval | taken back by a person
+SERVABLE = (ACTIVE, PENDING)  # what serving processes index (pending: to its author only)
 FROM_CORRECTION, FROM_VOTES = "correction", "votes"
 VOTES_TO_VERIFY = 2  # 👍 from this many different agents (and no 👎) verify an answer
 
@@ -52,6 +61,21 @@ class Verified:
     verified_by: tuple[str, ...]
     status: str
     status_reason: str | None
+    answer_id: int | None = None
+
+    @property
+    def author(self) -> str | None:
+        """Who made it: the correction's agent (or the first 👍)."""
+        return self.verified_by[0] if self.verified_by else None
+
+    @property
+    def published(self) -> bool:
+        return self.status == ACTIVE
+
+    def served_to(self, asker: str | None) -> bool:
+        """Everyone gets an active row; a pending one only its author."""
+        return self.status == ACTIVE or (
+            self.status == PENDING and asker is not None and asker == self.author)
 
 
 @dataclass(frozen=True)
@@ -75,29 +99,49 @@ class StaleDownvote:
 def _verified(row: VerifiedAnswerRow) -> Verified:
     return Verified(row.id, row.origin, row.question, row.passage_id, row.passage_text,
                     row.passage_label, row.span, row.span_start, row.span_end,
-                    tuple(row.verified_by or ()), row.status, row.status_reason)
+                    tuple(row.verified_by or ()), row.status, row.status_reason, row.answer_id)
 
 
-def _set_status(session: Session, where: Any, status: str, reason: str) -> int:
+def _set_status(session: Session, where: Any, status: str, reason: str,
+                from_status: tuple[str, ...] = (ACTIVE,)) -> int:
     result = session.execute(
-        update(VerifiedAnswerRow).where(VerifiedAnswerRow.status == ACTIVE, where)
+        update(VerifiedAnswerRow).where(VerifiedAnswerRow.status.in_(from_status), where)
         .values(status=status, status_reason=reason, updated_at=utcnow()))
     return int(result.rowcount or 0)
 
 
+def _supersede(session: Session, question_key: str, by: str, keep_id: int | None = None) -> None:
+    where = VerifiedAnswerRow.question_key == question_key
+    if keep_id is not None:
+        where = where & (VerifiedAnswerRow.id != keep_id)
+    _set_status(session, where, SUPERSEDED, f"a newer verified answer ({by}) for the same question")
+
+
 def _add(session: Session, row: VerifiedAnswerRow) -> int | None:
-    """Insert `row` (superseding active rows for the same question); None if it exists."""
+    """Insert `row` (an active one supersedes active rows for the same question; a pending
+    one supersedes nothing until it is published); None if it exists."""
     if session.scalar(select(VerifiedAnswerRow.id).where(
             VerifiedAnswerRow.source_key == row.source_key)) is not None:
         return None
-    _set_status(session, VerifiedAnswerRow.question_key == row.question_key, SUPERSEDED,
-                f"a newer verified answer ({row.source_key}) for the same question")
+    if row.status in (None, ACTIVE):
+        _supersede(session, row.question_key, row.source_key)
     try:
         with session.begin_nested():
             session.add(row)
     except IntegrityError:  # another process made the same one meanwhile
         return None
     return row.id
+
+
+def publication_of(session: Session, correction_ids: list[int]) -> dict[int, str]:
+    """Correction id -> the status of the verified answer made from it (corrections never
+    located in the knowledge base have none); for the export, so that training leaves out
+    what is pending or withdrawn."""
+    if not correction_ids:
+        return {}
+    rows = session.execute(select(VerifiedAnswerRow.correction_id, VerifiedAnswerRow.status)
+                           .where(VerifiedAnswerRow.correction_id.in_(correction_ids)))
+    return {int(cid): str(status) for cid, status in rows if cid is not None}
 
 
 def sync_votes(session: Session, answer_id: int) -> None:
@@ -141,11 +185,13 @@ class VerifiedStore:
 
     def add_from_correction(
         self, correction_id: int, *, passage_id: str, passage_text: str,
-        passage_label: str | None, span: str, span_start: int,
+        passage_label: str | None, span: str, span_start: int, publish: bool = True,
     ) -> int | None:
         """Verify a located correction: its answer's question, the passage and the span.
 
-        The answer's own vote-verified row, if any, is retired (an agent said it is wrong).
+        `publish`: served to everyone at once (its author may publish: a lead); otherwise
+        it is stored `pending`, served to its author only until `publish()`. A published
+        one retires the answer's own vote-verified row, if any (an agent said it is wrong).
         Returns the new id, or None if this correction was verified already."""
         if passage_text[span_start:span_start + len(span)] != span:
             raise ValueError("the span is not at its offset in the passage")
@@ -154,9 +200,12 @@ class VerifiedStore:
             if correction is None:
                 raise LookupError(f"no correction with id {correction_id}")
             answer = correction.answer
-            _set_status(session, VerifiedAnswerRow.source_key == f"{FROM_VOTES}:{answer.id}",
-                        RETIRED, f"corrected by an agent (correction {correction_id})")
+            if publish:
+                _set_status(session, VerifiedAnswerRow.source_key == f"{FROM_VOTES}:{answer.id}",
+                            RETIRED, f"corrected by an agent (correction {correction_id})")
             return _add(session, VerifiedAnswerRow(
+                status=ACTIVE if publish else PENDING,
+                status_reason=None if publish else "waiting for a lead or a second agent",
                 source_key=f"{FROM_CORRECTION}:{correction_id}", origin=FROM_CORRECTION,
                 answer_id=answer.id, correction_id=correction_id, question=answer.question,
                 question_key=question_key(answer.question), passage_id=passage_id,
@@ -188,14 +237,56 @@ class VerifiedStore:
         return int(count or 0), int(top or 0), str(last)
 
     def active(self) -> list[Verified]:
+        """The published rows (served to everyone)."""
+        return self._with_status((ACTIVE,))
+
+    def pending(self) -> list[Verified]:
+        """Corrections waiting for a lead's approval or a second agent, oldest first."""
+        return self._with_status((PENDING,))
+
+    def servable(self) -> list[Verified]:
+        """What a serving process indexes: published rows and pending ones (for their authors)."""
+        return self._with_status(SERVABLE)
+
+    def _with_status(self, statuses: tuple[str, ...]) -> list[Verified]:
         with self._session() as session:
             rows = session.scalars(select(VerifiedAnswerRow).where(
-                VerifiedAnswerRow.status == ACTIVE).order_by(VerifiedAnswerRow.id))
+                VerifiedAnswerRow.status.in_(statuses)).order_by(VerifiedAnswerRow.id))
             return [_verified(r) for r in rows]
+
+    def publish(self, verified_id: int, by: str, how: str) -> bool:
+        """Serve a pending correction to everyone: `by` approved it (`how`: "a lead" or
+        "a second agent of the channel"). It supersedes the question's other published
+        rows and retires its answer's vote-verified one. False if it was not pending."""
+        with self._session() as session, session.begin():
+            row = session.get(VerifiedAnswerRow, verified_id, with_for_update=True)
+            if row is None or row.status != PENDING:
+                return False
+            _supersede(session, row.question_key, row.source_key, keep_id=row.id)
+            _set_status(session, VerifiedAnswerRow.source_key == f"{FROM_VOTES}:{row.answer_id}",
+                        RETIRED, f"corrected by an agent ({row.source_key})")
+            row.status, row.status_reason = ACTIVE, f"approved by {how} ({by})"
+            row.verified_by = [*list(row.verified_by or []), by]
+            row.updated_at = utcnow()
+            return True
+
+    def withdraw(self, verified_id: int, by: str) -> bool:
+        """Stop serving a published or pending row at once (kept, with who withdrew it);
+        False if it was neither."""
+        with self._session() as session, session.begin():
+            return _set_status(session, VerifiedAnswerRow.id == verified_id, WITHDRAWN,
+                               f"withdrawn by {by}", from_status=SERVABLE) > 0
 
     def get(self, verified_id: int) -> Verified | None:
         with self._session() as session:
             row = session.get(VerifiedAnswerRow, verified_id)
+            return _verified(row) if row else None
+
+    def for_correction(self, correction_id: int) -> Verified | None:
+        """The verified answer made from correction `correction_id`, if any."""
+        with self._session() as session:
+            row = session.scalar(select(VerifiedAnswerRow).where(
+                VerifiedAnswerRow.source_key == f"{FROM_CORRECTION}:{correction_id}"))
             return _verified(row) if row else None
 
     def all(self) -> list[Verified]:
@@ -207,7 +298,7 @@ class VerifiedStore:
         """Stop serving one verified answer (kept, with the reason); False if not active."""
         with self._session() as session, session.begin():
             return _set_status(session, VerifiedAnswerRow.id == verified_id, RETIRED,
-                               reason) > 0
+                               reason, from_status=SERVABLE) > 0
 
     def stale_downvotes(self, older_than: timedelta = timedelta(days=1)) -> list[StaleDownvote]:
         """Answers with a current 👎, no correction, and no 👎 newer than `older_than`."""

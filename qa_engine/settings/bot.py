@@ -25,6 +25,34 @@ class SlackSettings(SettingsGroup):
     app_token: SecretStr | None = Field(None, description="Socket Mode only.")
     api_url: str | None = Field(None, description="Override the Web API base URL.")
 
+    # --- whose requests are answered (bot/tenancy.py) ----------------------------------
+    allowed_team_ids: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated workspace ids (T...) whose requests are answered; "
+        "empty = the bot token's own workspace (auth.test).",
+    )
+    allowed_app_ids: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated app ids (A...) whose requests are answered; empty = the "
+        "app the bot token belongs to (bots.info).",
+    )
+    allowed_enterprise_ids: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated Enterprise Grid org ids (E...) whose requests are "
+        "answered; empty = the bot token's own org, if it has one.",
+    )
+    allow_shared_channels: bool = Field(
+        False,
+        description="Answer in Slack Connect channels (shared with another company); off "
+        "by default: their members from outside would read the knowledge base.",
+    )
+
+    @field_validator("allowed_team_ids", "allowed_app_ids", "allowed_enterprise_ids",
+                     mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        return split_ids(value)
+
 
 class BotSettings(SettingsGroup):
     """How a serving bot queues, answers and posts, and who its team is."""
@@ -127,10 +155,22 @@ class BotSettings(SettingsGroup):
     )
     lead_users: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Comma-separated user ids who see the lead view of the App Home.",
+        description="Comma-separated user ids of the leads: they see the lead view of the "
+        "App Home, and may publish, approve and withdraw verified answers.",
     )
     lead_usergroup: str | None = Field(
-        None, description="User group id (S...) whose members see the lead view of the App Home."
+        None, description="User group id (S...) whose members are leads (as "
+        "STYLESPRINT_LEAD_USERS)."
+    )
+    review_channel: str | None = Field(
+        None,
+        description="Channel id where agents' corrections waiting for approval are posted "
+        "with an Approve button; unset = the leads' App Home only.",
+    )
+    peer_confirm: bool = Field(
+        True,
+        description="A second agent of the answer's channel may confirm (publish) another "
+        "agent's correction; off = leads only.",
     )
 
     # --- the team's own names: command, bot, brand (bot/branding.py, `stylesprint manifest`)
@@ -179,7 +219,8 @@ class BotSettings(SettingsGroup):
     def _split_ids(cls, value: object) -> object:
         return split_ids(value)
 
-    @field_validator("escalation_channel", "escalation_usergroup", "lead_usergroup")
+    @field_validator("escalation_channel", "escalation_usergroup", "lead_usergroup",
+                     "review_channel")
     @classmethod
     def _slack_id(cls, value: str | None) -> str | None:
         return slack_id(value)

@@ -189,16 +189,20 @@ class BotServer:
         return self.signed_post(body, "application/x-www-form-urlencoded")
 
     def click(
-        self, action_id: str, value: str, user: str, *, response_url: str | None = None
+        self, action_id: str, value: str, user: str, *, response_url: str | None = None,
+        channel: str = "C0SUPPORT",
     ) -> httpx.Response:
+        """A button clicked on a message in `channel` (as Slack sends it: `channel.id` and
+        the container's `channel_id`)."""
         n = next(self._ids)
         return self.interaction(
             {
                 "type": "block_actions",
-                "user": {"id": user},
+                "user": {"id": user, "team_id": self.standin.team_id},
+                "channel": {"id": channel},
                 "trigger_id": f"{n}.{self._nonce}.trigger",
                 "response_url": response_url or self.standin.response_url(f"action-{n}"),
-                "container": {"type": "message", "is_ephemeral": True},
+                "container": {"type": "message", "is_ephemeral": True, "channel_id": channel},
                 "actions": [
                     {
                         "type": "button",

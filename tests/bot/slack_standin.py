@@ -9,7 +9,10 @@ the next calls of a method with an HTTP error (`fail_next`: 429 with Retry-After
 5xx), which is what exercises slack_sdk's retry handlers. It keeps the messages it
 was sent (with their metadata) for `conversations.history` / `conversations.replies`,
 and can be told to post a message and *then* fail (`fail_after_post`: a 5xx whose
-message is in the channel anyway) or to answer slowly (`delay_next`).
+message is in the channel anyway) or to answer slowly (`delay_next`). It knows who is in
+which channel (`conversations.members`: `members[channel]`, else `ROSTER`, the test
+workspace's people), which channels are Slack Connect ones (`conversations.info`:
+`shared_channels`), and the app the bot token belongs to (`bots.info`: `app_id`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+# Everyone the tests act as: a channel without its own `members` entry has all of them.
+ROSTER = (*(f"UAGENT{n}" for n in range(1, 101)),  # the fault tests' agents, numbered
+          "U0", "U1", "U2", "U3", "ULEAD", "UASK", "UBOSS", "UBUTTON", "UDELETED",
+          "UV1", "UV2", "UV3", "UB2", "UALICE", "UBOB")
 
 
 @dataclass
@@ -42,9 +50,13 @@ class SlackStandIn:
         bot_user_id: str = "UBOT",
         bot_id: str = "BBOT",
         team_id: str = "T0TEST",
+        app_id: str = "A0TEST",
     ) -> None:
         self.token, self.app_token = token, app_token
         self.bot_user_id, self.bot_id, self.team_id = bot_user_id, bot_id, team_id
+        self.app_id = app_id
+        self.members: dict[str, list[str]] = {}  # conversations.members (else ROSTER)
+        self.shared_channels: set[str] = set()  # conversations.info: is_ext_shared
         self.calls: list[Call] = []
         self.closed_channels: dict[str, str] = {}
         self.bot_users: set[str] = set()
@@ -402,6 +414,35 @@ class SlackStandIn:
         if user in self.users_without_profile:
             return {"ok": True}
         return {"ok": True, "user": {"id": user, "is_bot": user in self.bot_users}}
+
+
+    def _api_bots_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("bot") != self.bot_id:
+            return {"ok": False, "error": "bot_not_found"}
+        return {"ok": True, "bot": {"id": self.bot_id, "deleted": False, "name": "stylesprint",
+                                    "app_id": self.app_id, "user_id": self.bot_user_id}}
+
+    def _api_conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Two pages of members when there are more than two (Slack paginates)."""
+        channel = params.get("channel")
+        if not channel or channel in self.closed_channels:
+            return {"ok": False, "error": self.closed_channels.get(channel or "",
+                                                                   "channel_not_found")}
+        members = list(self.members.get(channel, ROSTER))
+        half = len(members) // 2 if len(members) > 2 else len(members)
+        if params.get("cursor") == "page2":
+            return {"ok": True, "members": members[half:],
+                    "response_metadata": {"next_cursor": ""}}
+        return {"ok": True, "members": members[:half],
+                "response_metadata": {"next_cursor": "page2" if half < len(members) else ""}}
+
+    def _api_conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = params.get("channel")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        shared = channel in self.shared_channels
+        return {"ok": True, "channel": {"id": channel, "is_channel": True,
+                                        "is_shared": shared, "is_ext_shared": shared}}
 
 
 def _parse_body(raw: str, content_type: str) -> dict[str, Any]:

@@ -179,11 +179,13 @@ def test_closed_channel_answers_through_response_url_with_vote_buttons(
     )
 
     # Button clicks go into the same vote log as reactions; 👎 offers a correction.
-    assert bot.click(VOTE_DOWN_ACTION, str(answer_id), "UAGENT1").status_code == 200
+    assert bot.click(VOTE_DOWN_ACTION, str(answer_id), "UAGENT1",
+                     channel="C0ARCHIVED").status_code == 200
     eventually(lambda: bot.records.votes(answer_id) == {"up": 0, "down": 1})
     offer = slack.wait_for("response_url", 2)[1]
     assert offer.params["blocks"][-1]["elements"][0]["action_id"] == SUGGEST_ACTION
-    bot.click(VOTE_UP_ACTION, str(answer_id), "UAGENT1")  # changed their mind: latest counts
+    # changed their mind: latest counts
+    bot.click(VOTE_UP_ACTION, str(answer_id), "UAGENT1", channel="C0ARCHIVED")
     eventually(lambda: bot.records.votes(answer_id) == {"up": 1, "down": 0})
 
 

@@ -17,7 +17,8 @@ def test_manifest_declares_the_command_scopes_events_and_interactivity() -> None
     assert command["command"] == "/stylesprint" and command["url"].endswith("/slack/events")
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert scopes == {"commands", "chat:write", "reactions:read", "app_mentions:read",
-                      "users:read", "channels:history", "groups:history", "usergroups:read"}
+                      "users:read", "channels:history", "groups:history", "usergroups:read",
+                      "channels:read", "groups:read"}
     settings = manifest["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",

@@ -37,7 +37,7 @@ class HeldEngine:
         self.engine, self.gate = engine, threading.Event()
         self.started = threading.Event()
 
-    def ask(self, question: str, top_k: int | None = None) -> Any:
+    def ask(self, question: str, top_k: int | None = None, **_: Any) -> Any:
         self.started.set()
         self.gate.wait(60)
         return self.engine.ask(question, top_k)

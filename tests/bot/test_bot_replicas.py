@@ -33,7 +33,7 @@ class HeldEngine:
     def __init__(self, engine: Any) -> None:
         self.engine, self.gate, self.started = engine, threading.Event(), threading.Event()
 
-    def ask(self, question: str, top_k: int | None = None) -> Any:
+    def ask(self, question: str, top_k: int | None = None, **_: Any) -> Any:
         self.started.set()
         self.gate.wait(60)
         return self.engine.ask(question, top_k)

@@ -20,7 +20,7 @@ from qa_engine.records import Records
 class NoEngine:
     model_version = "none"
 
-    def ask(self, question: str, top_k: int | None = None) -> Any:
+    def ask(self, question: str, top_k: int | None = None, **_: Any) -> Any:
         raise AssertionError("not asked here")
 
 

@@ -66,6 +66,7 @@ def test_socket_mode_command_answer_and_vote(
                 "type": "event_callback",
                 "event_id": "EvSock1",
                 "team_id": standin.team_id,
+                "api_app_id": "A0TEST",
                 "event": event,
             },
         )

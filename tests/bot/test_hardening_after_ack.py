@@ -26,7 +26,7 @@ class FailingEngine:
 
     model_version = "broken"
 
-    def ask(self, question: str, top_k: int | None = None) -> Any:
+    def ask(self, question: str, top_k: int | None = None, **_: Any) -> Any:
         raise RuntimeError("reader exploded")
 
 

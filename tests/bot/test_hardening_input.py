@@ -88,7 +88,7 @@ def test_invalid_utf8_in_a_command_is_read_as_replacement_characters(
 ) -> None:
     hook = bot_server.standin.response_url("C0UTF")
     form = urlencode({"command": "/stylesprint", "user_id": "UAGENT1", "channel_id": "C0UTF",
-                      "team_id": "T0TEST", "response_url": hook})
+                      "team_id": "T0TEST", "api_app_id": "A0TEST", "response_url": hook})
     r = bot_server.signed_post(form + "&text=ask%20%FF%FE%80%C3%28%20return%20window%3F",
                                "application/x-www-form-urlencoded")
     assert r.status_code == 200 and "Looking that up" in r.json()["text"]
@@ -114,6 +114,7 @@ def signed_form(bot: BotServer, form: dict[str, str]) -> httpx.Response:
 
 def test_a_command_without_user_or_channel_is_refused_clearly(bot_server: BotServer) -> None:
     r = signed_form(bot_server, {"command": "/stylesprint", "team_id": "T0TEST",
+                                 "api_app_id": "A0TEST",
                                  "text": "ask What is the return window?", "response_url": ""})
     assert r.status_code == 200
     assert "couldn't tell who asked" in r.json()["text"]

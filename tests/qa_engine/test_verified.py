@@ -131,3 +131,29 @@ def test_unreachable_records_leave_the_reader_answering(
     assert answer.verified is None and answer.answered and answer.span
     (warning,) = [r.message for r in caplog.records if "unavailable" in r.message]
     assert warning.startswith("verified answers unavailable for 30 s, answering from the reader")
+
+
+def test_a_pending_correction_is_served_to_its_author_only_until_published(
+        setup: Setup) -> None:
+    published = setup.correct(setup.asked(QUESTION), "$12")  # published (a lead's)
+    assert isinstance(published, Located)
+    answer_id = setup.asked(QUESTION)
+    cid = setup.records.add_correction(answer_id, "UAGENT", "arrives in two business days")
+    assert isinstance(verify_correction(setup.records, cid, setup.kb, publish=False), Located)
+    (pending,) = setup.records.verified.pending()
+
+    mine = setup.engine.ask(QUESTION, asker="UAGENT")
+    assert mine.verified is not None and mine.verified.id == pending.id
+    assert not mine.verified.published and mine.span == "arrives in two business days"
+    for other in ("UOTHER", None):  # everyone else still gets the published one
+        theirs = setup.engine.ask(QUESTION, asker=other)
+        assert theirs.verified is not None and theirs.verified.published
+        assert theirs.span == "$12" and theirs.verified.verified_by == ("UFIX",)
+
+    assert setup.records.verified.publish(pending.id, "ULEAD", "a lead")
+    now = setup.engine.ask(QUESTION, asker="UOTHER")  # the next question, no restart
+    assert now.verified is not None and now.verified.id == pending.id
+    assert now.verified.verified_by == ("UAGENT", "ULEAD")
+    assert setup.records.verified.withdraw(pending.id, "ULEAD")
+    after = setup.engine.ask(QUESTION, asker="UAGENT")
+    assert after.verified is None or after.verified.id != pending.id

@@ -20,6 +20,7 @@ from qa_engine.store import get_collection, make_client
 from qa_engine.types import Answer, Passage
 from training.feedback import (
     CORRECTION_NOT_IN_KB,
+    NOT_APPROVED,
     NOT_COVERED_BY_KB,
     REVIEW_ACTION,
     STALE_DOWNVOTE,
@@ -131,3 +132,30 @@ def test_from_the_records_with_the_kb_and_a_day_old_downvote(settings: Settings)
         (waiting, STALE_DOWNVOTE)]
     assert ds.counts["downvotes_without_correction"] == 1
     assert STALE_DOWNVOTE in format_counts(ds.counts)
+
+
+def test_an_agents_correction_is_trained_on_only_once_approved(settings: Settings) -> None:
+    records = Records(settings.resolved_database_url)
+    records.warm_up()
+    returns = Passage(id="returns::1", text=RETURNS, title="returns", source="r.md")
+    wrong = Answer(question="How much is express shipping?", answered=True, answer="30 days",
+                   span="30 days", confidence=0.6, sources=[], model_version="v1",
+                   latency_ms=1.0, passage=returns, span_start=RETURNS.index("30 days"),
+                   span_end=RETURNS.index("30 days") + 7)
+    answer_id = records.log_answer(wrong, surface="command", channel="C1", message_ts="1.2")
+    correction = records.add_correction(answer_id, "U2", "$12", reason="wrong_passage")
+    verified = records.verified.add_from_correction(
+        correction, passage_id="shipping::1", passage_text=SHIPPING, passage_label="shipping",
+        span="$12", span_start=SHIPPING.index("$12"), publish=False)  # an agent's: pending
+    assert verified is not None
+
+    ds = feedback_dataset(settings)
+    assert [e for e in ds.train + ds.heldout if e["kind"] == "feedback-correction"] == []
+    (waiting,) = [r for r in ds.review if r.item.kind == "correction"]
+    assert (waiting.reason, waiting.detail) == (NOT_APPROVED, "pending")
+
+    assert records.verified.publish(verified, "ULEAD", "a lead")
+    records.close()
+    ds = feedback_dataset(settings)
+    (ex,) = [e for e in ds.train + ds.heldout if e["kind"] == "feedback-correction"]
+    assert (ex["context"], ex["answer_text"]) == (SHIPPING, "$12")

@@ -21,8 +21,9 @@ from slack_bolt import Ack, BoltContext
 from bot.answering import LOOKING, Answerer, Question
 from bot.blocks import escape
 from bot.branding import Branding
-from bot.context import ANSWERER, BRANDING
+from bot.context import ANSWERER, BRANDING, SHARED
 from bot.idempotency import ONCE, Once, key_of
+from bot.tenancy import SHARED_CHANNEL, SharedChannels
 from bot.text import from_slack
 from qa_engine.db import ACK_DEADLINE_S
 
@@ -31,7 +32,8 @@ logger = logging.getLogger(__name__)
 SUBCOMMANDS = "`ask <question>`, `help`"
 
 
-def stylesprint_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+def stylesprint_command(ack: Ack, command: dict[str, Any], context: BoltContext,
+                        client: Any = None) -> None:
     subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
     subcommand = subcommand.lower()
     branding: Branding = context.get(BRANDING) or Branding()
@@ -52,6 +54,10 @@ def stylesprint_command(ack: Ack, command: dict[str, Any], context: BoltContext)
     if not command.get("user_id") or not command.get("channel_id"):  # not from Slack
         ack(text="Sorry, I couldn't tell who asked or in which channel, so I can't answer "
             "this one. Please run the command again.", response_type="ephemeral")
+        return
+    shared: SharedChannels | None = context.get(SHARED)
+    if shared is not None and shared.refused(client, command["channel_id"]):  # Slack Connect
+        ack(text=SHARED_CHANNEL, response_type="ephemeral")
         return
     once: Once | None = context.get(ONCE)
     key = key_of(command)

@@ -1,4 +1,5 @@
-"""👍/👎 added to one of the bot's answers: a vote; a 👎 also offers a correction."""
+"""👍/👎 added to one of the bot's answers: a vote (a member of its channel's only:
+bot/membership.py); a 👎 also offers a correction."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks import correction_offer_blocks
-from bot.context import BOT_USERS, VOTES
+from bot.context import BOT_USERS, MEMBERS, VOTES
+from bot.membership import ChannelMembers
 from bot.vote_queue import APPLIED, VoteQueue
 from bot.voting import BotUsers, reaction_vote
 from qa_engine.records import DOWN
@@ -22,6 +24,10 @@ def record_reaction_vote(event: dict[str, Any], context: BoltContext, client: We
     bot_users: BotUsers = context[BOT_USERS]
     vote = reaction_vote(event)
     if vote is None or bot_users.is_bot(vote.user, client):  # after the ack (bot/voting.py)
+        return
+    members: ChannelMembers | None = context.get(MEMBERS)
+    if members is not None and not members.is_member(client, vote.channel, vote.user):
+        logger.info("a reaction from a non-member of the channel was not counted")
         return
     # Written now, or queued while the records are unavailable (bot/vote_queue.py).
     outcome, answer = votes.reaction(*vote, action="add", event_ts=event.get("event_ts"))

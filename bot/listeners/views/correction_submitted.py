@@ -1,5 +1,7 @@
 """The correction modal was submitted: store the suggestion with its answer, then find it
-in the knowledge base so that the question is answered right from now on."""
+in the knowledge base so that the question is answered right from now on: for everyone
+at once when a lead wrote it, otherwise for its author until it is approved
+(bot/review.py). Only a member of the answer's channel may correct it (bot/membership.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,10 @@ from bot.blocks import (
     SOURCE_INPUT,
     correction_outcome,
 )
-from bot.context import KB, RECORDS
+from bot.context import KB, MEMBERS, RECORDS, TEAM
+from bot.membership import NOT_A_MEMBER, ChannelMembers, may_act
+from bot.review import request_review
+from bot.team import Team
 from qa_engine.corrections import Located
 from qa_engine.records import Records
 from qa_engine.records.schema import CORRECTION_REASONS
@@ -54,6 +59,12 @@ def save_correction(
     source = values.get(SOURCE_BLOCK, {}).get(SOURCE_INPUT, {}).get("value")
     answer_id = int(json.loads(view["private_metadata"])["answer_id"])
     user = body["user"]["id"]
+    members: ChannelMembers | None = context.get(MEMBERS)
+    if members is not None:  # the server checks, not the payload: a member of its channel
+        answer = records.get(answer_id)  # None: add_correction says it is gone
+        if answer is not None and not may_act(members, client, answer, user):
+            ack(response_action="errors", errors={CORRECTION_BLOCK: NOT_A_MEMBER})
+            return
     # Saved before the ack: if saving fails the modal stays open with the text in it.
     correction_id = records.add_correction(answer_id, user, text, source, _reason(values))
     ack()
@@ -62,8 +73,11 @@ def save_correction(
     if kb is None:
         return
     # After the ack (Slack has its response; this is Bolt's listener thread): locate it and
-    # verify it, so the next ask of this question is answered from it.
-    found = verify_correction(records, correction_id, kb())
+    # verify it, so the next ask of this question is answered from it (by everyone when a
+    # lead wrote it; by its author, pending approval, otherwise).
+    team: Team | None = context.get(TEAM)
+    publish = team is None or (client is not None and team.is_lead(client, user))
+    found = verify_correction(records, correction_id, kb(), publish=publish)
     located = isinstance(found, Located) and found.passage_id is not None
     logger.info("correction %d: %s", correction_id,
                 "not covered" if found is None else f"found ({found.where}, {found.match})"
@@ -71,7 +85,12 @@ def save_correction(
     if client is not None:
         label = (found.label or "the knowledge base") if isinstance(found, Located) else None
         _tell(client, records, correction_id, user,
-              correction_outcome(label if located else None, searched=found is not None))
+              correction_outcome(label if located else None, searched=found is not None,
+                                 pending=not publish))
+        if located and not publish and team is not None:
+            pending = records.verified.for_correction(correction_id)
+            if pending is not None:
+                request_review(team, client, pending)
 
 
 def _tell(client: WebClient, records: Records, correction_id: int, user: str,

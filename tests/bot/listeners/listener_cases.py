@@ -20,7 +20,7 @@ class GatedEngine:
         self.asked: list[tuple[str, str]] = []
         self.done = threading.Event()
 
-    def ask(self, question: str, top_k: int | None = None) -> Any:
+    def ask(self, question: str, top_k: int | None = None, **_: Any) -> Any:
         self.gate.wait(10)
         self.asked.append((question, threading.current_thread().name))
         self.done.set()

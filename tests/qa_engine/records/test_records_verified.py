@@ -174,3 +174,39 @@ def test_a_v2_database_gains_votes_event_ts_on_start(store: Records) -> None:
         assert restarted.user_vote(a, "U2") == UP
     finally:
         restarted.close()
+
+
+def _correct(store: Records, answer_id: int, user: str, span: str, *, publish: bool) -> int:
+    c = store.add_correction(answer_id, user, span)
+    vid = store.verified.add_from_correction(
+        c, passage_id=PASSAGE.id, passage_text=PASSAGE.text, passage_label=PASSAGE.label,
+        span=span, span_start=PASSAGE.text.index(span), publish=publish)
+    assert vid is not None
+    return vid
+
+
+def test_a_pending_correction_replaces_nothing_until_published_then_can_be_withdrawn(
+        store: Records) -> None:
+    a = store.log_answer(answer(), surface="command")
+    lead = _correct(store, a, "ULEAD", "within 30 days", publish=True)
+    before = store.verified.marker()
+    pending = _correct(store, a, "U2", "30 days of delivery", publish=False)
+    assert [v.id for v in store.verified.active()] == [lead]  # still served to everyone
+    (p,) = store.verified.pending()
+    assert (p.id, p.author, p.published) == (pending, "U2", False)
+    assert p.served_to("U2") and not p.served_to("U3") and not p.served_to(None)
+    assert {v.id for v in store.verified.servable()} == {lead, pending}
+    assert store.verified.marker() != before  # serving processes re-read: the author gets it
+
+    assert store.verified.publish(pending, "U3", "a second agent of the channel")
+    assert not store.verified.publish(pending, "U3", "again")  # published once
+    statuses = {v.id: v.status for v in store.verified.all()}
+    assert statuses == {lead: "superseded", pending: "active"}
+    (v,) = store.verified.active()
+    assert v.verified_by == ("U2", "U3") and v.served_to("U9")
+    assert "second agent" in (v.status_reason or "")
+
+    assert store.verified.withdraw(pending, "ULEAD")
+    assert not store.verified.withdraw(pending, "ULEAD")
+    assert store.verified.active() == [] and store.verified.servable() == []
+    assert store.verified.get(pending).status_reason == "withdrawn by ULEAD"
