@@ -32,8 +32,9 @@ KNOWN_LOGGERS = ("slack_bolt.RequestVerification", "slack_bolt.App",
                  "slack_bolt.UrlVerification", "slack_bolt.MiddlewareErrorHandler",
                  # slack_sdk's clients get their loggers when the first client is built
                  "slack_sdk.webhook.client", "slack_sdk.web.base_client")
-#: Their INFO lines are request URLs only: nothing an operator needs.
-QUIET_LIBRARIES = ("httpx", "httpcore", "urllib3", "websockets")
+#: Their INFO lines are request URLs only (alembic's: plugin set-up on every start; a
+#: migration that runs is logged by qa_engine/records/migrate.py): nothing an operator needs.
+QUIET_LIBRARIES = ("httpx", "httpcore", "urllib3", "websockets", "alembic")
 
 WITHHELD = "[withheld]"
 
