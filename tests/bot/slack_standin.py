@@ -30,7 +30,8 @@ from urllib.parse import parse_qs
 # Everyone the tests act as: a channel without its own `members` entry has all of them.
 ROSTER = (*(f"UAGENT{n}" for n in range(1, 101)),  # the fault tests' agents, numbered
           "U0", "U1", "U2", "U3", "ULEAD", "UASK", "UBOSS", "UBUTTON", "UDELETED",
-          "UV1", "UV2", "UV3", "UB2", "UALICE", "UBOB")
+          "UV1", "UV2", "UV3", "UB2", "UALICE", "UBOB",
+          *(f"UVOTE{n}" for n in range(0, 50)), "UFULL1", "UFULL2")
 
 
 @dataclass

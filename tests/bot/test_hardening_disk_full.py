@@ -83,7 +83,7 @@ def test_a_full_disk_loses_no_vote_tells_askers_why_and_fails_health(
 
     disk.full.set()
     # 👍 by button and by reaction: the database refuses them and so does the spool
-    bot.click(VOTE_UP_ACTION, str(answer_id), "UFULL1")
+    bot.click(VOTE_UP_ACTION, str(answer_id), "UFULL1", channel="C0FULL")
     bot.reaction("reaction_added", "+1", "UFULL2", "C0FULL", ts)
     told = eventually(lambda: [c for c in bot.standin.calls_to("response_url")
                                if c.params.get("text") == VOTE_HELD])
