@@ -31,7 +31,8 @@ from urllib.parse import parse_qs
 ROSTER = (*(f"UAGENT{n}" for n in range(1, 101)),  # the fault tests' agents, numbered
           "U0", "U1", "U2", "U3", "ULEAD", "UASK", "UBOSS", "UBUTTON", "UDELETED",
           "UV1", "UV2", "UV3", "UB2", "UALICE", "UBOB",
-          *(f"UVOTE{n}" for n in range(0, 50)), "UFULL1", "UFULL2")
+          *(f"UVOTE{n}" for n in range(0, 50)), "UFULL1", "UFULL2",
+          *(f"UFLIP{n}" for n in range(0, 20)), *(f"UGONE{n}" for n in range(0, 20)))
 
 
 @dataclass

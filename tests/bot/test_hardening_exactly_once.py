@@ -46,6 +46,7 @@ def replay(bot: BotServer, body: str, ctype: str, times: int = 10) -> list[int]:
 def test_a_replayed_slash_command_is_answered_once(bot_server: BotServer) -> None:
     bot, slack = bot_server, bot_server.standin
     form = urlencode({"command": "/stylesprint", "text": f"ask {QUESTION}", "team_id": "T0TEST",
+                      "api_app_id": "A0TEST",
                       "user_id": "UAGENT1", "channel_id": "C0REPLAY",
                       "response_url": slack.response_url("replay"),
                       "trigger_id": "7001.1234.replayed"})
@@ -129,7 +130,9 @@ def test_a_replayed_button_click_is_one_vote_event(bot_server: BotServer) -> Non
     payload = {"type": "block_actions", "user": {"id": "UAGENT3"}, "trigger_id": "7002.1.x",
                "team": {"id": bot.standin.team_id}, "api_app_id": "A0TEST", "token": "legacy",
                "response_url": bot.standin.response_url("click"),
-               "container": {"type": "message", "is_ephemeral": True},
+               "channel": {"id": "C0SUPPORT"},
+               "container": {"type": "message", "is_ephemeral": True,
+                             "channel_id": "C0SUPPORT"},
                "actions": [{"type": "button", "action_id": VOTE_UP_ACTION, "block_id": "b",
                             "value": str(answer_id), "action_ts": "1700000100.000200"}]}
     assert replay(bot, urlencode({"payload": json.dumps(payload)}), FORM) == [200] * 10
