@@ -9,20 +9,6 @@ from typing import Any
 from qa_engine.reader import MODEL_META_FILE
 
 
-def _sources(item: dict[str, Any]) -> dict[str, Any]:
-    """The `<name>.sources.json` sidecar a derived training file was written with (the
-    real-QA mixes of training/realqa.py name the files and papers they were drawn from);
-    the one recorded in the model's metadata wins, then one on disk; {} when none."""
-    if isinstance(item.get("sources"), dict):
-        return item["sources"]
-    path = Path(str(item.get("path", "")))
-    sidecar = path.with_name(path.stem + ".sources.json")
-    try:
-        return json.loads(sidecar.read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def write_model_card(model_dir: Path, command: str | None = None) -> Path:
     """Render README.md from stylesprint.json and calibration.json in `model_dir`."""
     model_dir = Path(model_dir)
@@ -43,7 +29,7 @@ def write_model_card(model_dir: Path, command: str | None = None) -> Path:
     papers: list[str] = []
     for item in meta.get("data", []):
         lines.append(f"- `{item['path']}`: {item['examples']} examples")
-        sources = _sources(item)
+        sources = item.get("sources") or {}
         for name in sources.get("files", []):
             lines.append(f"  - drawn from `{name}`")
         papers += [p for p in sources.get("papers", []) if p not in papers]

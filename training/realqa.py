@@ -211,9 +211,22 @@ def heldout_slices(data_dir: Path, per_slice: int, seed: int,
     return dict(slices)
 
 
+def sources_path(data: Path) -> Path:
+    """Where the sources of a derived training file are written: `<name>.sources.json`."""
+    return Path(data).with_name(Path(data).stem + ".sources.json")
+
+
+def read_sources(data: Path) -> dict:
+    """The sources written beside a derived training file, or {} for any other file."""
+    try:
+        return json.loads(sources_path(data).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def write_sources(out: Path, files: list[str], extra: dict) -> None:
     papers = sorted({SOURCES[f][2] for f in files})
-    sidecar = out.with_name(out.stem + ".sources.json")
+    sidecar = sources_path(out)
     sidecar.write_text(json.dumps({"files": [f"../shared/data/realqa/{f}.json" for f in files],
                                    "papers": papers, **extra}, indent=2) + "\n")
 

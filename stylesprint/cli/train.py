@@ -48,13 +48,12 @@ def _calibrate_and_card(model_dir: Path, dev: Path | None, settings, command: st
 
 
 def derived_from(path: Path) -> dict:
-    """{"sources": ...} from a derived file's `<name>.sources.json` sidecar (the real-QA
-    mixes of training/realqa.py), so the model card names the files it came from."""
-    sidecar = Path(path).with_name(Path(path).stem + ".sources.json")
-    try:
-        return {"sources": json.loads(sidecar.read_text())}
-    except (OSError, ValueError):
-        return {}
+    """{"sources": ...} for a derived file (the real-QA mixes of training/realqa.py), so
+    the model card names the files it came from; {} for any other file."""
+    from training.realqa import read_sources
+
+    sources = read_sources(path)
+    return {"sources": sources} if sources else {}
 
 
 def _check_dev(dev: Path | None) -> None:

@@ -106,14 +106,19 @@ def test_nowhere_in_the_kb_and_not_covered_are_reviewed_with_an_action(kb, tmp_p
     assert "re-ingest" in format_counts(ds.counts)
 
 
+def wrong_shipping_answer() -> Answer:
+    """The returns window given as the price of express shipping."""
+    returns = Passage(id="returns::1", text=RETURNS, title="returns", source="r.md")
+    return Answer(question="How much is express shipping?", answered=True, answer="30 days",
+                  span="30 days", confidence=0.6, sources=[], model_version="v1",
+                  latency_ms=1.0, passage=returns, span_start=RETURNS.index("30 days"),
+                  span_end=RETURNS.index("30 days") + 7)
+
+
 def test_from_the_records_with_the_kb_and_a_day_old_downvote(settings: Settings) -> None:
     records = Records(settings.resolved_database_url)
     records.warm_up()
-    returns = Passage(id="returns::1", text=RETURNS, title="returns", source="r.md")
-    wrong = Answer(question="How much is express shipping?", answered=True, answer="30 days",
-                   span="30 days", confidence=0.6, sources=[], model_version="v1",
-                   latency_ms=1.0, passage=returns, span_start=RETURNS.index("30 days"),
-                   span_end=RETURNS.index("30 days") + 7)
+    wrong = wrong_shipping_answer()
     corrected = records.log_answer(wrong, surface="command")
     records.record_vote(corrected, "U1", DOWN, source="reaction")
     records.add_correction(corrected, "U1", "$12.", reason="wrong_passage")
@@ -137,11 +142,7 @@ def test_from_the_records_with_the_kb_and_a_day_old_downvote(settings: Settings)
 def test_an_agents_correction_is_trained_on_only_once_approved(settings: Settings) -> None:
     records = Records(settings.resolved_database_url)
     records.warm_up()
-    returns = Passage(id="returns::1", text=RETURNS, title="returns", source="r.md")
-    wrong = Answer(question="How much is express shipping?", answered=True, answer="30 days",
-                   span="30 days", confidence=0.6, sources=[], model_version="v1",
-                   latency_ms=1.0, passage=returns, span_start=RETURNS.index("30 days"),
-                   span_end=RETURNS.index("30 days") + 7)
+    wrong = wrong_shipping_answer()
     answer_id = records.log_answer(wrong, surface="command", channel="C1", message_ts="1.2")
     correction = records.add_correction(answer_id, "U2", "$12", reason="wrong_passage")
     verified = records.verified.add_from_correction(

@@ -11,29 +11,16 @@ from sqlalchemy import update
 from qa_engine.governance import DataGovernance
 from qa_engine.records import UP, Records
 from qa_engine.records.schema import AnswerRow, utcnow
-from qa_engine.types import Answer, Passage, RetrievedPassage, SourceRef
+from tests.bot.records_cases import make_answer
 from training.feedback import build_dataset
-
-PASSAGE = Passage(id="returns::0001", title="Returns", source="returns.md",
-                  text="Online orders can be returned within 30 days of delivery.")
-
-
-def _answer(question: str) -> Answer:
-    start = PASSAGE.text.index("within 30 days")
-    return Answer(question=question, answered=True, answer="Within 30 days.",
-                  span="within 30 days", confidence=0.8,
-                  sources=[SourceRef(PASSAGE.id, PASSAGE.label, PASSAGE.source, 0.7)],
-                  model_version="v1", latency_ms=1.0, passage=PASSAGE, span_start=start,
-                  span_end=start + len("within 30 days"),
-                  retrieved=[RetrievedPassage(PASSAGE, 0.7)])
 
 
 def test_answers_past_retention_leave_the_feedback_dataset(tmp_path: Path) -> None:
     records = Records(f"sqlite:///{tmp_path / 'records.db'}")
     try:
-        old = records.log_answer(_answer("What is the return window?"), surface="command",
+        old = records.log_answer(make_answer("What is the return window?"), surface="command",
                                  asker="UA")
-        new = records.log_answer(_answer("How long do I have to return an order?"),
+        new = records.log_answer(make_answer("How long do I have to return an order?"),
                                  surface="command", asker="UB")
         for answer_id in (old, new):
             records.record_vote(answer_id, "U1", UP, source="button")
