@@ -1,7 +1,9 @@
 """`python -m bench.learning`: does the bot learn what agents teach it, at once and for good?
 
 On the field-test knowledge base (`training/data/field_test/`, written by nobody who
-wrote the training data), one simulated week of careful agents:
+wrote the training data), with the paraphrase groups of the field test's held half (the
+verified-answer matching rule is fitted on the other half, training/verified_match_field.py),
+one simulated week of careful agents:
 
 1. the bot runs as it does in production: `BotRuntime.start` (records, engine, vote
    queue, model watcher) behind the real HTTP endpoint, talking to the local Slack
@@ -46,6 +48,8 @@ from bot_harness import (  # noqa: E402
 )
 from slack_standin import SlackStandIn  # noqa: E402
 
+from training.verified_match_field import field_half, golds  # noqa: E402
+
 FIELD = ROOT / "training" / "data" / "field_test"
 CHANNEL = "C0SUPPORT"
 
@@ -59,6 +63,12 @@ def load_groups(path: Path) -> dict[str, list[dict[str, Any]]]:
     return dict(groups)
 
 
+def held_groups(groups: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """The field test's held half: the matching rule was fitted on the other half
+    (training/verified_match_field.py), so what it serves here it never saw."""
+    return {g: rows for g, rows in groups.items() if field_half(g) == "held"}
+
+
 def pick_groups(groups: dict[str, list[dict[str, Any]]], n: int, seed: int) -> list[str]:
     """n groups with paraphrases, answerable and unanswerable in the file's proportion."""
     multi = sorted(g for g, rows in groups.items() if len(rows) >= 2)
@@ -68,12 +78,6 @@ def pick_groups(groups: dict[str, list[dict[str, Any]]], n: int, seed: int) -> l
     share = len(answerable) / max(1, len(multi))
     k = min(len(answerable), round(n * share))
     return rng.sample(answerable, k) + rng.sample(unanswerable, min(len(unanswerable), n - k))
-
-
-def golds(row: dict[str, Any]) -> list[str]:
-    """The acceptable answers of a field-test row ([] = the KB does not answer it)."""
-    raw = row["answer"]
-    return [a for a in (raw if isinstance(raw, list) else [raw]) if a]
 
 
 def right_span(answered: bool, span: str | None, gold: list[str]) -> bool:
@@ -183,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     from training.retrain import run_retrain
 
     quiet_libraries()
-    groups = load_groups(FIELD / "questions.jsonl")
+    groups = held_groups(load_groups(FIELD / "questions.jsonl"))
     chosen = pick_groups(groups, args.groups, args.seed)
     taught = [groups[g][0] for g in chosen]
     paraphrases = [r for g in chosen for r in groups[g][1:]]

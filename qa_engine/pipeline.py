@@ -268,7 +268,7 @@ class AnswerEngine:
             return Answer(question=text, answered=False, answer=reply, span=None,
                           confidence=0.0, sources=[], model_version=reader.model_version,
                           latency_ms=(time.perf_counter() - t0) * 1000)
-        hit = self.verified.lookup(query, asker) if self.verified is not None else None
+        hit = self.verified.lookup(query, asker, reader) if self.verified is not None else None
         if hit is not None:  # an agent fixed this question
             answer = verified_answer(hit, text, query, self.composer, reader.model_version)
             answer.latency_ms = (time.perf_counter() - t0) * 1000

@@ -44,6 +44,7 @@ from qa_engine.corrections import (
 )
 from qa_engine.db import TRANSIENT_ERRORS, DatabaseUnavailable
 from qa_engine.embedder import Embedder
+from qa_engine.protocols import Reader
 from qa_engine.records import Records
 from qa_engine.records.schema import NOT_COVERED
 from qa_engine.records.verified import Verified
@@ -55,7 +56,7 @@ from qa_engine.types import (
     SourceRef,
     VerifiedMark,
 )
-from qa_engine.verified_match import MatchRule, features, key_conflict
+from qa_engine.verified_match import MatchRule, Reading, features, key_conflict, reading
 
 logger = logging.getLogger(__name__)
 
@@ -136,9 +137,13 @@ class VerifiedIndex:
             self._passage_vectors = {i: v for i, v in self._passage_vectors.items() if i in rows}
             self._rows, self._marker = rows, marker
 
-    def lookup(self, question: str, asker: str | None = None) -> VerifiedHit | None:
+    def lookup(self, question: str, asker: str | None = None,
+               reader: Reader | None = None) -> VerifiedHit | None:
         """The verified answer for `question` as `asker` may be served it (published ones,
         and the asker's own pending corrections), or None; never fails the question.
+
+        `reader` (the engine's, for this question) reads the question on a candidate's
+        verified passage for the matching rule; without one only near-copies are served.
 
         When the records database (or the knowledge base) does not answer, verified answers
         are skipped for `RETRY_AFTER_S`, so questions do not each wait on a connect timeout.
@@ -146,7 +151,7 @@ class VerifiedIndex:
         if time.monotonic() < self._retry_at:
             return None
         try:
-            return self._lookup(question, asker)
+            return self._lookup(question, asker, reader)
         except (SQLAlchemyError, DatabaseUnavailable, KnowledgeBaseUnavailable, OSError) as exc:
             self._retry_at = time.monotonic() + RETRY_AFTER_S
             logger.warning("verified answers unavailable for %.0f s, answering from the "
@@ -159,7 +164,8 @@ class VerifiedIndex:
         on the bot's answer path with or without a record."""
         return self.records.guard.call(read, transient=TRANSIENT_ERRORS, proves_health=False)
 
-    def _lookup(self, question: str, asker: str | None) -> VerifiedHit | None:
+    def _lookup(self, question: str, asker: str | None,
+                reader: Reader | None) -> VerifiedHit | None:
         self.sync()
         rows = self._rows
         if not rows or self._collection is None:
@@ -171,6 +177,7 @@ class VerifiedIndex:
                                      include=["distances"])
         floor = PREFILTER if self.rule is not None else self.threshold
         kb_scores: dict[str, float] | None = None
+        read: dict[str, list[Any]] = {}  # the reader's n-best per verified passage
         hits: list[tuple[Verified, float]] = []
         for vid, distance in zip(res["ids"][0], res["distances"][0], strict=True):
             similarity = 1.0 - float(distance)
@@ -179,14 +186,16 @@ class VerifiedIndex:
             verified = rows.get(vid)
             if verified is None or not verified.served_to(asker):
                 continue
-            if key_conflict(question, verified.question):
+            if key_conflict(question, verified.question, verified.span):
                 continue
             if similarity < self.threshold:  # not a near-copy: ask the matching rule
-                assert self.rule is not None
+                if self.rule is None or reader is None:
+                    continue
                 if kb_scores is None:
                     kb_scores = self._kb_scores(vector)
-                x = self._features(question, vector, vid, verified, similarity, kb_scores)
-                if not self.rule.serves(question, verified.question, x):
+                x = self._features(question, vector, vid, verified, similarity, kb_scores,
+                                   self._reading(reader, question, verified, read))
+                if not self.rule.serves(question, verified.question, verified.span, x):
                     continue
             hits.append((verified, similarity))
         # the asker's own correction, waiting for approval, before a published answer it
@@ -208,8 +217,20 @@ class VerifiedIndex:
         return {i: 1.0 - float(d) for i, d in zip(res["ids"][0], res["distances"][0],
                                                   strict=True)}
 
+    @staticmethod
+    def _reading(reader: Reader, question: str, verified: Verified,
+                 read: dict[str, list[Any]]) -> Reading:
+        """The reader's n-best for `question` on the verified passage alone (once per
+        passage and question: `read`), against the verified span."""
+        if verified.passage_id not in read:
+            passage = Passage(id=verified.passage_id, text=verified.passage_text, title="",
+                              source="")
+            read[verified.passage_id] = reader.candidates(question, [passage])
+        return reading(read[verified.passage_id], verified.span_start, verified.span_end,
+                       verified.span)
+
     def _features(self, question: str, vector: list[float], vid: str, verified: Verified,
-                  similarity: float, kb_scores: dict[str, float]) -> list[float]:
+                  similarity: float, kb_scores: dict[str, float], read: Reading) -> list[float]:
         """The matching rule's inputs for `question` against one verified answer."""
         import numpy as np
 
@@ -225,8 +246,8 @@ class VerifiedIndex:
             self._passage_vectors[vid] = pv
         own = float(np.dot(np.asarray(vector, dtype=np.float32), pv))
         others = [s for i, s in kb_scores.items() if i != verified.passage_id]
-        return features(question, verified.question, verified.span, similarity, own,
-                        max(others) if others else 0.0)
+        return features(question, verified.question, verified.span, verified.passage_text,
+                        similarity, own, max(others) if others else 0.0, read)
 
     def _current(self, verified: Verified) -> Passage | None:
         """The verified passage as the knowledge base holds it now; retires it if gone."""

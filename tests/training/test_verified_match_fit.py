@@ -7,10 +7,18 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from qa_engine.verified_match import FEATURES, MatchRule
-from training.verified_match import dev_source, main, realqa_source, run
+from training.verified_match import (
+    dev_source,
+    fit_trees,
+    main,
+    pair_features,
+    realqa_source,
+    run,
+)
 
 RETURNS = "Online orders can be returned within 30 days for a refund. Return shipping is free."
 SHIPPING = "We ship to Canada and Mexico. Express shipping costs $12."
@@ -59,21 +67,60 @@ def test_pairs_are_labelled_from_groups_and_from_answers(tmp_path: Path) -> None
     assert "Who is the drummer?" not in real.questions
 
 
-def test_a_fit_with_the_real_embedder_gives_a_loadable_rule(tmp_path: Path,
-                                                            embedder: Any) -> None:
+def reads_with(engine: Any) -> Any:
+    """The shipped reader's n-best for a question on one passage, as serving reads it."""
+    from qa_engine.types import Passage
+
+    return lambda q, text: engine.reader.candidates(q, [Passage(id="p", text=text, title="",
+                                                                 source="")])
+
+
+def test_pairs_get_the_readers_evidence_and_serving_prefilter(tmp_path: Path, embedder: Any,
+                                                             engine: Any) -> None:
     (tmp_path / "squad.json").write_text(json.dumps(SQUAD))
-    sources = [dev_source(write_dev(tmp_path / "dev.jsonl")),
-               realqa_source(tmp_path / "squad.json")]
-    result = run(sources, embedder.embed, max_near_miss=0.0)
-    assert len(result["coef"]) == len(FEATURES) and 0.0 < result["threshold"] < 1.0
-    dev = result["in_sample"]["dev split"]
-    assert dev["near_miss_pairs"] == 8 and dev["near_misses_captured"] == 0.0
-    assert set(result["left_out"]) == {"dev split", "squad"}
+    src = realqa_source(tmp_path / "squad.json")
+    X, y, vetoed = pair_features(src, embedder.embed, reads_with(engine))
+    assert X.shape[1] == len(FEATURES) and len(y) == len(vetoed) <= len(src.pairs)
+    agree = X[:, FEATURES.index("span_agree")]
+    assert ((0.0 <= agree) & (agree <= 1.0)).all()
+    # "In what year was the band formed?" read on the paragraph lands on 1990, the span
+    # verified for "When did the band form?": the reader agrees with the verified span
+    assert (y == 1).any() and max(agree[y == 1]) == 1.0
+
+
+def test_the_exported_trees_give_scikit_learns_probabilities(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, len(FEATURES)))
+    y = (X[:, 0] + 0.5 * X[:, 8] - X[:, 6] > 0).astype(int)
+    parts = {"a": (X[:200], y[:200], [False] * 200), "b": (X[200:], y[200:], [False] * 200)}
+    rule, figures = run(parts, "a", max_near_miss=0.05, folds=2)
+    model = fit_trees(parts)
+    want = model.predict_proba(X[:50])[:, 1]
+    got = np.array([rule.probability(x) for x in X[:50]])
+    assert np.allclose(got, want, atol=1e-6)
+    assert figures["out_of_fold"]["a"]["near_misses_captured"] <= 0.05
+    assert set(figures["left_out"]) == {"a", "b"}
     out = tmp_path / "rule.json"
-    out.write_text(json.dumps({"features": list(FEATURES), "coef": result["coef"],
-                               "intercept": result["intercept"],
-                               "threshold": result["threshold"]}))
-    assert MatchRule.load(out).threshold == result["threshold"]
+    out.write_text(json.dumps(rule.to_json()))
+    loaded = MatchRule.load(out)
+    assert loaded.threshold == rule.threshold
+    assert loaded.probability(X[0]) == pytest.approx(rule.probability(X[0]))
+
+
+def test_the_field_tests_halves_are_fixed_and_the_fit_half_is_labelled_by_group() -> None:
+    from training.verified_match_field import FIELD, field_half, field_source
+
+    rows = [json.loads(line) for line in (FIELD / "questions.jsonl").read_text().splitlines()]
+    halves = {field_half(r["group"]) for r in rows}
+    assert halves == {"fit", "held"}
+    assert field_half("reviews-261") == field_half("reviews-261")
+    src = field_source("fit", known_words=[])
+    assert src.pairs and {label for _, _, label in src.pairs} == {0, 1}
+    assert len(src.questions) == sum(field_half(r["group"]) == "fit" for r in rows)
+    verified = {v for v, _, _ in src.pairs}
+    for v in verified:  # each verified answer is located in a passage, word for word
+        start = src.span_start[v]
+        assert src.passages[src.passage_of[v]][start:start + len(src.span[v])] == src.span[v]
 
 
 def test_the_field_test_is_refused() -> None:
