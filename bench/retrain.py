@@ -275,7 +275,9 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings(_env_file=None,
                         retrain={"max_steps": args.max_steps} if args.max_steps else {})
+    sizing = ("base_sample", "synthetic_replay", "feedback_repeat", "field_sample")
     doc = report("retrain", {"runs": results, "source": args.source,
+                             "retrain": {k: getattr(settings.retrain, k) for k in sizing},
                              "retrain_epochs": settings.retrain.epochs,
                              "retrain_max_steps": settings.retrain.max_steps}, settings)
     rows = [[r["feedback_answers"], r["counts"].get("examples"), r["counts"].get("train_examples"),
