@@ -32,10 +32,17 @@ class ReaderScores:
 
 
 def score_examples(reader: Reader, examples: Sequence[QAExample]) -> ReaderScores:
+    """Each example's question read against its own passage. A reader that reads many
+    pairs at once (`SpanReader.best_spans`: windows of several questions per forward
+    pass) is given them all at once; any other `Reader` one `score()` at a time."""
     margins, preds, f1s, ems = [], [], [], []
-    for ex in examples:
-        passage = Passage(id="ctx", text=ex.context, title=ex.doc or "context", source="dev")
-        best = reader.score(ex.question, [passage])
+    passages = [Passage(id="ctx", text=ex.context, title=ex.doc or "context", source="dev")
+                for ex in examples]
+    many = getattr(reader, "best_spans", None)
+    bests = (many([(ex.question, p) for ex, p in zip(examples, passages, strict=True)])
+             if many is not None else
+             [reader.score(ex.question, [p]) for ex, p in zip(examples, passages, strict=True)])
+    for ex, best in zip(examples, bests, strict=True):
         gold = [ex.answer_text] if ex.answerable else []
         text = best.text if best else None
         margins.append(best.margin if best else -1e3)

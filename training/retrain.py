@@ -178,8 +178,9 @@ def retrain_config(settings: Settings, current_dir: Path) -> dict[str, Any]:
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     known = set(TrainConfig.__dataclass_fields__)
     cfg = {k: v for k, v in (meta.get("train_config") or {}).items() if k in known}
+    # no checkpoints: a run never resumes (the next one starts in a fresh directory)
     cfg.update(epochs=settings.retrain.epochs, max_steps=settings.retrain.max_steps,
-               warm_ranks="keep")
+               warm_ranks="keep", checkpoint_every=0)
     TrainConfig(**cfg)  # validate here: a bad config fails the run before the child starts
     return cfg
 
@@ -311,6 +312,7 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     except (ModelLoadError, KeyError) as exc:
         raise RetrainFailed(f"no serving version to start from: {exc}") from exc
     outcome.parent = current.name
+    started = time.perf_counter()
     try:
         ds = feedback_dataset(settings)
         base = [ex for path in base_paths(settings) for ex in load_examples(path)]
@@ -347,6 +349,7 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     repeat = settings.retrain.feedback_repeat
     train = [ex.to_json() for ex in kept] + replay + ds.train * repeat
     write_jsonl(train, run_dir / "train.jsonl")
+    data_s = time.perf_counter() - started
     outcome.counts.update(base_examples=len(kept), base_in_gold_dropped=len(base) - in_base,
                           synthetic_replay=len(replay), feedback_repeat=repeat,
                           train_examples=len(train))
@@ -360,6 +363,7 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
         embedding_model=settings.engine.resolved_embedding_model, train_config=cfg,
         max_answer_length=settings.engine.max_answer_tokens, n_best=settings.engine.n_best,
         torch_threads=settings.engine.torch_threads, current_name=current.name,
+        omp_wait_policy=settings.engine.omp_wait_policy,
         feedback_path=paths["train"],
         field_gold=field_set[0] if field_set else None,
         field_kb=[str(p) for p in field_set[1]] if field_set else [],
@@ -369,12 +373,17 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     )
     job_path = run_dir / "job.json"
     job.save(job_path)
+    started = time.perf_counter()
     result = run_work(job, job_path, isolate=isolate, timeout_s=settings.retrain.timeout_s)
+    child_s = time.perf_counter() - started
     outcome.current_metrics, outcome.candidate_metrics = result["current"], result["candidate"]
     outcome.counts.update(gold_examples=result["gold"]["examples"],
                           gold_corrections=result["gold"]["corrections"],
                           train_steps=result["train"]["steps"],
-                          seconds=result.get("seconds"))
+                          # where the time went: building the data here, the child's
+                          # phases (training_work), the child as a whole, promotion
+                          seconds={"data": round(data_s, 1), **(result.get("seconds") or {}),
+                                   "child_total": round(child_s, 1)})
     fit = result.get("feedback_fit") or {}
     outcome.counts.update(feedback_fit=fit.get("share"), confirmed=fit.get("confirmed"),
                           confirmed_wrong=len(fit.get("confirmed_wrong") or []))
@@ -387,6 +396,7 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     decision: GateDecision = gate(result["current"], result["candidate"],
                                   margins_from(settings), replay=replayed)
     outcome.deltas = decision.deltas
+    started = time.perf_counter()
     name = f"retrain-{utcnow():%Y%m%d-%H%M%S}-r{run_id}"
     meta = json.loads((job.candidate_dir / "stylesprint.json").read_text())
     registry.add(job.candidate_dir, name, {
@@ -404,6 +414,7 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
     else:
         outcome.status = "rejected"
     outcome.reason = decision.reason
+    outcome.counts["seconds"]["promotion"] = round(time.perf_counter() - started, 1)
 
 
 def post_summary(settings: Settings, outcome: RetrainOutcome,

@@ -60,6 +60,9 @@ class WorkJob:
     field_sample: int = 0
     field_data_dir: Path | None = None
     engine_settings: dict[str, Any] = field(default_factory=dict)
+    #: OMP_WAIT_POLICY of the child (STYLESPRINT_OMP_WAIT_POLICY, set before torch loads):
+    #: PASSIVE, or OpenMP's spinning threads burn the shared cores another process needs
+    omp_wait_policy: str | None = None
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2, default=str) + "\n")
@@ -228,8 +231,13 @@ def feedback_fit(reader: Any, examples: Sequence[Any]) -> dict[str, Any]:
                                 if not ok and ex.kind in CONFIRMED_KINDS]}
 
 
-def field_metrics(job: WorkJob) -> dict[str, dict[str, Any]] | None:
-    """End-to-end figures of current and candidate on the field test (None: no field gate)."""
+def field_metrics(job: WorkJob, clock: dict[str, float] | None = None,
+                  ) -> dict[str, dict[str, Any]] | None:
+    """End-to-end figures of current and candidate on the field test (None: no field gate).
+
+    Each model not in the eval cache is asked on its own, its seconds recorded in `clock`
+    (`field_test_current`, `field_test_candidate`: the serving version's are read from the
+    cache from its second week on)."""
     if job.field_gold is None:
         return None
     from qa_engine.settings import Settings
@@ -248,14 +256,17 @@ def field_metrics(job: WorkJob) -> dict[str, dict[str, Any]] | None:
         cached = cache_dir / f"field-{key}.json"
         if cached.exists():
             out[name] = json.loads(cached.read_text())
-    missing = {name: path for name, path in models.items() if name not in out}
-    if missing:
-        fresh = e2e_metrics(settings, missing, job.field_gold, [Path(p) for p in job.field_kb],
-                            sample=job.field_sample or None)
+    for name, path in models.items():
+        if name in out:
+            continue
+        started = time.perf_counter()
+        fresh = e2e_metrics(settings, {name: path}, job.field_gold,
+                            [Path(p) for p in job.field_kb], sample=job.field_sample or None)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        for name, figures in fresh.items():
-            (cache_dir / f"field-{keys[name]}.json").write_text(json.dumps(figures))
-        out.update(fresh)
+        (cache_dir / f"field-{keys[name]}.json").write_text(json.dumps(fresh[name]))
+        out[name] = fresh[name]
+        if clock is not None:
+            clock[f"field_test_{name}"] = time.perf_counter() - started
     return out
 
 
@@ -310,7 +321,7 @@ def run_job(job: WorkJob) -> dict[str, Any]:
     t0 = time.perf_counter()
     result = train_reader(
         train, job.candidate_dir, job.base_model, cfg, init_from=job.current_dir,
-        progress=False,
+        progress=False, group_by_length=True,
         meta={"command": "stylesprint retrain", "init_from": job.current_name or
               str(job.current_dir),
               "data": [{"path": str(job.train_path), "examples": len(train)}]},
@@ -333,6 +344,7 @@ def run_job(job: WorkJob) -> dict[str, Any]:
     cand_scores = cached_scores(candidate, dev, job.candidate_dir, job.dev_path, cache_dir, job)
     if heldout:
         cand_scores = concat_scores(cand_scores, score_examples(candidate, heldout))
+    lap("candidate_dev")
     calibration = fit_calibration(subset(cand_scores, parts["dev"]), source=str(job.dev_path))
     calibration.save(job.candidate_dir)
     meta_path = job.candidate_dir / MODEL_META_FILE
@@ -343,11 +355,11 @@ def run_job(job: WorkJob) -> dict[str, Any]:
     write_model_card(job.candidate_dir, command="stylesprint retrain")
     candidate_metrics = gold_metrics(cand_scores, calibration, gold, embedder, parts)
     after = right_flags(cand_scores, calibration, gold)
-    del candidate
-    lap("candidate_gold_and_calibration")
+    lap("calibration")
 
-    fit = feedback_fit(_reader(job.candidate_dir, job),
-                       load_jsonl(job.feedback_path) if job.feedback_path else [])
+    candidate.calibration = calibration  # as a fresh load of the saved candidate reads it
+    fit = feedback_fit(candidate, load_jsonl(job.feedback_path) if job.feedback_path else [])
+    del candidate
     lap("feedback_fit")
 
     current = _reader(job.current_dir, job)
@@ -358,9 +370,11 @@ def run_job(job: WorkJob) -> dict[str, Any]:
     current_metrics = gold_metrics(cur_scores, current.calibration, gold, embedder, parts)
     before = right_flags(cur_scores, current.calibration, gold)
     del current
-    lap("current_gold")
-    field_figures = field_metrics(job)
-    lap("field_test_both_models")
+    lap("current_dev")
+    field_clock: dict[str, float] = {}
+    field_figures = field_metrics(job, field_clock)
+    lap("field_test")
+    clock.update(field_clock)
     if field_figures:
         current_metrics["parts"]["field"] = field_figures["current"]
         candidate_metrics["parts"]["field"] = field_figures["candidate"]
@@ -382,16 +396,19 @@ def run_job(job: WorkJob) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from qa_engine.logs import quiet_libraries
+    from qa_engine.speed import apply_omp_wait_policy
 
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
         print("usage: python -m training.retrain_work JOB.json", file=sys.stderr)
         return 2
-    quiet_libraries()
     job_path = Path(args[0])
     out = job_path.parent / RESULT_FILE
     try:
-        result = run_job(WorkJob.load(job_path))
+        job = WorkJob.load(job_path)
+        apply_omp_wait_policy(job.omp_wait_policy)  # before anything loads torch
+        quiet_libraries()
+        result = run_job(job)
     except MemoryError:
         out.write_text(json.dumps({"error": "out of memory while training or evaluating",
                                    "kind": "oom"}) + "\n")

@@ -34,8 +34,9 @@ class EngineSettings(SettingsGroup):
     torch_threads: int | None = None
     omp_wait_policy: str | None = Field(
         "PASSIVE",
-        description="OpenMP's OMP_WAIT_POLICY for serving processes (set before torch loads): "
-        "PASSIVE keeps latency steady when other processes share the cores.",
+        description="OpenMP's OMP_WAIT_POLICY for serving processes and the retrain's training "
+        "child (set before torch loads): PASSIVE keeps latency steady and training CPU "
+        "from spinning when other processes share the cores.",
     )
     reader_int8: bool = Field(
         False, description="Serve the reader with int8 dynamic quantisation of its Linear layers."

@@ -92,7 +92,9 @@ def test_retrain_promotes_a_candidate_trained_on_good_feedback(loop):
     assert info["data"]["replay_broken"] <= info["data"]["replay_fixed"]
     assert info["deltas"]["replay.broken"] == info["data"]["replay_broken"]
     # where the time went, per phase; the dev scores of both versions kept for next week
-    assert {"train", "current_gold", "field_test_both_models"} <= set(info["data"]["seconds"])
+    assert {"data", "train", "candidate_dev", "calibration", "feedback_fit", "current_dev",
+            "field_test", "field_test_current", "field_test_candidate", "child_total",
+            } <= set(info["data"]["seconds"])
     assert len(list((settings.data_dir / "retrain" / "eval-cache").glob("scores-*.json"))) == 2
     assert info["data"]["train_steps"] == 30
     assert set(info["gold_metrics"]) == {"current", "candidate"}
