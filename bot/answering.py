@@ -1,7 +1,7 @@
 """Answering one question end to end: admission, engine, records, Slack delivery.
 
 Listeners only parse the request and call `Answerer.submit()`, which stores the
-question in the durable queue (qa_engine/records/questions.py) *before* the
+question in the durable queue (bot/state/questions.py) *before* the
 listener acknowledges, and returns the note for the acknowledgement: "looking that
 up", the asker's place in line and the estimated wait, or "busy" when that wait is
 longer than `STYLESPRINT_MAX_WAIT_S`. `bot/queue.py` hands stored questions to the
@@ -31,9 +31,10 @@ from bot.pool import QuestionPool
 from bot.queue import QuestionDispatcher
 from bot.queue_delivery import CANNOT_POST, Delivery, GaveUp
 from bot.queue_pacing import PostScheduler
+from bot.state import Job, QuestionStore
+from bot.state.questions import ANSWER, DELIVER
 from qa_engine.db import ACK_DEADLINE_S, TRANSIENT_ERRORS
-from qa_engine.records import Job, QuestionStore, Records
-from qa_engine.records.questions import ANSWER, DELIVER
+from qa_engine.records import Records
 from qa_engine.settings.bot import BotSettings
 from qa_engine.types import Answer, KnowledgeBaseUnavailable, QuestionError
 from qa_engine.write_failures import is_storage_failure

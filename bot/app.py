@@ -26,6 +26,7 @@ from bot.context import ListenerDeps, provide
 from bot.errors import handle_error
 from bot.membership import ChannelMembers
 from bot.pool import QuestionPool
+from bot.state.erasure import BOT_TABLES
 from bot.team import Team
 from bot.tenancy import AllowedTenants, SharedChannels, TenancyUnknown
 from bot.vote_queue import VoteQueue
@@ -75,11 +76,11 @@ def build_vote_queue(settings: Settings, records: Records) -> VoteQueue:
 
 
 def build_governance(settings: Settings, records: Records) -> DataGovernance:
-    """Retention (`STYLESPRINT_RETENTION_DAYS`), erasure and purge over `records` and the
-    data directory's training files."""
+    """Retention (`STYLESPRINT_RETENTION_DAYS`), erasure and purge over `records` (the
+    bot's own tables included) and the data directory's training files."""
     days = settings.bot.retention_days
     return DataGovernance(records, settings.data_dir,
-                          retention=timedelta(days=days) if days else None)
+                          retention=timedelta(days=days) if days else None, parts=BOT_TABLES)
 
 
 def build_answerer(settings: Settings, engine: Engine, records: Records, pool: QuestionPool,

@@ -19,8 +19,8 @@ from slack_sdk import WebClient
 from bot.blocks import Block, clip, context, escape, section
 from bot.branding import Branding
 from bot.review import review_buttons, review_text
+from bot.state.reports import PeriodStats, RecentQuestion, period_stats, recent_questions
 from bot.team import Team
-from qa_engine.records.reports import PeriodStats, RecentQuestion, period_stats, recent_questions
 from qa_engine.records.schema import utcnow
 
 logger = logging.getLogger(__name__)

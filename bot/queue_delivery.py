@@ -28,8 +28,9 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import notice_blocks
 from bot.queue_pacing import PostScheduler
-from qa_engine.records import Job, QuestionStore, Records
-from qa_engine.records.questions import DELIVER, POSTING
+from bot.state import Job, QuestionStore
+from bot.state.questions import DELIVER, POSTING
+from qa_engine.records import Records
 
 if TYPE_CHECKING:
     from bot.answering import Question

@@ -17,7 +17,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from qa_engine.records import Records, Teamwork
+from bot.state import Teamwork
+from qa_engine.records import Records
 from qa_engine.settings import Settings
 
 logger = logging.getLogger(__name__)

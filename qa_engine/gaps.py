@@ -25,8 +25,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from qa_engine.records import DOWN, Records, Teamwork
-from qa_engine.records.schema import AnswerRow, CorrectionRow, current_votes, utcnow
+from qa_engine.records import DOWN, Records
+from qa_engine.records.schema import AnswerRow, CorrectionRow, HandoffRow, current_votes, utcnow
 
 DECLINED, VOTED_DOWN = "declined", "voted_down"
 NOT_COVERED, HANDED_OFF = "not_covered", "handed_off"
@@ -84,7 +84,9 @@ def collect_gap_items(records: Records, since: datetime,
                       language_reply: str | None = None) -> list[GapItem]:
     """The answers given since `since` that were declined, voted 👎, not covered or handed
     off; a decline whose reply is `language_reply` was asked in another language."""
-    handed = {h.answer_id for h in Teamwork(records).handoffs_since(since)}
+    with Session(records.engine) as session:
+        handed = set(session.scalars(select(HandoffRow.answer_id)
+                                     .where(HandoffRow.created_at >= since)))
     reason_column = getattr(CorrectionRow, "reason", None)  # absent until corrections have one
     items: list[GapItem] = []
     with Session(records.engine) as session:

@@ -15,7 +15,8 @@ from bot_harness import BotServer, eventually, running_bot
 
 from bot.home import ROLLBACK_ACTION
 from bot.rollback import LEADS_ONLY, ROLLBACK_VIEW
-from qa_engine.records import DOWN, UP, Records, Teamwork
+from bot.state import Teamwork
+from qa_engine.records import DOWN, UP, Records
 from qa_engine.records.runs import RetrainStore
 from qa_engine.registry import ModelRegistry
 

@@ -21,7 +21,8 @@ from bot_harness import BotServer, eventually, running_bot
 from slack_standin import SlackStandIn
 
 from bot.answering import LOOKING
-from qa_engine.records import QuestionStore, Records
+from bot.state import QuestionStore
+from qa_engine.records import Records
 
 pytestmark = pytest.mark.integration
 

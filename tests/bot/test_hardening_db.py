@@ -27,8 +27,9 @@ from db_faults import relayed_pg_records
 from sqlalchemy import text
 
 from bot.blocks import VOTE_UP_ACTION
+from bot.state import QuestionStore
 from qa_engine.db import DatabaseNotAnswering, DbTimeouts, DeadlineGuard
-from qa_engine.records import QuestionStore, Records
+from qa_engine.records import Records
 
 QUESTION = "What is the return window for online orders?"
 FAST = DbTimeouts(connect_s=2, statement_s=2, keepalive_s=2, sqlite_busy_s=1)

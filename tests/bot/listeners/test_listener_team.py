@@ -16,8 +16,9 @@ from bot.listeners.events.app_home_opened import show_home
 from bot.listeners.events.message import relay_lead_reply
 from bot.listeners.views.rollback_submitted import roll_back_model
 from bot.rollback import LEADS_ONLY
+from bot.state import Teamwork
 from bot.team import Team
-from qa_engine.records import Records, Teamwork
+from qa_engine.records import Records
 from qa_engine.settings import Settings
 
 BODY = {"user": {"id": "U1"}, "trigger_id": "T.123"}

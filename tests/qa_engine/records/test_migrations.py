@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import subprocess
@@ -51,10 +52,18 @@ def counts(url: str) -> dict[str, int]:
     return found
 
 
+#: the modules whose models sit on the shared records' metadata (`schema.Base`), in
+#: every package: the shared records here, the bot's own tables in bot/state/
+MODEL_MODULES = ("qa_engine.records.schema", "bot.state.keys", "bot.state.questions",
+                 "bot.state.teamwork")
+
+
 def models_metadata() -> MetaData:
     """Every table the code reads and writes, APScheduler's job table included."""
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
     metadata = MetaData()
     for source in (Base.metadata, RunsBase.metadata):
         for table in source.tables.values():
