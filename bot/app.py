@@ -7,6 +7,7 @@ Socket Mode); everything here is the same in both.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -101,6 +102,7 @@ def build_app(
     votes: VoteQueue,
     listener_executor: ThreadPoolExecutor,
     socket_mode: bool = False,
+    retrain_log: Callable[[], Any] | None = None,
 ) -> App:
     """The Bolt app with every listener and middleware registered.
 
@@ -118,6 +120,8 @@ def build_app(
         votes: the vote queue (`build_vote_queue`).
         listener_executor: the threads Bolt runs listeners on (`build_listener_executor`).
         socket_mode: Socket Mode needs no signing secret (requests come over the socket).
+        retrain_log: the last finished retrain run, for the App Home (training's run
+            log, wired by the composition root: `stylesprint.jobs.retrain_log`).
     """
     signing_secret = settings.slack.signing_secret
     if signing_secret is None and not socket_mode:
@@ -140,7 +144,7 @@ def build_app(
         raise MissingSlackSetting(str(exc)) from exc
     middleware.register(app, records, tenants,
                         escalation_channel=settings.bot.escalation_channel)
-    team = Team.for_engine(settings, records, engine)
+    team = Team.for_engine(settings, records, engine, retrain_log)
     branding = Branding.from_settings(settings)
     app.middleware(provide(ListenerDeps(
         answerer=answerer, records=records, votes=votes, team=team,

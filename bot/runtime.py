@@ -7,6 +7,7 @@ reported before that (loading takes seconds, a typo should not).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,7 @@ class BotRuntime:
         client: WebClient | None = None,
         *,
         socket_mode: bool = False,
+        retrain_log: Callable[[], Any] | None = None,
     ) -> BotRuntime:
         """The Bolt app over a ready `engine`, `records` and `pool`, with the parts that
         run threads: the answerer (its queue dispatcher feeds `pool`), the vote queue
@@ -99,7 +101,8 @@ class BotRuntime:
         listener_executor = build_listener_executor(settings)
         try:
             app = build_app(settings, engine, records, client, answerer=answerer, votes=votes,
-                            listener_executor=listener_executor, socket_mode=socket_mode)
+                            listener_executor=listener_executor, socket_mode=socket_mode,
+                            retrain_log=retrain_log)
         except BaseException:
             answerer.close()
             listener_executor.shutdown(wait=False)
@@ -119,6 +122,7 @@ class BotRuntime:
         socket_mode: bool = False,
         engine: Engine | None = None,
         client: WebClient | None = None,
+        retrain_log: Callable[[], Any] | None = None,
     ) -> BotRuntime:
         """Check settings and Slack, open the records, load and warm the engine, build the app.
 
@@ -144,7 +148,7 @@ class BotRuntime:
         pool = QuestionPool(settings.bot.worker_threads, 0, on_error=handle_error)
         try:
             runtime = cls.assemble(settings, engine, records, pool, client,
-                                   socket_mode=socket_mode)
+                                   socket_mode=socket_mode, retrain_log=retrain_log)
         except (BoltError, OSError) as exc:  # Slack changed its mind since check_slack
             pool.shutdown(wait=False)
             raise explain(exc, "SLACK_BOT_TOKEN", settings) from exc

@@ -1,6 +1,7 @@
-"""What the composition root wires for work that runs outside a command's own call:
-the scheduled retrain job (APScheduler stores it by reference, `training.schedule.JOB_FUNC`)
-and the retrain summary's poster, made from the bot's one Slack client.
+"""What the composition root wires between the packages that may not import each other:
+the scheduled retrain job (APScheduler stores it by reference, `training.schedule.JOB_FUNC`),
+the retrain summary's poster (made from the bot's one Slack client), and the bot's view
+of the retrain log (the App Home's last run, from `training.runs`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,21 @@ def retrain_poster(settings: Settings) -> Poster | None:
         client.chat_postMessage(channel=channel, text=text)
 
     return post
+
+
+def retrain_log(settings: Settings) -> Callable[[], Any]:
+    """The last finished retrain run (`training.runs.RetrainStore.last_finished`), for the
+    bot's App Home; the store is opened on first use and kept."""
+    from training.runs import RetrainStore
+
+    store: list[RetrainStore] = []
+
+    def last_finished() -> Any:
+        if not store:
+            store.append(RetrainStore(settings.resolved_database_url))
+        return store[0].last_finished()
+
+    return last_finished
 
 
 def scheduled_retrain(settings_values: Mapping[str, Any],

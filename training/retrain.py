@@ -36,7 +36,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qa_engine.records.runs import RetrainStore, default_owner, utcnow
 from qa_engine.settings import Settings
 from training import retrain_child
 from training.datasets import write_jsonl
@@ -49,6 +48,7 @@ from training.feedback import (
     write_dataset,
 )
 from training.gate import GateDecision, fit_failure, format_deltas, gate, margins_from
+from training.runs import RetrainStore, default_owner, utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -236,13 +236,16 @@ def running_bot(
 ) -> Iterator[BotServer]:
     """The bot (`BotRuntime.assemble`) over `engine` and `records`, served by uvicorn on
     a free port (`groups`: settings by group, e.g. `bot={"escalation_channel": "C0LEADS"}`); on exit
-    every thread it started is stopped (the records stay open: they are the caller's)."""
+    every thread it started is stopped (the records stay open: they are the caller's). The
+    retrain log is wired as the composition root wires it (`stylesprint.jobs.retrain_log`)."""
     from bot.runtime import BotRuntime
     from bot.server import create_asgi_app
+    from stylesprint.jobs import retrain_log
 
     settings = bot_settings(data_dir, standin.api_url, **groups)
     pool = QuestionPool(workers=1, max_queued=2, on_error=handle_error)
-    runtime = BotRuntime.assemble(settings, engine, records, pool)
+    runtime = BotRuntime.assemble(settings, engine, records, pool,
+                                  retrain_log=retrain_log(settings))
     try:
         assert runtime.checks is not None
         server, thread, url = run_uvicorn(create_asgi_app(runtime.app, runtime.checks.report))

@@ -167,7 +167,7 @@ QUESTION_PASSAGE = "Online orders can be returned within 30 days of delivery for
 def test_one_retrain_at_a_time_across_replicas(shared: tuple[str, str]) -> None:
     """The retrain lock lives in the shared database: replicas (and cron) racing for it
     get it once; the loser records a skip, the lock is free again after release."""
-    from qa_engine.records.runs import RetrainStore
+    from training.runs import RetrainStore
 
     pg_url, schema = shared
     stores = [RetrainStore(pg_url, schema=schema) for _ in range(4)]

@@ -14,8 +14,8 @@ from apscheduler.triggers.date import DateTrigger
 from loop_kit import install_current, loop_settings
 from sqlalchemy import create_engine, select, text
 
-from qa_engine.records.runs import RetrainStore
 from qa_engine.settings import Settings
+from training.runs import RetrainStore
 from training.schedule import (
     JOB_ID,
     JOBS_TABLE,

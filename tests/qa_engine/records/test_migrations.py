@@ -23,10 +23,10 @@ import pytest
 from sqlalchemy import MetaData, create_engine, inspect, text
 
 from qa_engine.records import Records, SchemaMismatch, head_revision, migrate
-from qa_engine.records.runs import RetrainStore
-from qa_engine.records.runs import _Base as RunsBase
 from qa_engine.records.schema import Base
 from qa_engine.types import Answer
+from training.runs import RetrainStore
+from training.runs import _Base as RunsBase
 
 LEGACY_SQL = Path(__file__).with_name("legacy") / "release_v3.sql"
 ROOT = Path(__file__).resolve().parents[3]
@@ -53,7 +53,8 @@ def counts(url: str) -> dict[str, int]:
 
 
 #: the modules whose models sit on the shared records' metadata (`schema.Base`), in
-#: every package: the shared records here, the bot's own tables in bot/state/
+#: every package: the shared records here, the bot's own tables in bot/state/ (the
+#: retrain log and lock, training/runs.py, have a metadata of their own: `RunsBase`)
 MODEL_MODULES = ("qa_engine.records.schema", "bot.state.keys", "bot.state.questions",
                  "bot.state.teamwork")
 

@@ -29,8 +29,8 @@ def main(out: Path) -> None:
     from bot.state.teamwork import Teamwork
     from qa_engine.db import make_engine
     from qa_engine.records import Records
-    from qa_engine.records.runs import RetrainStore
     from qa_engine.types import Answer, Passage, SourceRef
+    from training.runs import RetrainStore
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "records.db"
