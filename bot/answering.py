@@ -31,11 +31,11 @@ from bot.pool import QuestionPool
 from bot.queue import QuestionDispatcher
 from bot.queue_delivery import CANNOT_POST, Delivery, GaveUp
 from bot.queue_pacing import PostScheduler
+from bot.settings import BotSettings
 from bot.state import Job, QuestionStore
 from bot.state.questions import ANSWER, DELIVER
 from qa_engine.db import ACK_DEADLINE_S, TRANSIENT_ERRORS
 from qa_engine.records import Records
-from qa_engine.settings.bot import BotSettings
 from qa_engine.types import Answer, KnowledgeBaseUnavailable, QuestionError
 from qa_engine.write_failures import is_storage_failure
 

@@ -27,6 +27,7 @@ from bot.context import ListenerDeps, provide
 from bot.errors import handle_error
 from bot.membership import ChannelMembers
 from bot.pool import QuestionPool
+from bot.settings import ServingSettings
 from bot.state.erasure import BOT_TABLES
 from bot.team import Team
 from bot.tenancy import AllowedTenants, SharedChannels, TenancyUnknown
@@ -35,7 +36,6 @@ from qa_engine.db import secure_dir
 from qa_engine.governance import DataGovernance
 from qa_engine.logs import protect_library_loggers
 from qa_engine.records import Records
-from qa_engine.settings import Settings
 from qa_engine.verified import knowledge_base_of
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class MissingSlackSetting(ValueError):
     """A token or secret the chosen transport needs is not configured."""
 
 
-def build_client(settings: Settings) -> WebClient:
+def build_client(settings: ServingSettings) -> WebClient:
     """Web API client with retries for connection errors, 429s and 5xx responses."""
     if settings.slack.bot_token is None:
         raise MissingSlackSetting("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
@@ -63,20 +63,20 @@ def build_client(settings: Settings) -> WebClient:
     )
 
 
-def build_listener_executor(settings: Settings) -> ThreadPoolExecutor:
+def build_listener_executor(settings: ServingSettings) -> ThreadPoolExecutor:
     """Bolt's listener threads; acks wait for a free one and Bolt's default has only 5."""
     return ThreadPoolExecutor(
         max_workers=settings.bot.listener_threads, thread_name_prefix="bolt-listener"
     )
 
 
-def build_vote_queue(settings: Settings, records: Records) -> VoteQueue:
+def build_vote_queue(settings: ServingSettings, records: Records) -> VoteQueue:
     """The vote queue, spooling under the data directory (made private: 0700)."""
     secure_dir(settings.data_dir)
     return VoteQueue(records, settings.data_dir / "pending-votes.jsonl")
 
 
-def build_governance(settings: Settings, records: Records) -> DataGovernance:
+def build_governance(settings: ServingSettings, records: Records) -> DataGovernance:
     """Retention (`STYLESPRINT_RETENTION_DAYS`), erasure and purge over `records` (the
     bot's own tables included) and the data directory's training files."""
     days = settings.bot.retention_days
@@ -84,7 +84,7 @@ def build_governance(settings: Settings, records: Records) -> DataGovernance:
                           retention=timedelta(days=days) if days else None, parts=BOT_TABLES)
 
 
-def build_answerer(settings: Settings, engine: Engine, records: Records, pool: QuestionPool,
+def build_answerer(settings: ServingSettings, engine: Engine, records: Records, pool: QuestionPool,
                    client: WebClient) -> Answerer:
     """The answerer over the durable question queue in `records`, with the queue settings."""
     return Answerer(engine=engine, records=records, pool=pool, client=client,
@@ -93,7 +93,7 @@ def build_answerer(settings: Settings, engine: Engine, records: Records, pool: Q
 
 
 def build_app(
-    settings: Settings,
+    settings: ServingSettings,
     engine: Engine,
     records: Records,
     client: WebClient,

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from qa_engine.settings import Settings
+from bot.settings import ServingSettings
 
 MANIFEST_TEMPLATE = Path(__file__).parent / "manifest.yml"
 _TEMPLATE_APP, _TEMPLATE_BRAND = "StyleSprint Assist", "StyleSprint"
@@ -34,7 +34,7 @@ class Branding:
     brand: str = _TEMPLATE_BRAND
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Branding:
+    def from_settings(cls, settings: ServingSettings) -> Branding:
         bot = settings.bot
         return cls(command=bot.command, app_name=bot.app_name,
                    display_name=bot.bot_display_name, brand=bot.brand)

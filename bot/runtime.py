@@ -30,17 +30,17 @@ from bot.errors import handle_error
 from bot.health import Health
 from bot.pool import QuestionPool
 from bot.retention import start_retention
+from bot.settings import ServingSettings
 from bot.startup import check_slack, explain
 from bot.vote_queue import VoteQueue
 from qa_engine.db import DbTimeouts
 from qa_engine.memory import limit_malloc_arenas, release_free_memory
 from qa_engine.records import Records
-from qa_engine.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
-def check_slack_settings(settings: Settings, *, socket_mode: bool) -> None:
+def check_slack_settings(settings: ServingSettings, *, socket_mode: bool) -> None:
     """Raise `MissingSlackSetting` naming every variable the transport lacks."""
     missing = []
     if settings.slack.bot_token is None:
@@ -65,7 +65,7 @@ class BotRuntime:
     after loading, and what the tests and benches use).
     """
 
-    settings: Settings
+    settings: ServingSettings
     engine: Any
     records: Records
     pool: QuestionPool
@@ -81,7 +81,7 @@ class BotRuntime:
     @classmethod
     def assemble(
         cls,
-        settings: Settings,
+        settings: ServingSettings,
         engine: Any,
         records: Records,
         pool: QuestionPool,
@@ -117,7 +117,7 @@ class BotRuntime:
     @classmethod
     def start(
         cls,
-        settings: Settings,
+        settings: ServingSettings,
         *,
         socket_mode: bool = False,
         engine: Engine | None = None,
@@ -154,7 +154,8 @@ class BotRuntime:
             raise explain(exc, "SLACK_BOT_TOKEN", settings) from exc
         from qa_engine.watcher import start_model_watcher
 
-        runtime.watcher = start_model_watcher(settings, engine)
+        runtime.watcher = start_model_watcher(settings, engine,
+                                              settings.bot.model_watch_interval_s)
         runtime.owns_records = True
         runtime.retention = start_retention(build_governance(settings, records),
                                             settings.bot.retention_check_hours)

@@ -20,9 +20,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.settings import ServingSettings
 from bot.state import Teamwork
 from qa_engine.records import Records
-from qa_engine.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ LEADS_CACHE_S = 300.0  # user group membership is re-read at most every five min
 
 @dataclass
 class Team:
-    settings: Settings
+    settings: ServingSettings
     records: Records
     embedder: Any = None  # qa_engine.embedder.Embedder; None: a new one on first use
     #: the last finished retrain run (`training.runs.RunRecord`) or None; not wired: None
@@ -44,7 +44,7 @@ class Team:
         self.teamwork = Teamwork(self.records)
 
     @classmethod
-    def for_engine(cls, settings: Settings, records: Records, engine: Any,
+    def for_engine(cls, settings: ServingSettings, records: Records, engine: Any,
                    retrain_log: Callable[[], Any] | None = None) -> Team:
         retriever = getattr(engine, "retriever", None)
         return cls(settings, records, getattr(retriever, "embedder", None), retrain_log)

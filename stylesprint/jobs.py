@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from qa_engine.settings import Settings
+from bot.settings import ServingSettings
 
 #: post(channel, text): how training's retrain summary reaches Slack
 Poster = Callable[[str, str], None]
 
 
-def retrain_poster(settings: Settings) -> Poster | None:
+def retrain_poster(settings: ServingSettings) -> Poster | None:
     """The bot's Slack client (`bot.app.build_client`: its retry handlers, its base URL)
     as a poster; None when no bot token is set."""
     if settings.slack.bot_token is None:
@@ -30,7 +30,7 @@ def retrain_poster(settings: Settings) -> Poster | None:
     return post
 
 
-def retrain_log(settings: Settings) -> Callable[[], Any]:
+def retrain_log(settings: ServingSettings) -> Callable[[], Any]:
     """The last finished retrain run (`training.runs.RetrainStore.last_finished`), for the
     bot's App Home; the store is opened on first use and kept."""
     from training.runs import RetrainStore
@@ -51,6 +51,6 @@ def scheduled_retrain(settings_values: Mapping[str, Any],
     supplies the secrets, never stored), its summary posted through the bot's client."""
     from training.retrain import run_retrain
 
-    settings = Settings(**dict(settings_values))
+    settings = ServingSettings(**dict(settings_values))
     return run_retrain(settings, trigger="schedule", train_config=train_config,
                        post=retrain_poster(settings)).to_json()

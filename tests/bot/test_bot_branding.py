@@ -13,7 +13,7 @@ from bot_harness import eventually, running_bot
 from typer.testing import CliRunner
 
 from bot.branding import Branding, manifest
-from qa_engine.settings import Settings
+from bot.settings import ServingSettings
 
 RENAMED = {"command": "/askharbor", "app_name": "Harbor Help", "bot_display_name": "Harbor",
            "brand": "Harbor & Co"}
@@ -53,8 +53,8 @@ def test_a_renamed_command_is_answered_and_the_old_name_is_not(
 
 
 def test_the_manifest_declares_the_configured_command_names_and_url() -> None:
-    settings = Settings(_env_file=None, bot={**RENAMED,
-                                             "public_url": "https://help.harbor.example/"})
+    settings = ServingSettings(_env_file=None, bot={
+        **RENAMED, "public_url": "https://help.harbor.example/"})
     data = manifest(Branding.from_settings(settings), settings.bot.public_url)
     (command,) = data["features"]["slash_commands"]
     assert command["command"] == "/askharbor"

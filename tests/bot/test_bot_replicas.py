@@ -129,16 +129,16 @@ def test_a_promotion_is_picked_up_by_both_replicas(
 ) -> None:
     """Both replicas' engines read the model registry of one shared data directory, each
     followed by the watcher `BotRuntime.start` runs (`start_model_watcher`)."""
+    from bot.settings import ServingSettings
     from qa_engine.composer import Composer
     from qa_engine.pipeline import AnswerEngine, build_reader
     from qa_engine.registry import ModelRegistry
     from qa_engine.retriever import Retriever
-    from qa_engine.settings import Settings
     from qa_engine.store import get_collection, make_client
     from qa_engine.watcher import start_model_watcher
 
-    settings = Settings(_env_file=None, data_dir=tmp_path / "shared", engine={"top_k": 1},
-                        bot={"model_watch_interval_s": 0.1})
+    settings = ServingSettings(_env_file=None, data_dir=tmp_path / "shared", engine={"top_k": 1},
+                               bot={"model_watch_interval_s": 0.1})
     registry = ModelRegistry(settings.models_dir)
     registry.add(tiny_reader.dir, "v1", {"origin": "test"})
     registry.promote("v1")
@@ -150,7 +150,8 @@ def test_a_promotion_is_picked_up_by_both_replicas(
     engines = [AnswerEngine(Retriever(collection, embedder, top_k=1),
                             build_reader(settings, ModelRegistry(settings.models_dir)),
                             Composer(), top_k=1) for _ in range(2)]
-    watchers = [start_model_watcher(settings, e) for e in engines]
+    watchers = [start_model_watcher(settings, e, settings.bot.model_watch_interval_s)
+                for e in engines]
     try:
         assert [e.model_version for e in engines] == ["v1", "v1"]
         registry.promote("v2", reason="test")  # a retrain on either replica (or cron)

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from bot_harness import BotServer, eventually, running_bot
 
-from qa_engine.settings import Settings
+from bot.settings import ServingSettings
 
 pytestmark = pytest.mark.integration
 
@@ -95,9 +95,9 @@ def test_chroma_down_is_reported_to_agents_and_the_bot_recovers(
     from qa_engine.retriever import Retriever
     from qa_engine.store import get_collection, make_client
 
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data",
-                        services={"chroma_host": "127.0.0.1", "chroma_port": chroma.port},
-                        engine={"collection": "hardening"})
+    settings = ServingSettings(_env_file=None, data_dir=tmp_path / "data",
+                               services={"chroma_host": "127.0.0.1", "chroma_port": chroma.port},
+                               engine={"collection": "hardening"})
     collection = get_collection(make_client(settings), settings.engine.collection)
     ids = list(PASSAGES)
     collection.add(ids=ids, documents=[PASSAGES[i] for i in ids],

@@ -21,12 +21,12 @@ from bot_harness import BotServer
 from safetensors.torch import load_file, save_file
 
 from bot.health import Health
+from bot.settings import ServingSettings
 from qa_engine.composer import Composer
 from qa_engine.pipeline import AnswerEngine, build_reader
 from qa_engine.records import Records
 from qa_engine.registry import ModelRegistry
 from qa_engine.retriever import Retriever
-from qa_engine.settings import Settings
 from qa_engine.store import get_collection, make_client
 from qa_engine.watcher import ModelWatcher, ProbeFailed, probe_reader
 
@@ -45,7 +45,7 @@ def nan_copy(model_dir: Path, out: Path) -> Path:
 
 @pytest.fixture
 def served(tmp_path: Path, tiny_reader: Any, embedder: Any, one_torch_thread: Any) -> Any:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data", engine={"top_k": 1})
+    settings = ServingSettings(_env_file=None, data_dir=tmp_path / "data", engine={"top_k": 1})
     registry = ModelRegistry(settings.models_dir)
     registry.add(tiny_reader.dir, "v1", {"origin": "test"})
     registry.promote("v1")

@@ -160,8 +160,8 @@ def test_broken_versions_are_refused_and_the_current_one_keeps_serving(
 def test_unknown_version_and_pinned_adapter(served, tiny_reader):
     settings, registry, engine = served
     (registry.root / CURRENT_FILE).write_text("v9-missing\n")
-    result = ModelWatcher(settings, engine).run()
+    result = ModelWatcher(settings, engine, interval_s=3600).run()
     assert result.action == "refused" and "v9-missing" in result.reason
     assert engine.model_version == "v1"
     pinned = settings.updated(engine={"adapter_dir": tiny_reader.dir})
-    assert ModelWatcher(pinned, engine).run().action == "pinned"
+    assert ModelWatcher(pinned, engine, interval_s=3600).run().action == "pinned"
