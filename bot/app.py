@@ -36,7 +36,7 @@ from qa_engine.db import secure_dir
 from qa_engine.governance import DataGovernance
 from qa_engine.logs import protect_library_loggers
 from qa_engine.records import Records
-from qa_engine.verified import knowledge_base_of
+from qa_engine.retrieve.verified_index import knowledge_base_of
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ Everything an agent reads about the bot itself (the help text, the App Home head
 "unknown subcommand" note) is built from one `Branding`, and so is the Slack app manifest
 (`manifest()`, printed by `stylesprint manifest`): the command the manifest declares is
 the command the app listens to, so a renamed command cannot go unanswered. The reply
-wording itself lives in the brand-voice file (qa_engine/assets/brand_voice.yml).
+wording itself lives in the brand-voice file (qa_engine/compose/assets/brand_voice.yml).
 """
 
 from __future__ import annotations

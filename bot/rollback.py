@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.blocks import escape, section
 from bot.team import Team
-from qa_engine.reader import ModelLoadError
+from qa_engine.read.reader import ModelLoadError
 
 logger = logging.getLogger(__name__)
 

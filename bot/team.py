@@ -33,7 +33,7 @@ LEADS_CACHE_S = 300.0  # user group membership is re-read at most every five min
 class Team:
     settings: ServingSettings
     records: Records
-    embedder: Any = None  # qa_engine.embedder.Embedder; None: a new one on first use
+    embedder: Any = None  # qa_engine.retrieve.embedder.Embedder; None: a new one on first use
     #: the last finished retrain run (`training.runs.RunRecord`) or None; not wired: None
     retrain_log: Callable[[], Any] | None = None
     teamwork: Teamwork = field(init=False)

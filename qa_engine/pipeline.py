@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from qa_engine.broad import (
+from qa_engine.compose.broad import (
     BROAD_ANSWER_CONFIDENCE,
     BROAD_SEARCH_K,
     broad_reply,
@@ -22,29 +22,8 @@ from qa_engine.broad import (
     opening,
     pick_section,
 )
-from qa_engine.composer import Composer
-from qa_engine.corrections import ChromaPassages
-from qa_engine.db import DbTimeouts
-from qa_engine.embedder import Embedder
-from qa_engine.language import LanguageGate
-from qa_engine.normalize import KBNormalizer
-from qa_engine.products import (
-    OPINION_EXTRA_K,
-    PRODUCT_MATCH_CONFIDENCE,
-    PRODUCT_SEARCH_K,
-    asks_for_opinions,
-    compose_products,
-    existence_terms,
-    match_products,
-)
-from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader
-from qa_engine.protocols import Retriever as RetrieverPart
-from qa_engine.quote import settle_quote
-from qa_engine.reader import TRAINED_WINDOW, ModelLoadError, SpanReader
-from qa_engine.records import Records
-from qa_engine.registry import ModelRegistry, ModelVersion
-from qa_engine.retriever import Retriever
-from qa_engine.reviews import (
+from qa_engine.compose.composer import Composer
+from qa_engine.compose.reviews import (
     REVIEW_KIND,
     REVIEWS_READ,
     Review,
@@ -57,10 +36,31 @@ from qa_engine.reviews import (
     review_at,
     split_reviews,
 )
+from qa_engine.corrections import ChromaPassages
+from qa_engine.db import DbTimeouts
+from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader
+from qa_engine.protocols import Retriever as RetrieverPart
+from qa_engine.read.quote import settle_quote
+from qa_engine.read.reader import TRAINED_WINDOW, ModelLoadError, SpanReader
+from qa_engine.records import Records
+from qa_engine.registry import ModelRegistry, ModelVersion
+from qa_engine.retrieve.embedder import Embedder
+from qa_engine.retrieve.language import LanguageGate
+from qa_engine.retrieve.normalize import KBNormalizer
+from qa_engine.retrieve.products import (
+    OPINION_EXTRA_K,
+    PRODUCT_MATCH_CONFIDENCE,
+    PRODUCT_SEARCH_K,
+    asks_for_opinions,
+    compose_products,
+    existence_terms,
+    match_products,
+)
+from qa_engine.retrieve.retriever import Retriever
+from qa_engine.retrieve.verified_index import VerifiedIndex, verified_answer
+from qa_engine.retrieve.verified_match import MatchRule
 from qa_engine.settings import Settings
 from qa_engine.types import Answer, QuestionError, ReaderResult, RetrievedPassage, SourceRef
-from qa_engine.verified import VerifiedIndex, verified_answer
-from qa_engine.verified_match import MatchRule
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class AnswerEngine:
         # words stay on the Answer.
         self.normalizer = normalizer
         self.product_answers = product_answers
-        # Questions agents verified the answer to (qa_engine/verified.py); None = off.
+        # Questions agents verified the answer to (retrieve/verified_index.py); None = off.
         self.verified = verified
         # Widen a bare quantity span to the clause that settles the question (quote.py).
         self.settle_quotes = settle_quotes
@@ -142,8 +142,8 @@ class AnswerEngine:
     @classmethod
     def from_settings(cls, settings: Settings, reader: Reader | None = None) -> AnswerEngine:
         from qa_engine.ingest.ingestor import ensure_demo_kb
-        from qa_engine.speed import apply_omp_wait_policy
-        from qa_engine.store import get_collection, make_client
+        from qa_engine.read.speed import apply_omp_wait_policy
+        from qa_engine.retrieve.chroma_store import get_collection, make_client
 
         apply_omp_wait_policy(settings.engine.omp_wait_policy)  # before anything loads torch
         if settings.engine.torch_threads:
@@ -331,7 +331,7 @@ class AnswerEngine:
     def _broad(self, text: str, query: str, search: str, reader: Reader,
                result: ReaderResult) -> Answer | None:
         """A declined broad question ("shipping options?") answered with the opening of
-        the section it names (qa_engine/broad.py), or None."""
+        the section it names (qa_engine/compose/broad.py), or None."""
         topic = broad_topic(query)
         if topic is None:
             return None

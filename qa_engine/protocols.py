@@ -1,6 +1,6 @@
 """What `AnswerEngine` needs of its parts, as protocols.
 
-`qa_engine.reader.SpanReader` and `qa_engine.retriever.Retriever` are the project's
+`qa_engine.read.reader.SpanReader` and `qa_engine.retrieve.retriever.Retriever` are the project's
 implementations; anything with these methods can stand in (a test double, another
 reader family). Construction is cheap; `warm_up()` loads models once and is idempotent.
 """

@@ -29,7 +29,8 @@ class Passage:
     section: str = ""
     doc_id: str = ""
     kind: str = "document"
-    # Reviews (kind "review", qa_engine/reviews.py): what the review loaders store in Chroma.
+    # Reviews (kind "review", qa_engine/compose/reviews.py): what the review loaders store
+    # in Chroma.
     product: str = ""
     rating: int | None = None  # 1-5; None when unknown (stored as -1)
     review_date: str = ""  # ISO date or ""
@@ -88,7 +89,8 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class VerifiedMark:
-    """An answer served from a verified answer (qa_engine/verified.py): which, and how close."""
+    """An answer served from a verified answer (qa_engine/retrieve/verified_index.py):
+    which, and how close."""
 
     id: int  # the verified_answers row
     origin: str  # "correction" | "votes"

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from qa_engine.memory import release_free_memory
 from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader
-from qa_engine.reader import check_model_dir
+from qa_engine.read.reader import check_model_dir
 from qa_engine.registry import ModelRegistry
 from qa_engine.settings import Settings
 from qa_engine.types import ReaderResult

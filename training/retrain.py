@@ -300,7 +300,7 @@ def _details(outcome: RetrainOutcome) -> dict[str, Any]:
 def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, run_dir: Path,
                        outcome: RetrainOutcome, force: bool, isolate: bool,
                        train_config: Mapping[str, Any] | None) -> None:
-    from qa_engine.reader import ModelLoadError
+    from qa_engine.read.reader import ModelLoadError
     from training.datasets import DatasetError, load_examples
     from training.retrain_work import WorkJob
 

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from qa_engine.verified_match import FEATURES, RULE_FILE, MatchRule, features, key_conflict
+from qa_engine.retrieve.verified_match import FEATURES, RULE_FILE, MatchRule, features, key_conflict
 from training.verified_threshold import DEV, fact_and_topic
 
 REALQA = Path(__file__).resolve().parents[2] / "shared" / "data" / "realqa"
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if "field_test" in args.data.parts or "field_test" in args.realqa.parts:
         parser.error("the field test is held out: fit on the dev split and real QA")
-    from qa_engine.embedder import Embedder
+    from qa_engine.retrieve.embedder import Embedder
     from qa_engine.settings.engine import bundled_minilm_path
 
     # arguments, not Settings(): only the composition root (stylesprint/) reads the environment

@@ -38,7 +38,7 @@ def _start_runtime(settings: Any, socket: bool) -> Any:
     from bot.app import MissingSlackSetting
     from bot.runtime import BotRuntime
     from bot.startup import SlackStartupError
-    from qa_engine.reader import ModelLoadError
+    from qa_engine.read.reader import ModelLoadError
     from qa_engine.records import SchemaMismatch
     from qa_engine.types import KnowledgeBaseUnavailable
     from stylesprint.jobs import retrain_log

@@ -9,11 +9,11 @@ import time
 from bot_harness import bot_settings
 
 from bot.runtime import BotRuntime
-from qa_engine.composer import Composer
+from qa_engine.compose.composer import Composer
 from qa_engine.pipeline import AnswerEngine, build_reader
 from qa_engine.registry import ModelRegistry
-from qa_engine.retriever import Retriever
-from qa_engine.store import get_collection, make_client
+from qa_engine.retrieve.chroma_store import get_collection, make_client
+from qa_engine.retrieve.retriever import Retriever
 
 TEXT = "Online orders can be returned within 30 days of delivery for a full refund."
 

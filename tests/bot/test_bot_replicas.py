@@ -130,11 +130,11 @@ def test_a_promotion_is_picked_up_by_both_replicas(
     """Both replicas' engines read the model registry of one shared data directory, each
     followed by the watcher `BotRuntime.start` runs (`start_model_watcher`)."""
     from bot.settings import ServingSettings
-    from qa_engine.composer import Composer
+    from qa_engine.compose.composer import Composer
     from qa_engine.pipeline import AnswerEngine, build_reader
     from qa_engine.registry import ModelRegistry
-    from qa_engine.retriever import Retriever
-    from qa_engine.store import get_collection, make_client
+    from qa_engine.retrieve.chroma_store import get_collection, make_client
+    from qa_engine.retrieve.retriever import Retriever
     from qa_engine.watcher import start_model_watcher
 
     settings = ServingSettings(_env_file=None, data_dir=tmp_path / "shared", engine={"top_k": 1},

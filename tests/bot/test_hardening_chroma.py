@@ -92,8 +92,8 @@ def test_chroma_down_is_reported_to_agents_and_the_bot_recovers(
     chroma: ChromaServer, engine: Any, embedder: Any, standin: Any, records: Any, tmp_path: Path
 ) -> None:
     from qa_engine.pipeline import AnswerEngine
-    from qa_engine.retriever import Retriever
-    from qa_engine.store import get_collection, make_client
+    from qa_engine.retrieve.chroma_store import get_collection, make_client
+    from qa_engine.retrieve.retriever import Retriever
 
     settings = ServingSettings(_env_file=None, data_dir=tmp_path / "data",
                                services={"chroma_host": "127.0.0.1", "chroma_port": chroma.port},

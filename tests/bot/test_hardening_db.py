@@ -287,7 +287,7 @@ def test_verified_answers_on_a_partitioned_postgresql_give_up_within_the_deadlin
     """The engine's verified-answer look-up reads the records too (its own connection),
     on the path of every question, the ones answered without a record included."""
     from qa_engine.corrections import ChromaPassages
-    from qa_engine.verified import VerifiedIndex
+    from qa_engine.retrieve.verified_index import VerifiedIndex
 
     with relayed_pg_records(FAST) as (records, relay):
         index = VerifiedIndex(records, engine.retriever.embedder,

@@ -22,12 +22,12 @@ from safetensors.torch import load_file, save_file
 
 from bot.health import Health
 from bot.settings import ServingSettings
-from qa_engine.composer import Composer
+from qa_engine.compose.composer import Composer
 from qa_engine.pipeline import AnswerEngine, build_reader
 from qa_engine.records import Records
 from qa_engine.registry import ModelRegistry
-from qa_engine.retriever import Retriever
-from qa_engine.store import get_collection, make_client
+from qa_engine.retrieve.chroma_store import get_collection, make_client
+from qa_engine.retrieve.retriever import Retriever
 from qa_engine.watcher import ModelWatcher, ProbeFailed, probe_reader
 
 RETURNS = "Online orders can be returned within 30 days of delivery for a full refund."

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qa_engine.pipeline import AnswerEngine
-from qa_engine.reader import ModelLoadError
+from qa_engine.read.reader import ModelLoadError
 from qa_engine.registry import ModelRegistry
 from qa_engine.settings import Settings
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_engine.pipeline import build_reader
-from qa_engine.reader import MODEL_META_FILE
+from qa_engine.read.reader import MODEL_META_FILE
 from qa_engine.settings import Settings
 from qa_engine.types import Passage
 from qa_engine.watcher import ModelWatcher, start_model_watcher

@@ -10,12 +10,12 @@ import time
 
 import pytest
 
-from qa_engine.composer import Composer
+from qa_engine.compose.composer import Composer
 from qa_engine.pipeline import AnswerEngine, build_reader
 from qa_engine.registry import CURRENT_FILE, VERSION_FILE, ModelRegistry
-from qa_engine.retriever import Retriever
+from qa_engine.retrieve.chroma_store import get_collection, make_client
+from qa_engine.retrieve.retriever import Retriever
 from qa_engine.settings import Settings
-from qa_engine.store import get_collection, make_client
 from qa_engine.watcher import ModelWatcher
 
 PASSAGES = {

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from qa_engine.verified_match import FEATURES, MatchRule
+from qa_engine.retrieve.verified_match import FEATURES, MatchRule
 from training.verified_match import dev_source, main, realqa_source, run
 
 RETURNS = "Online orders can be returned within 30 days for a refund. Return shipping is free."

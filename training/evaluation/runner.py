@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qa_engine.embedder import Embedder
+from qa_engine.retrieve.embedder import Embedder
 from qa_engine.settings import Settings
 from training.evaluation.base import Retrieve, System, SystemUnavailable
 from training.evaluation.evaluator import SkippedSystem
@@ -70,7 +70,7 @@ def parse_models(values: Sequence[str]) -> dict[str, Path]:
 
 
 def _check_model(name: str, path: Path) -> None:
-    from qa_engine.reader import ModelLoadError, check_model_dir
+    from qa_engine.read.reader import ModelLoadError, check_model_dir
 
     try:
         check_model_dir(path)
@@ -95,8 +95,8 @@ def open_retriever(settings: Settings, embedder: Embedder,
     demo KB when empty).
     """
     from qa_engine.ingest import Ingestor, ensure_demo_kb
-    from qa_engine.retriever import Retriever
-    from qa_engine.store import get_collection, make_client
+    from qa_engine.retrieve.chroma_store import get_collection, make_client
+    from qa_engine.retrieve.retriever import Retriever
     from qa_engine.types import KnowledgeBaseUnavailable
 
     client = make_client(settings)
@@ -126,7 +126,7 @@ def open_retriever(settings: Settings, embedder: Embedder,
 
 def find_registry_model(settings: Settings, method: str) -> Path | None:
     """The newest registered model version trained with `method`, if any."""
-    from qa_engine.reader import read_model_meta
+    from qa_engine.read.reader import read_model_meta
     from qa_engine.registry import ModelRegistry
 
     for version in reversed(ModelRegistry(settings.models_dir).versions()):
@@ -151,9 +151,9 @@ def build_systems(
     retriever: Any | None = None,
 ) -> SystemSet:
     """Construct (not load) every requested system; skipped ones carry the reason."""
-    from qa_engine.composer import Composer
+    from qa_engine.compose.composer import Composer
     from qa_engine.pipeline import AnswerEngine, build_reader
-    from qa_engine.reader import ModelLoadError
+    from qa_engine.read.reader import ModelLoadError
     from training.evaluation.incontext import InContextSystem
     from training.evaluation.systems import (
         ReaderSystem,

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from qa_engine.ingest import Ingestor
+from qa_engine.retrieve.chroma_store import get_collection, make_client
 from qa_engine.settings import Settings
-from qa_engine.store import get_collection, make_client
 
 pytestmark = pytest.mark.integration
 
@@ -93,7 +93,7 @@ def _server_settings(tmp_path: Path, host: str, port: int, collection: str) -> S
 def test_ingest_and_retrieve_through_the_chroma_server(
     chroma_server, server_kb: Path, tmp_path: Path, embedder
 ):
-    from qa_engine.retriever import Retriever
+    from qa_engine.retrieve.retriever import Retriever
 
     host, port = chroma_server
     settings = _server_settings(tmp_path, host, port, "server_kb")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from qa_engine.ingest import ingestor as ingestor_module
 from qa_engine.ingest import progress as progress_module
-from qa_engine.retriever import Retriever
+from qa_engine.retrieve.retriever import Retriever
 
 EXPORTS = Path(__file__).parent / "exports"
 

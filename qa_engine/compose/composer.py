@@ -21,10 +21,10 @@ from typing import Any
 
 import yaml
 
-from qa_engine import reply_catalog as catalog
-from qa_engine import reply_rules as rules
-from qa_engine.reply_rules import DeclineReason, Question, carries_span, decline_reason
-from qa_engine.reviews import Agreement, Review, pole_label, product_of, quote_range, stars
+from qa_engine.compose import reply_catalog as catalog
+from qa_engine.compose import reply_rules as rules
+from qa_engine.compose.reply_rules import DeclineReason, Question, carries_span, decline_reason
+from qa_engine.compose.reviews import Agreement, Review, pole_label, product_of, quote_range, stars
 from qa_engine.sentences import sentence_spans
 from qa_engine.settings.engine import EngineSettings
 from qa_engine.types import Passage, ReaderResult, RetrievedPassage
@@ -63,7 +63,7 @@ class BrandVoice:
     signoffs: tuple[str, ...] = ()
     signoff_share: float = 0.0
     labels: dict[str, str] = field(default_factory=dict)  # column label -> field name
-    # Answers read from customers' reviews (qa_engine/reviews.py); see brand_voice.yml.
+    # Answers read from customers' reviews (qa_engine/compose/reviews.py); see brand_voice.yml.
     review_who: str = "A reviewer"
     review_who_verified: str = "A verified buyer"
     review_answer: str = "{who}{about} says: \u201c{quote}\u201d"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from qa_engine.embedder import Embedder
-from qa_engine.speed import LRUCache
+from qa_engine.read.speed import LRUCache
+from qa_engine.retrieve.embedder import Embedder
 from qa_engine.types import KnowledgeBaseUnavailable, Passage, RetrievedPassage
 
 
