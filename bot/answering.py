@@ -75,7 +75,7 @@ class Engine(Protocol):
 
 
 @dataclass(frozen=True)
-class Question:
+class SlackQuestion:
     """One question as asked in Slack; `text` is raw (the engine cleans and checks it)."""
 
     text: str
@@ -93,7 +93,7 @@ class Question:
         return record
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Question:
+    def from_record(cls, record: dict[str, Any]) -> SlackQuestion:
         names = {f.name for f in fields(cls)} - {"received_at"}
         return cls(**{k: v for k, v in record.items() if k in names})
 
@@ -178,7 +178,7 @@ class Answerer:
             return position / per_s
         return position * DEFAULT_ANSWER_S / self.pool.workers
 
-    def submit(self, question: Question) -> Admission:
+    def submit(self, question: SlackQuestion) -> Admission:
         """Store the question (committed on return) and say where it stands in line."""
         try:
             waiting = self.dispatcher.waiting()  # counted every poll_s, not per question
@@ -199,11 +199,11 @@ class Answerer:
         self.dispatcher.wake()
         return Admission(True, queued_note(position, wait_s), position, wait_s)
 
-    def _store(self, question: Question) -> None:
+    def _store(self, question: SlackQuestion) -> None:
         self.store.add(question.to_record())
         self.dispatcher.admitted()  # at once after the commit, on the same thread (the count)
 
-    def _admit_unrecorded(self, question: Question, exc: BaseException) -> Admission:
+    def _admit_unrecorded(self, question: SlackQuestion, exc: BaseException) -> Admission:
         """The records database is not answering: the question goes straight to a worker
         (in memory, not durable) and is answered without a record (no 👍/👎 buttons)."""
         if self.pool.try_submit(self._answer_unrecorded, question) is None:
@@ -216,7 +216,7 @@ class Answerer:
                        type(exc).__name__)
         return Admission(True, LOOKING, 1)
 
-    def _answer_unrecorded(self, question: Question) -> None:
+    def _answer_unrecorded(self, question: SlackQuestion) -> None:
         """Engine, then one post (no retries: no look-up key without the queue row); the
         asker is told why when it cannot be answered or posted."""
         try:
@@ -271,7 +271,7 @@ class Answerer:
         table, its lease runs out, and it is claimed again at its stage once the
         database answers (a `posting` one is looked up in the channel before any post).
         """
-        question = Question.from_record(job.question)
+        question = SlackQuestion.from_record(job.question)
         try:
             self._work(job, owner, question)
         except TRANSIENT_ERRORS as exc:
@@ -283,7 +283,7 @@ class Answerer:
                 self.store.finish(job.id, owner, "failed")
             raise
 
-    def _work(self, job: Job, owner: str, question: Question) -> None:
+    def _work(self, job: Job, owner: str, question: SlackQuestion) -> None:
         age_s = time.time() - job.admitted_at
         if job.stage == ANSWER:
             if age_s > self.options.expiry_s or job.attempts > MAX_ATTEMPTS:
@@ -303,12 +303,12 @@ class Answerer:
             logger.warning("answer %s: %s; told the asker", job.answer_id, exc)
             self._tell_and_finish(job, owner, question, FAILED, "failed")
 
-    def _tell_and_finish(self, job: Job, owner: str, question: Question, text: str,
+    def _tell_and_finish(self, job: Job, owner: str, question: SlackQuestion, text: str,
                          outcome: str) -> None:
         self.delivery.tell(question, text)
         self.store.finish(job.id, owner, outcome)
 
-    def _answer(self, job: Job, owner: str, question: Question) -> Job | None:
+    def _answer(self, job: Job, owner: str, question: SlackQuestion) -> Job | None:
         """Run the engine and log the answer; the job at its delivery stage (None: told)."""
         try:
             # a follow-up is searched with its thread's earlier question (AnswerEngine.ask)
@@ -348,6 +348,6 @@ class Answerer:
                     answer.answered, answer.confidence, answer.latency_ms)
         return replace(job, stage=DELIVER, answer_id=answer_id, message=message)
 
-    def _extras(self, question: Question, answer_id: int) -> dict[str, Any]:
+    def _extras(self, question: SlackQuestion, answer_id: int) -> dict[str, Any]:
         return {"handoff_for": answer_id if self.handoff else None,
                 "context_question": question.context_question}

@@ -38,8 +38,7 @@ from qa_engine.compose.reviews import (
 )
 from qa_engine.corrections import ChromaPassages
 from qa_engine.db import DbTimeouts
-from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader
-from qa_engine.protocols import Retriever as RetrieverPart
+from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader, Retriever
 from qa_engine.read.quote import settle_quote
 from qa_engine.read.reader import TRAINED_WINDOW, ModelLoadError, SpanReader
 from qa_engine.records import Records
@@ -56,7 +55,7 @@ from qa_engine.retrieve.products import (
     existence_terms,
     match_products,
 )
-from qa_engine.retrieve.retriever import Retriever
+from qa_engine.retrieve.retriever import ChromaRetriever
 from qa_engine.retrieve.verified_index import VerifiedIndex, verified_answer
 from qa_engine.retrieve.verified_match import MatchRule
 from qa_engine.settings import Settings
@@ -100,7 +99,7 @@ class AnswerEngine:
 
     def __init__(
         self,
-        retriever: RetrieverPart,
+        retriever: Retriever,
         reader: Reader,
         composer: Composer,
         max_question_chars: int = 500,
@@ -153,7 +152,7 @@ class AnswerEngine:
         embedder = Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device,
                             int8=settings.engine.embedder_int8)
         collection = get_collection(make_client(settings), settings.engine.collection)
-        retriever = Retriever(collection, embedder, top_k=settings.engine.top_k,
+        retriever = ChromaRetriever(collection, embedder, top_k=settings.engine.top_k,
                               cache_size=settings.engine.question_cache_size)
         verified = None
         if settings.engine.verified_answers:
@@ -187,7 +186,7 @@ class AnswerEngine:
     def assemble(
         cls,
         settings: Settings,
-        retriever: Retriever,
+        retriever: ChromaRetriever,
         reader: Reader,
         composer: Composer,
         bootstrap: Callable[[], object] | None = None,

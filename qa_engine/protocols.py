@@ -1,8 +1,9 @@
 """What `AnswerEngine` needs of its parts, as protocols.
 
-`qa_engine.read.reader.SpanReader` and `qa_engine.retrieve.retriever.Retriever` are the project's
-implementations; anything with these methods can stand in (a test double, another
-reader family). Construction is cheap; `warm_up()` loads models once and is idempotent.
+`qa_engine.read.reader.SpanReader` and `qa_engine.retrieve.retriever.ChromaRetriever`
+are the project's implementations; anything with these methods can stand in (a test
+double, another reader family). Construction is cheap; `warm_up()` loads models once and
+is idempotent.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ def passage_from_record(pid: str, text: str, meta: dict[str, Any] | None) -> Pas
     )
 
 
-class Retriever:
+class ChromaRetriever:
     """Top-k passages for a question, by cosine similarity of MiniLM embeddings.
 
     The collection stores cosine *distances*; scores returned here are

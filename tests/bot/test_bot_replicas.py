@@ -134,7 +134,7 @@ def test_a_promotion_is_picked_up_by_both_replicas(
     from qa_engine.pipeline import AnswerEngine, build_reader
     from qa_engine.registry import ModelRegistry
     from qa_engine.retrieve.chroma_store import get_collection, make_client
-    from qa_engine.retrieve.retriever import Retriever
+    from qa_engine.retrieve.retriever import ChromaRetriever
     from qa_engine.watcher import start_model_watcher
 
     settings = ServingSettings(_env_file=None, data_dir=tmp_path / "shared", engine={"top_k": 1},
@@ -147,7 +147,7 @@ def test_a_promotion_is_picked_up_by_both_replicas(
     collection.add(ids=["returns"], documents=[QUESTION_PASSAGE],
                    embeddings=embedder.embed([QUESTION_PASSAGE]).tolist(),
                    metadatas=[{"title": "returns", "source": "returns.md"}])
-    engines = [AnswerEngine(Retriever(collection, embedder, top_k=1),
+    engines = [AnswerEngine(ChromaRetriever(collection, embedder, top_k=1),
                             build_reader(settings, ModelRegistry(settings.models_dir)),
                             Composer(), top_k=1) for _ in range(2)]
     watchers = [start_model_watcher(settings, e, settings.bot.model_watch_interval_s)

@@ -93,7 +93,7 @@ def test_chroma_down_is_reported_to_agents_and_the_bot_recovers(
 ) -> None:
     from qa_engine.pipeline import AnswerEngine
     from qa_engine.retrieve.chroma_store import get_collection, make_client
-    from qa_engine.retrieve.retriever import Retriever
+    from qa_engine.retrieve.retriever import ChromaRetriever
 
     settings = ServingSettings(_env_file=None, data_dir=tmp_path / "data",
                                services={"chroma_host": "127.0.0.1", "chroma_port": chroma.port},
@@ -103,7 +103,7 @@ def test_chroma_down_is_reported_to_agents_and_the_bot_recovers(
     collection.add(ids=ids, documents=[PASSAGES[i] for i in ids],
                    embeddings=embedder.embed([PASSAGES[i] for i in ids]).tolist(),
                    metadatas=[{"title": i.title(), "source": f"{i}.md"} for i in ids])
-    served = AnswerEngine(Retriever(collection, embedder, top_k=2), engine.reader,
+    served = AnswerEngine(ChromaRetriever(collection, embedder, top_k=2), engine.reader,
                           engine.composer, top_k=2)
 
     with running_bot(served, standin, records, tmp_path) as bot:

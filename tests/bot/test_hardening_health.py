@@ -27,7 +27,7 @@ from qa_engine.pipeline import AnswerEngine, build_reader
 from qa_engine.records import Records
 from qa_engine.registry import ModelRegistry
 from qa_engine.retrieve.chroma_store import get_collection, make_client
-from qa_engine.retrieve.retriever import Retriever
+from qa_engine.retrieve.retriever import ChromaRetriever
 from qa_engine.watcher import ModelWatcher, ProbeFailed, probe_reader
 
 RETURNS = "Online orders can be returned within 30 days of delivery for a full refund."
@@ -54,7 +54,7 @@ def served(tmp_path: Path, tiny_reader: Any, embedder: Any, one_torch_thread: An
     collection.add(ids=["returns"], documents=[RETURNS],
                    embeddings=embedder.embed([RETURNS]).tolist(),
                    metadatas=[{"title": "returns", "source": "returns.md"}])
-    engine = AnswerEngine(Retriever(collection, embedder, top_k=1),
+    engine = AnswerEngine(ChromaRetriever(collection, embedder, top_k=1),
                           build_reader(settings, registry), Composer(), top_k=1)
     engine.warm_up()
     records = Records(f"sqlite:///{tmp_path / 'records.db'}")
@@ -90,7 +90,7 @@ def test_health_fails_when_the_served_reader_answers_nan(served: Any) -> None:
 def test_health_fails_when_the_knowledge_base_is_empty(served: Any, embedder: Any) -> None:
     settings, _, engine, records = served
     empty = get_collection(make_client(settings), "empty_kb")
-    hollow = AnswerEngine(Retriever(empty, embedder, top_k=1), engine.reader, Composer())
+    hollow = AnswerEngine(ChromaRetriever(empty, embedder, top_k=1), engine.reader, Composer())
     report = Health(records, hollow).report()
     assert report["checks"]["knowledge_base"] == "failing: the collection is empty"
     assert report["ok"] is False

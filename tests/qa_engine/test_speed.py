@@ -30,7 +30,7 @@ def test_lru_cache_keeps_the_most_recently_used():
 
 def test_retriever_caches_question_vectors_but_not_passages(tmp_path, embedder):
     from qa_engine.retrieve.chroma_store import get_collection, make_client
-    from qa_engine.retrieve.retriever import Retriever
+    from qa_engine.retrieve.retriever import ChromaRetriever
     from qa_engine.settings import Settings
 
     settings = Settings(_env_file=None, data_dir=tmp_path)
@@ -38,7 +38,7 @@ def test_retriever_caches_question_vectors_but_not_passages(tmp_path, embedder):
     text = "Online orders can be returned within 30 days of delivery."
     collection.add(ids=["returns"], documents=[text],
                    embeddings=embedder.embed([text]).tolist(), metadatas=[{"title": "Returns"}])
-    retriever = Retriever(collection, embedder, top_k=2, cache_size=8)
+    retriever = ChromaRetriever(collection, embedder, top_k=2, cache_size=8)
     question = "How long do I have to return an online order?"
     first = retriever.run(question)
     assert retriever.cache.misses == 1 and retriever.cache.hits == 0

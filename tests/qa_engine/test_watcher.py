@@ -14,7 +14,7 @@ from qa_engine.compose.composer import Composer
 from qa_engine.pipeline import AnswerEngine, build_reader
 from qa_engine.registry import CURRENT_FILE, VERSION_FILE, ModelRegistry
 from qa_engine.retrieve.chroma_store import get_collection, make_client
-from qa_engine.retrieve.retriever import Retriever
+from qa_engine.retrieve.retriever import ChromaRetriever
 from qa_engine.settings import Settings
 from qa_engine.watcher import ModelWatcher
 
@@ -25,7 +25,7 @@ PASSAGES = {
 QUESTION = "How long do I have to return an online order?"
 
 
-class HookedRetriever(Retriever):
+class HookedRetriever(ChromaRetriever):
     """The real retriever, plus a hook that runs in the middle of a question (after the
     engine has picked its reader): lets a test switch versions while a question is in flight."""
 

@@ -86,7 +86,7 @@ def kb_collection_name(paths: Sequence[Path]) -> str:
 
 def open_retriever(settings: Settings, embedder: Embedder,
                    kb_paths: Sequence[Path] | None) -> tuple[Any, str]:
-    """A Retriever over the knowledge base end-to-end questions are asked of.
+    """A ChromaRetriever over the knowledge base end-to-end questions are asked of.
 
     With `--kb`, the given files/folders are ingested (incrementally, pruning what
     is no longer there) into a collection of their own, so an evaluation never
@@ -96,7 +96,7 @@ def open_retriever(settings: Settings, embedder: Embedder,
     """
     from qa_engine.ingest import Ingestor, ensure_demo_kb
     from qa_engine.retrieve.chroma_store import get_collection, make_client
-    from qa_engine.retrieve.retriever import Retriever
+    from qa_engine.retrieve.retriever import ChromaRetriever
     from qa_engine.types import KnowledgeBaseUnavailable
 
     client = make_client(settings)
@@ -121,7 +121,7 @@ def open_retriever(settings: Settings, embedder: Embedder,
         collection = get_collection(client, settings.engine.collection)
         ensure_demo_kb(settings, embedder, collection)
         described = f"collection {settings.engine.collection} ({collection.count()} passages)"
-    return Retriever(collection, embedder, top_k=settings.engine.top_k), described
+    return ChromaRetriever(collection, embedder, top_k=settings.engine.top_k), described
 
 
 def find_registry_model(settings: Settings, method: str) -> Path | None:

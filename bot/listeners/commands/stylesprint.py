@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.answering import LOOKING, Answerer, Question
+from bot.answering import LOOKING, Answerer, SlackQuestion
 from bot.blocks import escape
 from bot.branding import Branding
 from bot.context import ANSWERER, BRANDING, SHARED
@@ -65,7 +65,7 @@ def stylesprint_command(ack: Ack, command: dict[str, Any], context: BoltContext,
         logger.info("dropped a replayed slash command")
         ack(text=LOOKING, response_type="ephemeral")
         return
-    question = Question(
+    question = SlackQuestion(
         text=from_slack(rest).strip(),
         asker=command["user_id"],
         channel=command["channel_id"],
