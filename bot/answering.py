@@ -9,7 +9,7 @@ workers, which call `Answerer.work()`: engine, then the answer logged *before* i
 is posted (its id rides on the 👍/👎 buttons), then delivery (bot/queue_delivery.py).
 Every admitted question ends exactly once: answered, or its asker told why not.
 
-While the records database is not answering (`DeadlineGuard`, qa_engine/db.py: the
+While the records database is not answering (`DeadlineGuard`, qa_engine/deadline.py: the
 store is given `ACK_DEADLINE_S`), a question cannot be queued; it is then answered
 from memory without a record (`_answer_unrecorded`: no vote buttons, one post, not
 durable across a restart), and the ack still says "looking that up".
@@ -34,7 +34,8 @@ from bot.queue_pacing import PostScheduler
 from bot.settings import BotSettings
 from bot.state import Job, QuestionStore
 from bot.state.questions import ANSWER, DELIVER
-from qa_engine.db import ACK_DEADLINE_S, TRANSIENT_ERRORS
+from qa_engine.db import TRANSIENT_ERRORS
+from qa_engine.deadline import ACK_DEADLINE_S
 from qa_engine.records import Records
 from qa_engine.types import Answer, KnowledgeBaseUnavailable, QuestionError
 from qa_engine.write_failures import is_storage_failure

@@ -8,13 +8,13 @@ for an empty field and sent again differs; a replay of the same one does not).
 `Once.claim` looks in memory first (no waiting, exact within the process), then
 claims the key durably in the records database (`bot.state.keys.IdempotencyKeys`, the
 `processed_events` table: exact across restarts and processes). While the database
-is down the in-memory answer stands (logged once by the guard in qa_engine/db.py).
+is down the in-memory answer stands (logged once by the guard in qa_engine/deadline.py).
 Nothing here runs before an acknowledgement except the in-memory look-up, with two
 exceptions: a modal submission, whose listener stores the correction before it
 acknowledges (the ack carries the validation result), claims its key durably first,
 within the database deadline; and a slash command, whose question is stored in the
 durable queue before the ack (bot/answering.py), claims its key durably just before
-that, within `qa_engine.db.ACK_DEADLINE_S`. When the work behind a claimed key fails
+that, within `qa_engine.deadline.ACK_DEADLINE_S`. When the work behind a claimed key fails
 (or a command is refused as busy), the key is released so that the agent's retry runs.
 
 Hand-written because the state that matters is the project's own records table;

@@ -118,6 +118,31 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     verified: VerifiedMark | None = None  # "verified by an agent"
 
+    @classmethod
+    def read(cls, question: str, reply: str, passage: Passage, start: int, end: int, *,
+             confidence: float, sources: list[SourceRef], model_version: str,
+             retrieved: list[RetrievedPassage], verified: VerifiedMark | None = None,
+             latency_ms: float = 0.0) -> Answer:
+        """An answer read in `passage`: its span is `passage.text[start:end]`."""
+        return cls(question=question, answered=True, answer=reply,
+                   span=passage.text[start:end], confidence=confidence, sources=sources,
+                   model_version=model_version, latency_ms=latency_ms, passage=passage,
+                   span_start=start, span_end=end, retrieved=retrieved, verified=verified)
+
+    @classmethod
+    def declined(cls, question: str, reply: str, *, model_version: str,
+                 confidence: float = 0.0, sources: list[SourceRef] | None = None,
+                 retrieved: list[RetrievedPassage] | None = None,
+                 nearest: tuple[Passage, int, int] | None = None,
+                 latency_ms: float = 0.0) -> Answer:
+        """A declined question: `reply` says why; `nearest` is the span the reader found
+        and did not trust (passage, start, end), kept for the records."""
+        passage, start, end = nearest if nearest is not None else (None, None, None)
+        return cls(question=question, answered=False, answer=reply, span=None,
+                   confidence=confidence, sources=list(sources or []),
+                   model_version=model_version, latency_ms=latency_ms, passage=passage,
+                   span_start=start, span_end=end, retrieved=list(retrieved or []))
+
     def to_json(self) -> dict[str, Any]:
         """The `stylesprint ask --json` object (field names are a public contract)."""
         return {

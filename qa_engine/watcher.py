@@ -125,7 +125,7 @@ class ModelWatcher:
         stamp = (name, _stamp(self.registry.root / name))
         if self._refused.get(name) == stamp:
             return WatchResult("refused", name, serving, "refused before; unchanged since")
-        from qa_engine.pipeline import build_reader  # the engine's own construction
+        from qa_engine.read.build import build_reader  # the engine's own construction
 
         def build() -> Reader:
             version = self.registry.get(name)
@@ -143,7 +143,7 @@ class ModelWatcher:
         key = f"pinned:{path}"
         if self._refused.get(key) == stamp:
             return WatchResult("refused", serving, serving, "refused before; unchanged since")
-        from qa_engine.pipeline import build_reader
+        from qa_engine.read.build import build_reader
 
         def build() -> Reader:
             check_model_dir(path)

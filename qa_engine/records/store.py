@@ -7,7 +7,7 @@ checks the schema (`qa_engine.records.migrate`: the embedded SQLite is upgraded 
 any other database must have been upgraded with `stylesprint db upgrade`).
 
 The calls the bot makes while serving (answers, votes, corrections, `ping`, and the
-bot's idempotency keys through `guarded`) run under a `DeadlineGuard` (qa_engine/db.py):
+bot's idempotency keys through `guarded`) run under a `DeadlineGuard` (qa_engine/deadline.py):
 a database that hangs makes them fail with DatabaseNotAnswering within
 `DbTimeouts.deadline_s`, not block.
 """
@@ -26,9 +26,9 @@ from qa_engine.db import (
     TRANSIENT_ERRORS,
     DatabaseNotAnswering,
     DbTimeouts,
-    DeadlineGuard,
     make_engine,
 )
+from qa_engine.deadline import DeadlineGuard
 from qa_engine.records.migrate import SchemaMismatch, ensure_schema, schema_state
 from qa_engine.records.rows import DOWN, UP, AnswerRef, answer_ref, export_row, tally
 from qa_engine.records.schema import (

@@ -10,7 +10,8 @@ from bot_harness import bot_settings
 
 from bot.runtime import BotRuntime
 from qa_engine.compose.composer import Composer
-from qa_engine.pipeline import AnswerEngine, build_reader
+from qa_engine.pipeline import AnswerEngine
+from qa_engine.read.build import build_reader
 from qa_engine.registry import ModelRegistry
 from qa_engine.retrieve.chroma_store import get_collection, make_client
 from qa_engine.retrieve.retriever import ChromaRetriever

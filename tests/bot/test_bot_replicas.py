@@ -131,7 +131,8 @@ def test_a_promotion_is_picked_up_by_both_replicas(
     followed by the watcher `BotRuntime.start` runs (`start_model_watcher`)."""
     from bot.settings import ServingSettings
     from qa_engine.compose.composer import Composer
-    from qa_engine.pipeline import AnswerEngine, build_reader
+    from qa_engine.pipeline import AnswerEngine
+    from qa_engine.read.build import build_reader
     from qa_engine.registry import ModelRegistry
     from qa_engine.retrieve.chroma_store import get_collection, make_client
     from qa_engine.retrieve.retriever import ChromaRetriever

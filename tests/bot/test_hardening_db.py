@@ -28,7 +28,8 @@ from sqlalchemy import text
 
 from bot.blocks import VOTE_UP_ACTION
 from bot.state import QuestionStore
-from qa_engine.db import DatabaseNotAnswering, DbTimeouts, DeadlineGuard
+from qa_engine.db import DatabaseNotAnswering, DbTimeouts
+from qa_engine.deadline import DeadlineGuard
 from qa_engine.records import Records
 
 QUESTION = "What is the return window for online orders?"

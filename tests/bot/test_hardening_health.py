@@ -23,7 +23,8 @@ from safetensors.torch import load_file, save_file
 from bot.health import Health
 from bot.settings import ServingSettings
 from qa_engine.compose.composer import Composer
-from qa_engine.pipeline import AnswerEngine, build_reader
+from qa_engine.pipeline import AnswerEngine
+from qa_engine.read.build import build_reader
 from qa_engine.records import Records
 from qa_engine.registry import ModelRegistry
 from qa_engine.retrieve.chroma_store import get_collection, make_client

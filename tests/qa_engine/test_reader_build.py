@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from qa_engine.pipeline import build_reader
 from qa_engine.protocols import Reader
+from qa_engine.read.build import build_reader
 from qa_engine.read.reader import MODEL_META_FILE, SpanReader
 from qa_engine.settings import Settings, bundled_minilm_path
 

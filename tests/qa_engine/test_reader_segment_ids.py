@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from qa_engine.pipeline import build_reader
+from qa_engine.read.build import build_reader
 from qa_engine.read.reader import MODEL_META_FILE
 from qa_engine.settings import Settings
 from qa_engine.types import Passage

@@ -11,7 +11,8 @@ import time
 import pytest
 
 from qa_engine.compose.composer import Composer
-from qa_engine.pipeline import AnswerEngine, build_reader
+from qa_engine.pipeline import AnswerEngine
+from qa_engine.read.build import build_reader
 from qa_engine.registry import CURRENT_FILE, VERSION_FILE, ModelRegistry
 from qa_engine.retrieve.chroma_store import get_collection, make_client
 from qa_engine.retrieve.retriever import ChromaRetriever

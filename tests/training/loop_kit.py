@@ -141,7 +141,8 @@ def install_current(settings: Settings, model_dir: Path, name: str = "v1") -> An
 def tiny_engine(settings: Settings, embedder: Any) -> Any:
     """A real AnswerEngine over the six passages, reading with the registry's current version."""
     from qa_engine.compose.composer import Composer
-    from qa_engine.pipeline import AnswerEngine, build_reader
+    from qa_engine.pipeline import AnswerEngine
+    from qa_engine.read.build import build_reader
     from qa_engine.retrieve.chroma_store import get_collection, make_client
     from qa_engine.retrieve.retriever import ChromaRetriever
 

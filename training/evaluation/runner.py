@@ -152,7 +152,8 @@ def build_systems(
 ) -> SystemSet:
     """Construct (not load) every requested system; skipped ones carry the reason."""
     from qa_engine.compose.composer import Composer
-    from qa_engine.pipeline import AnswerEngine, build_reader
+    from qa_engine.pipeline import AnswerEngine
+    from qa_engine.read.build import build_reader
     from qa_engine.read.reader import ModelLoadError
     from training.evaluation.incontext import InContextSystem
     from training.evaluation.systems import (
@@ -197,7 +198,8 @@ def build_systems(
                 out.skipped.append(SkippedSystem(name, f"reader unavailable: {exc}"))
                 continue
             composer = composer or Composer(currency=settings.engine.currency)
-            engine = (AnswerEngine.assemble(settings, retriever, reader, composer)
+            engine = (AnswerEngine.assemble(settings, retriever, reader, composer,
+                                            embedder=embedder)
                       if retriever is not None else None)
             out.systems.append(ReaderSystem(name, reader, composer, engine=engine))
             out.details[name] = {"model_version": reader.model_version,

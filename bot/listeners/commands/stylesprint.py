@@ -25,7 +25,7 @@ from bot.context import ANSWERER, BRANDING, SHARED
 from bot.idempotency import ONCE, Once, key_of
 from bot.tenancy import SHARED_CHANNEL, SharedChannels
 from bot.text import from_slack
-from qa_engine.db import ACK_DEADLINE_S
+from qa_engine.deadline import ACK_DEADLINE_S
 
 logger = logging.getLogger(__name__)
 
