@@ -75,7 +75,8 @@ def manifest(branding: Branding, public_url: str = _TEMPLATE_URL, *,
     data["features"]["bot_user"]["display_name"] = branding.display_name
     url = public_url.rstrip("/") + "/slack/events"
     for command in data["features"]["slash_commands"]:
-        command["command"] = branding.command
+        if command["command"] == _TEMPLATE_COMMAND:  # the team's own name for it
+            command["command"] = branding.command
         command["description"] = _rename(command["description"], branding)
         command["url"] = url
     settings = data["settings"]
