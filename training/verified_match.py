@@ -13,7 +13,7 @@ Pairs (verified question with its passage and span, new question), each labelled
   with different answers are near misses (the hardest kind: same passage, same words).
   The knowledge base is the file's sampled passages.
 
-The features are `qa_engine.verified_match.features`, computed with the project's embedder
+The features are `qa_engine.retrieve.verified_match.features`, computed with the project's embedder
 as the serving side computes them. A scikit-learn `LogisticRegression` (balanced classes;
 a well-kept, deterministic fitter: no reason to write one) is fitted on every pair of every
 source; the serving threshold is the lowest probability at which the dev split (agents'

@@ -92,7 +92,7 @@ class VerifiedIndex:
             taken for a paraphrase of a verified one.
         embed_question: a question's vector (default: `embedder`; the engine passes its
             retriever's, which keeps recent questions' vectors).
-        rule: the matching rule (`qa_engine.verified_match`) that serves a verified answer
+        rule: the matching rule (`qa_engine.retrieve.verified_match`) that serves a verified answer
             to a paraphrase below `threshold`; None = near-copies only. Either way a
             question naming another number, size or country is never served.
     """

@@ -23,7 +23,7 @@ questions that name different key tokens of the same kind (another size, another
 country, another number) are never matched, whatever the score: "is the trench in XS?"
 is a near miss of "is the trench in XL?" at a cosine of 0.95.
 
-Pure functions and a small dataclass: no model, no database; `qa_engine/verified.py`
+Pure functions and a small dataclass: no model, no database; `retrieve/verified_index.py`
 computes the embeddings and the knowledge-base scores and asks the rule.
 """
 
