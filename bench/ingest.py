@@ -137,9 +137,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="Passages embedded before/after to compare the batching (0: skip).")
     args = p.parse_args(argv)
     quiet()
-    from qa_engine.embedder import Embedder
     from qa_engine.ingest import Ingestor
     from qa_engine.pipeline import AnswerEngine
+    from qa_engine.retrieve.embedder import Embedder
     from qa_engine.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:

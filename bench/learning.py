@@ -181,9 +181,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.runtime import BotRuntime
     from bot.server import create_asgi_app
+    from bot.settings import ServingSettings as Settings  # every group (bot= below)
     from qa_engine.logs import quiet_libraries
     from qa_engine.pipeline import AnswerEngine
-    from qa_engine.settings import Settings
     from training.retrain import run_retrain
 
     quiet_libraries()

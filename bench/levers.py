@@ -66,7 +66,7 @@ def reader_internals(data_dir: Path, n: int) -> list[dict[str, Any]]:
     from dataclasses import replace
 
     from qa_engine.pipeline import AnswerEngine
-    from qa_engine.reader import load_qa_model
+    from qa_engine.read.reader import load_qa_model
     from qa_engine.settings import Settings
 
     settings = Settings(data_dir=data_dir)

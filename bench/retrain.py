@@ -96,7 +96,7 @@ def seed_field_feedback(settings: Any, n: int, seed: int = 0) -> dict[str, int]:
     from qa_engine.pipeline import AnswerEngine
     from qa_engine.records import DOWN, UP, Records
     from qa_engine.records.schema import WRONG_PASSAGE, WRONG_SPAN
-    from qa_engine.verified import knowledge_base_of, verify_correction
+    from qa_engine.retrieve.verified_index import knowledge_base_of, verify_correction
     from training.evaluation.metrics import f1_score
 
     groups: dict[str, list[dict[str, Any]]] = {}

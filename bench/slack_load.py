@@ -261,8 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench.slack_replicas import replicas_main
 
         return replicas_main(args)
+    from bot.settings import ServingSettings
     from qa_engine.records import Records
-    from qa_engine.settings import Settings
 
     slack = SlackStandIn(token=BOT_TOKEN).start()
     with tempfile.TemporaryDirectory(prefix="bench-slack-") as tmp:
@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
                 proc.kill()
             records.close()
             slack.stop()
-    settings = Settings(_env_file=None)
+    settings = ServingSettings(_env_file=None)
     doc = report("slack_load", {
         "serve_ready_s": round(ready_s, 1), "health": health,
         "serve_memory": {"ready": mem_ready, "after_load": mem_after},

@@ -122,8 +122,8 @@ def burst_on(replicas: Replicas, slack: SlackStandIn, records: Any, n: int, time
 def replicas_main(args: Any) -> int:
     import uuid
 
+    from bot.settings import ServingSettings
     from qa_engine.records import Records
-    from qa_engine.settings import Settings
 
     slack = SlackStandIn(token=BOT_TOKEN).start()
     results: dict[str, Any] = {}
@@ -154,7 +154,8 @@ def replicas_main(args: Any) -> int:
     speedup = round(one["last_answer_s"] / many["last_answer_s"], 2) if many[
         "last_answer_s"] else None
     doc = report("slack_replicas", {"replicas": args.replicas, "runs": results,
-                                    "speedup_last_answer": speedup}, Settings(_env_file=None))
+                                    "speedup_last_answer": speedup},
+                 ServingSettings(_env_file=None))
     print(f"{args.n} concurrent slash commands, shared PostgreSQL + chroma run server")
     for k, c in results.items():
         print(f"\n{k} replica(s)")

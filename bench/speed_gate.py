@@ -31,7 +31,7 @@ from bench.common import DEV_FILE, parser, quiet, report, table, write
 
 
 def reader_f1(settings: Any, dev: Path, n: int | None) -> dict[str, Any]:
-    from qa_engine.pipeline import build_reader
+    from qa_engine.read.build import build_reader
     from training.calibrate import reader_metrics, score_examples
     from training.datasets import load_examples
 

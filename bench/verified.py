@@ -39,7 +39,7 @@ from bench.common import (
 def _verify(records: Any, engine: Any, question: str) -> None:
     """Log the engine's answer and correct it with the start of the top passage."""
     from qa_engine.corrections import ChromaPassages
-    from qa_engine.verified import verify_correction
+    from qa_engine.retrieve.verified_index import verify_correction
 
     answer = engine.ask(question)
     answer_id = records.log_answer(answer, surface="command")

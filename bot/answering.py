@@ -1,7 +1,7 @@
 """Answering one question end to end: admission, engine, records, Slack delivery.
 
 Listeners only parse the request and call `Answerer.submit()`, which stores the
-question in the durable queue (qa_engine/records/questions.py) *before* the
+question in the durable queue (bot/state/questions.py) *before* the
 listener acknowledges, and returns the note for the acknowledgement: "looking that
 up", the asker's place in line and the estimated wait, or "busy" when that wait is
 longer than `STYLESPRINT_MAX_WAIT_S`. `bot/queue.py` hands stored questions to the
@@ -9,7 +9,7 @@ workers, which call `Answerer.work()`: engine, then the answer logged *before* i
 is posted (its id rides on the 👍/👎 buttons), then delivery (bot/queue_delivery.py).
 Every admitted question ends exactly once: answered, or its asker told why not.
 
-While the records database is not answering (`DeadlineGuard`, qa_engine/db.py: the
+While the records database is not answering (`DeadlineGuard`, qa_engine/deadline.py: the
 store is given `ACK_DEADLINE_S`), a question cannot be queued; it is then answered
 from memory without a record (`_answer_unrecorded`: no vote buttons, one post, not
 durable across a restart), and the ack still says "looking that up".
@@ -31,10 +31,12 @@ from bot.pool import QuestionPool
 from bot.queue import QuestionDispatcher
 from bot.queue_delivery import CANNOT_POST, Delivery, GaveUp
 from bot.queue_pacing import PostScheduler
-from qa_engine.db import ACK_DEADLINE_S, TRANSIENT_ERRORS
-from qa_engine.records import Job, QuestionStore, Records
-from qa_engine.records.questions import ANSWER, DELIVER
-from qa_engine.settings.bot import BotSettings
+from bot.settings import BotSettings
+from bot.state import Job, QuestionStore
+from bot.state.questions import ANSWER, DELIVER
+from qa_engine.db import TRANSIENT_ERRORS
+from qa_engine.deadline import ACK_DEADLINE_S
+from qa_engine.records import Records
 from qa_engine.types import Answer, KnowledgeBaseUnavailable, QuestionError
 from qa_engine.write_failures import is_storage_failure
 
@@ -74,7 +76,7 @@ class Engine(Protocol):
 
 
 @dataclass(frozen=True)
-class Question:
+class SlackQuestion:
     """One question as asked in Slack; `text` is raw (the engine cleans and checks it)."""
 
     text: str
@@ -92,7 +94,7 @@ class Question:
         return record
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Question:
+    def from_record(cls, record: dict[str, Any]) -> SlackQuestion:
         names = {f.name for f in fields(cls)} - {"received_at"}
         return cls(**{k: v for k, v in record.items() if k in names})
 
@@ -177,7 +179,7 @@ class Answerer:
             return position / per_s
         return position * DEFAULT_ANSWER_S / self.pool.workers
 
-    def submit(self, question: Question) -> Admission:
+    def submit(self, question: SlackQuestion) -> Admission:
         """Store the question (committed on return) and say where it stands in line."""
         try:
             waiting = self.dispatcher.waiting()  # counted every poll_s, not per question
@@ -198,11 +200,11 @@ class Answerer:
         self.dispatcher.wake()
         return Admission(True, queued_note(position, wait_s), position, wait_s)
 
-    def _store(self, question: Question) -> None:
+    def _store(self, question: SlackQuestion) -> None:
         self.store.add(question.to_record())
         self.dispatcher.admitted()  # at once after the commit, on the same thread (the count)
 
-    def _admit_unrecorded(self, question: Question, exc: BaseException) -> Admission:
+    def _admit_unrecorded(self, question: SlackQuestion, exc: BaseException) -> Admission:
         """The records database is not answering: the question goes straight to a worker
         (in memory, not durable) and is answered without a record (no 👍/👎 buttons)."""
         if self.pool.try_submit(self._answer_unrecorded, question) is None:
@@ -215,7 +217,7 @@ class Answerer:
                        type(exc).__name__)
         return Admission(True, LOOKING, 1)
 
-    def _answer_unrecorded(self, question: Question) -> None:
+    def _answer_unrecorded(self, question: SlackQuestion) -> None:
         """Engine, then one post (no retries: no look-up key without the queue row); the
         asker is told why when it cannot be answered or posted."""
         try:
@@ -270,7 +272,7 @@ class Answerer:
         table, its lease runs out, and it is claimed again at its stage once the
         database answers (a `posting` one is looked up in the channel before any post).
         """
-        question = Question.from_record(job.question)
+        question = SlackQuestion.from_record(job.question)
         try:
             self._work(job, owner, question)
         except TRANSIENT_ERRORS as exc:
@@ -282,7 +284,7 @@ class Answerer:
                 self.store.finish(job.id, owner, "failed")
             raise
 
-    def _work(self, job: Job, owner: str, question: Question) -> None:
+    def _work(self, job: Job, owner: str, question: SlackQuestion) -> None:
         age_s = time.time() - job.admitted_at
         if job.stage == ANSWER:
             if age_s > self.options.expiry_s or job.attempts > MAX_ATTEMPTS:
@@ -302,12 +304,12 @@ class Answerer:
             logger.warning("answer %s: %s; told the asker", job.answer_id, exc)
             self._tell_and_finish(job, owner, question, FAILED, "failed")
 
-    def _tell_and_finish(self, job: Job, owner: str, question: Question, text: str,
+    def _tell_and_finish(self, job: Job, owner: str, question: SlackQuestion, text: str,
                          outcome: str) -> None:
         self.delivery.tell(question, text)
         self.store.finish(job.id, owner, outcome)
 
-    def _answer(self, job: Job, owner: str, question: Question) -> Job | None:
+    def _answer(self, job: Job, owner: str, question: SlackQuestion) -> Job | None:
         """Run the engine and log the answer; the job at its delivery stage (None: told)."""
         try:
             # a follow-up is searched with its thread's earlier question (AnswerEngine.ask)
@@ -347,6 +349,6 @@ class Answerer:
                     answer.answered, answer.confidence, answer.latency_ms)
         return replace(job, stage=DELIVER, answer_id=answer_id, message=message)
 
-    def _extras(self, question: Question, answer_id: int) -> dict[str, Any]:
+    def _extras(self, question: SlackQuestion, answer_id: int) -> dict[str, Any]:
         return {"handoff_for": answer_id if self.handoff else None,
                 "context_question": question.context_question}

@@ -7,6 +7,7 @@ Socket Mode); everything here is the same in both.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -26,6 +27,8 @@ from bot.context import ListenerDeps, provide
 from bot.errors import handle_error
 from bot.membership import ChannelMembers
 from bot.pool import QuestionPool
+from bot.settings import ServingSettings
+from bot.state.erasure import BOT_TABLES
 from bot.team import Team
 from bot.tenancy import AllowedTenants, SharedChannels, TenancyUnknown
 from bot.vote_queue import VoteQueue
@@ -33,8 +36,7 @@ from qa_engine.db import secure_dir
 from qa_engine.governance import DataGovernance
 from qa_engine.logs import protect_library_loggers
 from qa_engine.records import Records
-from qa_engine.settings import Settings
-from qa_engine.verified import knowledge_base_of
+from qa_engine.retrieve.verified_index import knowledge_base_of
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ class MissingSlackSetting(ValueError):
     """A token or secret the chosen transport needs is not configured."""
 
 
-def build_client(settings: Settings) -> WebClient:
+def build_client(settings: ServingSettings) -> WebClient:
     """Web API client with retries for connection errors, 429s and 5xx responses."""
     if settings.slack.bot_token is None:
         raise MissingSlackSetting("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
@@ -61,28 +63,28 @@ def build_client(settings: Settings) -> WebClient:
     )
 
 
-def build_listener_executor(settings: Settings) -> ThreadPoolExecutor:
+def build_listener_executor(settings: ServingSettings) -> ThreadPoolExecutor:
     """Bolt's listener threads; acks wait for a free one and Bolt's default has only 5."""
     return ThreadPoolExecutor(
         max_workers=settings.bot.listener_threads, thread_name_prefix="bolt-listener"
     )
 
 
-def build_vote_queue(settings: Settings, records: Records) -> VoteQueue:
+def build_vote_queue(settings: ServingSettings, records: Records) -> VoteQueue:
     """The vote queue, spooling under the data directory (made private: 0700)."""
     secure_dir(settings.data_dir)
     return VoteQueue(records, settings.data_dir / "pending-votes.jsonl")
 
 
-def build_governance(settings: Settings, records: Records) -> DataGovernance:
-    """Retention (`STYLESPRINT_RETENTION_DAYS`), erasure and purge over `records` and the
-    data directory's training files."""
+def build_governance(settings: ServingSettings, records: Records) -> DataGovernance:
+    """Retention (`STYLESPRINT_RETENTION_DAYS`), erasure and purge over `records` (the
+    bot's own tables included) and the data directory's training files."""
     days = settings.bot.retention_days
     return DataGovernance(records, settings.data_dir,
-                          retention=timedelta(days=days) if days else None)
+                          retention=timedelta(days=days) if days else None, parts=BOT_TABLES)
 
 
-def build_answerer(settings: Settings, engine: Engine, records: Records, pool: QuestionPool,
+def build_answerer(settings: ServingSettings, engine: Engine, records: Records, pool: QuestionPool,
                    client: WebClient) -> Answerer:
     """The answerer over the durable question queue in `records`, with the queue settings."""
     return Answerer(engine=engine, records=records, pool=pool, client=client,
@@ -91,7 +93,7 @@ def build_answerer(settings: Settings, engine: Engine, records: Records, pool: Q
 
 
 def build_app(
-    settings: Settings,
+    settings: ServingSettings,
     engine: Engine,
     records: Records,
     client: WebClient,
@@ -100,6 +102,7 @@ def build_app(
     votes: VoteQueue,
     listener_executor: ThreadPoolExecutor,
     socket_mode: bool = False,
+    retrain_log: Callable[[], Any] | None = None,
 ) -> App:
     """The Bolt app with every listener and middleware registered.
 
@@ -117,6 +120,8 @@ def build_app(
         votes: the vote queue (`build_vote_queue`).
         listener_executor: the threads Bolt runs listeners on (`build_listener_executor`).
         socket_mode: Socket Mode needs no signing secret (requests come over the socket).
+        retrain_log: the last finished retrain run, for the App Home (training's run
+            log, wired by the composition root: `stylesprint.jobs.retrain_log`).
     """
     signing_secret = settings.slack.signing_secret
     if signing_secret is None and not socket_mode:
@@ -139,7 +144,7 @@ def build_app(
         raise MissingSlackSetting(str(exc)) from exc
     middleware.register(app, records, tenants,
                         escalation_channel=settings.bot.escalation_channel)
-    team = Team.for_engine(settings, records, engine)
+    team = Team.for_engine(settings, records, engine, retrain_log)
     branding = Branding.from_settings(settings)
     app.middleware(provide(ListenerDeps(
         answerer=answerer, records=records, votes=votes, team=team,

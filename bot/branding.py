@@ -4,7 +4,7 @@ Everything an agent reads about the bot itself (the help text, the App Home head
 "unknown subcommand" note) is built from one `Branding`, and so is the Slack app manifest
 (`manifest()`, printed by `stylesprint manifest`): the command the manifest declares is
 the command the app listens to, so a renamed command cannot go unanswered. The reply
-wording itself lives in the brand-voice file (qa_engine/assets/brand_voice.yml).
+wording itself lives in the brand-voice file (qa_engine/compose/assets/brand_voice.yml).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from qa_engine.settings import Settings
+from bot.settings import ServingSettings
 
 MANIFEST_TEMPLATE = Path(__file__).parent / "manifest.yml"
 _TEMPLATE_APP, _TEMPLATE_BRAND = "StyleSprint Assist", "StyleSprint"
@@ -34,7 +34,7 @@ class Branding:
     brand: str = _TEMPLATE_BRAND
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Branding:
+    def from_settings(cls, settings: ServingSettings) -> Branding:
         bot = settings.bot
         return cls(command=bot.command, app_name=bot.app_name,
                    display_name=bot.bot_display_name, brand=bot.brand)
@@ -75,7 +75,8 @@ def manifest(branding: Branding, public_url: str = _TEMPLATE_URL, *,
     data["features"]["bot_user"]["display_name"] = branding.display_name
     url = public_url.rstrip("/") + "/slack/events"
     for command in data["features"]["slash_commands"]:
-        command["command"] = branding.command
+        if command["command"] == _TEMPLATE_COMMAND:  # the team's own name for it
+            command["command"] = branding.command
         command["description"] = _rename(command["description"], branding)
         command["url"] = url
     settings = data["settings"]

@@ -16,8 +16,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import Block, clip, context, escape, quote, section
+from bot.state.teamwork import AnswerSummary
 from bot.team import Team
-from qa_engine.records.teamwork import AnswerSummary
 
 logger = logging.getLogger(__name__)
 

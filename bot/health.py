@@ -3,7 +3,7 @@ answer from the model being served, each checked, not assumed.
 
 - database: one write that changes nothing (`Records.ping`: a locked SQLite file
   still serves reads, so a read would say "ok" while no vote can be written) through
-  the records' deadline guard (qa_engine/db.py), so a hung database makes the check
+  the records' deadline guard (qa_engine/deadline.py), so a hung database makes the check
   fail within its timeout, and at once while the guard is open;
 - knowledge base: the collection answers and holds passages;
 - probe: the served reader reads the probe question and gives a real answer

@@ -19,8 +19,8 @@ from slack_sdk import WebClient
 from bot.blocks import Block, clip, context, escape, section
 from bot.branding import Branding
 from bot.review import review_buttons, review_text
+from bot.state.reports import PeriodStats, RecentQuestion, period_stats, recent_questions
 from bot.team import Team
-from qa_engine.records.reports import PeriodStats, RecentQuestion, period_stats, recent_questions
 from qa_engine.records.schema import utcnow
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class LeadFigures:
     gaps: list[Any]  # qa_engine.gaps.Gap
     model_version: str | None
     rollback_to: str | None
-    last_run: Any  # qa_engine.records.runs.RunRecord | None
+    last_run: Any  # training.runs.RunRecord | None
     pending: list[Any] = field(default_factory=list)  # records.verified.Verified, oldest first
 
 
@@ -173,7 +173,7 @@ def lead_figures(team: Team, now: datetime | None = None) -> LeadFigures:
     version = registry.current_name()
     return LeadFigures(this_week, last_week, gaps, version,
                        registry.rollback_target() if version else None,
-                       team.retrain_store().last_finished(), team.records.verified.pending())
+                       team.last_retrain(), team.records.verified.pending())
 
 
 def build_home(team: Team, client: WebClient, user: str,

@@ -6,15 +6,15 @@ modal submission's view id with a digest of what was typed (a submission refused
 for an empty field and sent again differs; a replay of the same one does not).
 
 `Once.claim` looks in memory first (no waiting, exact within the process), then
-claims the key durably in the records database (`Records.claim`, the
+claims the key durably in the records database (`bot.state.keys.IdempotencyKeys`, the
 `processed_events` table: exact across restarts and processes). While the database
-is down the in-memory answer stands (logged once by the guard in qa_engine/db.py).
+is down the in-memory answer stands (logged once by the guard in qa_engine/deadline.py).
 Nothing here runs before an acknowledgement except the in-memory look-up, with two
 exceptions: a modal submission, whose listener stores the correction before it
 acknowledges (the ack carries the validation result), claims its key durably first,
 within the database deadline; and a slash command, whose question is stored in the
 durable queue before the ack (bot/answering.py), claims its key durably just before
-that, within `qa_engine.db.ACK_DEADLINE_S`. When the work behind a claimed key fails
+that, within `qa_engine.deadline.ACK_DEADLINE_S`. When the work behind a claimed key fails
 (or a command is refused as busy), the key is released so that the agent's retry runs.
 
 Hand-written because the state that matters is the project's own records table;
@@ -31,6 +31,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from bot.state.keys import IdempotencyKeys
 from bot.vote_queue import TRANSIENT
 from qa_engine.records import Records
 
@@ -68,6 +69,7 @@ class Once:
 
     def __init__(self, records: Records, max_keys: int = 100_000) -> None:
         self.records = records
+        self.keys = IdempotencyKeys(records)
         self.max_keys = max_keys
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
@@ -89,7 +91,7 @@ class Once:
         """True unless the records say `key` was claimed before; True when they are away
         (or do not answer within `deadline_s`, when given)."""
         try:
-            return self.records.claim(key, deadline_s=deadline_s)
+            return self.keys.claim(key, deadline_s=deadline_s)
         except TRANSIENT as exc:
             logger.debug("records unavailable (%s); %s deduplicated in memory only",
                          type(exc).__name__, key.split(":", 1)[0])
@@ -108,7 +110,7 @@ class Once:
         """The work behind `key` failed: let a retry of it run (best effort)."""
         self.forget_here(key)
         try:
-            self.records.release(key)
+            self.keys.release(key)
         except TRANSIENT:
             pass
 

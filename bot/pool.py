@@ -2,7 +2,7 @@
 
 A `ThreadPoolExecutor` alone queues without limit; here a semaphore caps the
 jobs running plus waiting. Questions do not wait here: they wait in the durable
-queue (qa_engine/records/questions.py), and `bot/queue.py` hands the pool only as
+queue (bot/state/questions.py), and `bot/queue.py` hands the pool only as
 many as it has idle workers.
 """
 

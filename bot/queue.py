@@ -1,4 +1,4 @@
-"""Feeds the durable question queue (qa_engine/records/questions.py) to the worker pool.
+"""Feeds the durable question queue (bot/state/questions.py) to the worker pool.
 
 One dispatcher thread per process claims questions from the database while the
 pool has an idle worker, so no question waits in memory: what is not being
@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 
 from bot.pool import QuestionPool
-from qa_engine.records import Job, QuestionStore
+from bot.state import Job, QuestionStore
 
 logger = logging.getLogger(__name__)
 

@@ -28,11 +28,12 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import notice_blocks
 from bot.queue_pacing import PostScheduler
-from qa_engine.records import Job, QuestionStore, Records
-from qa_engine.records.questions import DELIVER, POSTING
+from bot.state import Job, QuestionStore
+from bot.state.questions import DELIVER, POSTING
+from qa_engine.records import Records
 
 if TYPE_CHECKING:
-    from bot.answering import Question
+    from bot.answering import SlackQuestion
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class Delivery:
         return self._post_client
 
     # --- answers -----------------------------------------------------------------------
-    def deliver(self, job: Job, owner: str, question: Question) -> None:
+    def deliver(self, job: Job, owner: str, question: SlackQuestion) -> None:
         """Post the answer of `job`, or hand it back to the queue to try later."""
         assert job.message is not None and job.answer_id is not None
         stage = job.stage
@@ -152,7 +153,8 @@ class Delivery:
             return
         self._delivered(job, owner, "channel", str(response["ts"]))
 
-    def _post_failed(self, job: Job, owner: str, question: Question, exc: SlackApiError) -> None:
+    def _post_failed(self, job: Job, owner: str, question: SlackQuestion,
+                     exc: SlackApiError) -> None:
         status = getattr(exc.response, "status_code", 200)
         if status == 429:  # not posted: the channel waits, the worker goes on
             until = self.scheduler.rate_limited(question.channel, retry_after_s(exc.response))
@@ -171,7 +173,7 @@ class Delivery:
             return
         raise exc
 
-    def find_posted(self, job: Job, question: Question) -> str | None:
+    def find_posted(self, job: Job, question: SlackQuestion) -> str | None:
         """The ts of the message carrying `job.key`, None if it is not in the channel."""
         oldest = f"{max(0.0, (job.posted_at or job.admitted_at) - 60):.6f}"
         try:
@@ -203,7 +205,8 @@ class Delivery:
         logger.info("answer %d delivered via %s, total_ms=%.0f", job.answer_id, delivery,
                     total_ms)
 
-    def _private_answer(self, job: Job, owner: str, question: Question, *, outcome: str) -> None:
+    def _private_answer(self, job: Job, owner: str, question: SlackQuestion, *,
+                        outcome: str) -> None:
         assert job.message is not None
         if question.response_url:
             self.send_response_url(question.response_url, text=job.message["text"],
@@ -213,7 +216,7 @@ class Delivery:
         self.store.finish(job.id, owner, outcome)
 
     # --- private notes -----------------------------------------------------------------
-    def tell(self, question: Question, text: str) -> None:
+    def tell(self, question: SlackQuestion, text: str) -> None:
         """A note only the asker sees: via response_url for commands, ephemeral otherwise."""
         if question.response_url:
             self.send_response_url(question.response_url, text=text, blocks=notice_blocks(text))

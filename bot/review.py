@@ -8,7 +8,7 @@ with `conversations.members`) confirms it. The request for review is posted in t
 answer's thread and in STYLESPRINT_REVIEW_CHANNEL, and listed in the leads' App Home;
 each carries the Approve button. A verified answer is withdrawn in one click by a lead
 or by one who verified it. Approval and withdrawal change the table's marker, so every
-serving process serves the change from its next question (qa_engine/verified.py).
+serving process serves the change from its next question (qa_engine/retrieve/verified_index.py).
 """
 
 from __future__ import annotations

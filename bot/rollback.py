@@ -1,5 +1,5 @@
 """Rolling the served reader back from the App Home: leads only, confirmed in a modal,
-recorded in the `rollbacks` table (qa_engine.records.teamwork).
+recorded in the `rollbacks` table (bot.state.teamwork).
 
 The registry switches its CURRENT pointer (qa_engine/registry.py); every serving
 process's model watcher picks the version up within STYLESPRINT_MODEL_WATCH_INTERVAL_S.
@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.blocks import escape, section
 from bot.team import Team
-from qa_engine.reader import ModelLoadError
+from qa_engine.read.reader import ModelLoadError
 
 logger = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ reported before that (loading takes seconds, a typo should not).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -29,17 +30,17 @@ from bot.errors import handle_error
 from bot.health import Health
 from bot.pool import QuestionPool
 from bot.retention import start_retention
+from bot.settings import ServingSettings
 from bot.startup import check_slack, explain
 from bot.vote_queue import VoteQueue
 from qa_engine.db import DbTimeouts
 from qa_engine.memory import limit_malloc_arenas, release_free_memory
 from qa_engine.records import Records
-from qa_engine.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
-def check_slack_settings(settings: Settings, *, socket_mode: bool) -> None:
+def check_slack_settings(settings: ServingSettings, *, socket_mode: bool) -> None:
     """Raise `MissingSlackSetting` naming every variable the transport lacks."""
     missing = []
     if settings.slack.bot_token is None:
@@ -64,7 +65,7 @@ class BotRuntime:
     after loading, and what the tests and benches use).
     """
 
-    settings: Settings
+    settings: ServingSettings
     engine: Any
     records: Records
     pool: QuestionPool
@@ -80,13 +81,14 @@ class BotRuntime:
     @classmethod
     def assemble(
         cls,
-        settings: Settings,
+        settings: ServingSettings,
         engine: Any,
         records: Records,
         pool: QuestionPool,
         client: WebClient | None = None,
         *,
         socket_mode: bool = False,
+        retrain_log: Callable[[], Any] | None = None,
     ) -> BotRuntime:
         """The Bolt app over a ready `engine`, `records` and `pool`, with the parts that
         run threads: the answerer (its queue dispatcher feeds `pool`), the vote queue
@@ -99,7 +101,8 @@ class BotRuntime:
         listener_executor = build_listener_executor(settings)
         try:
             app = build_app(settings, engine, records, client, answerer=answerer, votes=votes,
-                            listener_executor=listener_executor, socket_mode=socket_mode)
+                            listener_executor=listener_executor, socket_mode=socket_mode,
+                            retrain_log=retrain_log)
         except BaseException:
             answerer.close()
             listener_executor.shutdown(wait=False)
@@ -114,11 +117,12 @@ class BotRuntime:
     @classmethod
     def start(
         cls,
-        settings: Settings,
+        settings: ServingSettings,
         *,
         socket_mode: bool = False,
         engine: Engine | None = None,
         client: WebClient | None = None,
+        retrain_log: Callable[[], Any] | None = None,
     ) -> BotRuntime:
         """Check settings and Slack, open the records, load and warm the engine, build the app.
 
@@ -144,13 +148,14 @@ class BotRuntime:
         pool = QuestionPool(settings.bot.worker_threads, 0, on_error=handle_error)
         try:
             runtime = cls.assemble(settings, engine, records, pool, client,
-                                   socket_mode=socket_mode)
+                                   socket_mode=socket_mode, retrain_log=retrain_log)
         except (BoltError, OSError) as exc:  # Slack changed its mind since check_slack
             pool.shutdown(wait=False)
             raise explain(exc, "SLACK_BOT_TOKEN", settings) from exc
         from qa_engine.watcher import start_model_watcher
 
-        runtime.watcher = start_model_watcher(settings, engine)
+        runtime.watcher = start_model_watcher(settings, engine,
+                                              settings.bot.model_watch_interval_s)
         runtime.owns_records = True
         runtime.retention = start_retention(build_governance(settings, records),
                                             settings.bot.retention_check_hours)

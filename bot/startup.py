@@ -20,7 +20,7 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from qa_engine.settings import Settings
+from bot.settings import ServingSettings
 
 DEFAULT_API_URL = "https://slack.com/api/"
 
@@ -46,11 +46,11 @@ class SlackStartupError(RuntimeError):
         self.unreachable = unreachable
 
 
-def api_url(settings: Settings) -> str:
+def api_url(settings: ServingSettings) -> str:
     return settings.slack.api_url or DEFAULT_API_URL
 
 
-def explain(exc: BaseException, setting: str, settings: Settings) -> SlackStartupError:
+def explain(exc: BaseException, setting: str, settings: ServingSettings) -> SlackStartupError:
     """The one-line `SlackStartupError` for a failed start-up call made with `setting`."""
     if isinstance(exc, SlackStartupError):
         return exc
@@ -92,7 +92,8 @@ def _quiet_web_client() -> Iterator[None]:
         logger.setLevel(before)
 
 
-def check_slack(settings: Settings, client: WebClient, *, socket_mode: bool) -> dict[str, Any]:
+def check_slack(settings: ServingSettings, client: WebClient, *,
+                socket_mode: bool) -> dict[str, Any]:
     """`auth.test` (and `apps.connections.open` for Socket Mode); the auth.test reply."""
     with _quiet_web_client():
         try:

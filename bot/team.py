@@ -1,9 +1,11 @@
 """What the team features need (hand-offs, App Home, gaps, rollback), built once per app.
 
 `Team` holds the settings of the escalation channel and the leads, the hand-off and
-rollback records (`qa_engine.records.Teamwork`), the embedder knowledge gaps are
-grouped with (the engine's own, so the bot loads MiniLM once) and, lazily, the model
-registry and the retrain log. Listeners get it from `context[TEAM]` (bot/context.py).
+rollback records (`bot.state.Teamwork`), the embedder knowledge gaps are grouped with
+(the engine's own, so the bot loads MiniLM once), lazily the model registry, and the
+last finished retrain run as the composition root wires it (`retrain_log`: training's
+run log, which the bot may not import). Listeners get it from `context[TEAM]`
+(bot/context.py).
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from qa_engine.records import Records, Teamwork
-from qa_engine.settings import Settings
+from bot.settings import ServingSettings
+from bot.state import Teamwork
+from qa_engine.records import Records
 
 logger = logging.getLogger(__name__)
 
@@ -27,21 +31,23 @@ LEADS_CACHE_S = 300.0  # user group membership is re-read at most every five min
 
 @dataclass
 class Team:
-    settings: Settings
+    settings: ServingSettings
     records: Records
-    embedder: Any = None  # qa_engine.embedder.Embedder; None: a new one on first use
+    embedder: Any = None  # qa_engine.retrieve.embedder.Embedder; None: a new one on first use
+    #: the last finished retrain run (`training.runs.RunRecord`) or None; not wired: None
+    retrain_log: Callable[[], Any] | None = None
     teamwork: Teamwork = field(init=False)
     _group: tuple[float, frozenset[str]] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
-    _retrain_store: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.teamwork = Teamwork(self.records)
 
     @classmethod
-    def for_engine(cls, settings: Settings, records: Records, engine: Any) -> Team:
+    def for_engine(cls, settings: ServingSettings, records: Records, engine: Any,
+                   retrain_log: Callable[[], Any] | None = None) -> Team:
         retriever = getattr(engine, "retriever", None)
-        return cls(settings, records, getattr(retriever, "embedder", None))
+        return cls(settings, records, getattr(retriever, "embedder", None), retrain_log)
 
     @property
     def escalation_channel(self) -> str | None:
@@ -82,9 +88,6 @@ class Team:
 
         return ModelRegistry(self.settings.models_dir)
 
-    def retrain_store(self) -> Any:
-        if self._retrain_store is None:
-            from qa_engine.records.runs import RetrainStore
-
-            self._retrain_store = RetrainStore(self.settings.resolved_database_url)
-        return self._retrain_store
+    def last_retrain(self) -> Any:
+        """The last finished retrain run, None when there is none or no log is wired."""
+        return self.retrain_log() if self.retrain_log is not None else None

@@ -29,7 +29,7 @@ from slack_bolt import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from qa_engine.settings.bot import SlackSettings
+from bot.settings import SlackSettings
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Where an agent's correction is written in the knowledge base.
 
-A correction names the right answer; to be served (a verified answer, qa_engine/verified.py)
-or trained on (training/feedback.py) it needs a passage and a span in it. The bot used the
-wrong passage exactly when a correction matters most, so the search goes wider than the
-passage the answer used:
+A correction names the right answer; to be served (a verified answer,
+qa_engine/retrieve/verified_index.py) or trained on (training/feedback.py) it needs a
+passage and a span in it. The bot used the wrong passage exactly when a correction
+matters most, so the search goes wider than the passage the answer used:
 
 1. the passage the answer used (recorded text), then every other passage it retrieved
    (by id, from the knowledge base as it is now), then every passage of the knowledge base;
@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 
-from qa_engine.retriever import passage_from_record
+from qa_engine.retrieve.retriever import passage_from_record
 from qa_engine.types import KnowledgeBaseUnavailable, Passage
 
 FUZZY_MIN_SCORE = 88.0  # rapidfuzz partial_ratio, 0-100

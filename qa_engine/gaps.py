@@ -3,7 +3,7 @@
 A gap item is an answer from the records that went wrong for the agent: declined,
 voted 👎 (the agent's current vote), corrected with reason "not_covered" (when the
 corrections table has a `reason`), or handed to a team lead. A declined question in
-another language than the knowledge base's (`qa_engine/language.py`, when a check is
+another language than the knowledge base's (`qa_engine/retrieve/language.py`, when a check is
 given: the engine's "I can only answer in English for now" reply) is counted as "other
 language": the KB may well cover it. Items are grouped by
 the meaning of their questions with the project's MiniLM embedder and
@@ -25,8 +25,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from qa_engine.records import DOWN, Records, Teamwork
-from qa_engine.records.schema import AnswerRow, CorrectionRow, current_votes, utcnow
+from qa_engine.records import DOWN, Records
+from qa_engine.records.schema import AnswerRow, CorrectionRow, HandoffRow, current_votes, utcnow
 
 DECLINED, VOTED_DOWN = "declined", "voted_down"
 NOT_COVERED, HANDED_OFF = "not_covered", "handed_off"
@@ -37,7 +37,7 @@ _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 
 
 class TextEmbedder(Protocol):
-    """What grouping needs of `qa_engine.embedder.Embedder`."""
+    """What grouping needs of `qa_engine.retrieve.embedder.Embedder`."""
 
     def embed(self, texts: list[str]) -> np.ndarray: ...
 
@@ -84,7 +84,9 @@ def collect_gap_items(records: Records, since: datetime,
                       language_reply: str | None = None) -> list[GapItem]:
     """The answers given since `since` that were declined, voted 👎, not covered or handed
     off; a decline whose reply is `language_reply` was asked in another language."""
-    handed = {h.answer_id for h in Teamwork(records).handoffs_since(since)}
+    with Session(records.engine) as session:
+        handed = set(session.scalars(select(HandoffRow.answer_id)
+                                     .where(HandoffRow.created_at >= since)))
     reason_column = getattr(CorrectionRow, "reason", None)  # absent until corrections have one
     items: list[GapItem] = []
     with Session(records.engine) as session:
@@ -194,8 +196,8 @@ def week_report(settings: Any, limit: int = 5) -> str:
 
 def language_reply(settings: Any) -> str | None:
     """The reply the engine gives a question in another language (None: no such check)."""
-    from qa_engine.composer import BrandVoice
-    from qa_engine.language import LanguageGate
+    from qa_engine.compose.composer import BrandVoice
+    from qa_engine.retrieve.language import LanguageGate
 
     gate = LanguageGate.for_engine(settings.engine)
     if gate is None:
@@ -206,6 +208,6 @@ def language_reply(settings: Any) -> str | None:
 def gap_embedder(settings: Any) -> Any:
     """The project's MiniLM embedder as serving uses it (`settings.engine`'s
     resolved_embedding_model)."""
-    from qa_engine.embedder import Embedder
+    from qa_engine.retrieve.embedder import Embedder
 
     return Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device)

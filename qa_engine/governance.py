@@ -3,7 +3,8 @@ over the records database and the data directory's training files (private file 
 are `qa_engine/private.py`'s).
 
 `DataGovernance` is given its parts (the records, the data directory, the retention
-period); it reads no environment. The composition root (`stylesprint forget`,
+period, the erasure parts of the packages above for their own tables); it reads no
+environment. The composition root (`stylesprint forget`,
 `stylesprint retention apply`) and the bot (a scheduled retention job, the
 `app_uninstalled` / `tokens_revoked` listeners) call it. What is stored where and for
 how long is in docs/operations.md ("Security and data").
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any
 
 from qa_engine.private import FILE_MODE
 from qa_engine.records import Records
-from qa_engine.records.erasure import TABLES, Erasure
+from qa_engine.records.erasure import TABLES, Erasure, ErasurePart, all_tables
 from qa_engine.records.schema import utcnow
 
 __all__ = ["DataGovernance", "ErasureReport"]
@@ -69,17 +70,24 @@ class DataGovernance:
         records: the project database (`Records`, warmed up or not).
         data_dir: the data directory (`settings.data_dir`), for the training files.
         retention: how long question text and passages are kept (None: for ever).
+        parts: the erasures of the tables of the packages above (the bot's:
+            `bot.state.erasure.BOT_TABLES`); every caller names them.
     """
 
     def __init__(self, records: Records, data_dir: Path,
-                 retention: timedelta | None = None) -> None:
+                 retention: timedelta | None = None, *,
+                 parts: Sequence[ErasurePart]) -> None:
         self.records = records
         self.data_dir = Path(data_dir)
         self.retention = retention
+        self.parts = tuple(parts)
 
     @property
     def _erasure(self) -> Erasure:
-        return Erasure(self.records.engine)
+        return Erasure(self.records.engine, self.parts)
+
+    def _report(self) -> ErasureReport:
+        return ErasureReport(tables=dict.fromkeys(all_tables(self.parts), 0))
 
     def training_files(self) -> list[Path]:
         return sorted({p for pattern in TRAINING_FILE_GLOBS for p in self.data_dir.glob(pattern)
@@ -90,7 +98,7 @@ class DataGovernance:
         """Drop text older than the retention period: the database's (rows kept) and the
         training files last written before the cut-off (deleted whole). Nothing without
         a retention period."""
-        report = ErasureReport()
+        report = self._report()
         if self.retention is None:
             return report
         cutoff = (now or utcnow()) - self.retention
@@ -108,7 +116,7 @@ class DataGovernance:
         user_id = user_id.strip()
         if not user_id:
             raise ValueError("a Slack user id is needed (e.g. U0123ABCD)")
-        report = ErasureReport()
+        report = self._report()
         answers = self._erasure.answers_of(user_id)
         if answers:
             for path in self.training_files():
@@ -121,7 +129,7 @@ class DataGovernance:
     # --- the workspace -------------------------------------------------------------------------
     def purge_workspace(self) -> ErasureReport:
         """Everything with a person's data: every training file and every such row."""
-        report = ErasureReport()
+        report = self._report()
         for path in self.training_files():
             report.files[self._name(path)] = _count_rows(path)
             path.unlink(missing_ok=True)

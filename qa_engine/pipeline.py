@@ -12,9 +12,8 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable
-from pathlib import Path
 
-from qa_engine.broad import (
+from qa_engine.compose.broad import (
     BROAD_ANSWER_CONFIDENCE,
     BROAD_SEARCH_K,
     broad_reply,
@@ -22,29 +21,8 @@ from qa_engine.broad import (
     opening,
     pick_section,
 )
-from qa_engine.composer import Composer
-from qa_engine.corrections import ChromaPassages
-from qa_engine.db import DbTimeouts
-from qa_engine.embedder import Embedder
-from qa_engine.language import LanguageGate
-from qa_engine.normalize import KBNormalizer
-from qa_engine.products import (
-    OPINION_EXTRA_K,
-    PRODUCT_MATCH_CONFIDENCE,
-    PRODUCT_SEARCH_K,
-    asks_for_opinions,
-    compose_products,
-    existence_terms,
-    match_products,
-)
-from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader
-from qa_engine.protocols import Retriever as RetrieverPart
-from qa_engine.quote import settle_quote
-from qa_engine.reader import TRAINED_WINDOW, ModelLoadError, SpanReader
-from qa_engine.records import Records
-from qa_engine.registry import ModelRegistry, ModelVersion
-from qa_engine.retriever import Retriever
-from qa_engine.reviews import (
+from qa_engine.compose.composer import Composer
+from qa_engine.compose.reviews import (
     REVIEW_KIND,
     REVIEWS_READ,
     Review,
@@ -57,10 +35,30 @@ from qa_engine.reviews import (
     review_at,
     split_reviews,
 )
+from qa_engine.corrections import ChromaPassages
+from qa_engine.db import DbTimeouts
+from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, KBEmbedder, Reader, Retriever
+from qa_engine.read.build import build_reader, earlier_reader
+from qa_engine.read.quote import settle_quote
+from qa_engine.records import Records
+from qa_engine.registry import ModelRegistry
+from qa_engine.retrieve.embedder import Embedder
+from qa_engine.retrieve.language import LanguageGate
+from qa_engine.retrieve.normalize import KBNormalizer
+from qa_engine.retrieve.products import (
+    OPINION_EXTRA_K,
+    PRODUCT_MATCH_CONFIDENCE,
+    PRODUCT_SEARCH_K,
+    asks_for_opinions,
+    compose_products,
+    existence_terms,
+    match_products,
+)
+from qa_engine.retrieve.retriever import ChromaRetriever
+from qa_engine.retrieve.verified_index import VerifiedIndex, verified_answer
+from qa_engine.retrieve.verified_match import MatchRule
 from qa_engine.settings import Settings
 from qa_engine.types import Answer, QuestionError, ReaderResult, RetrievedPassage, SourceRef
-from qa_engine.verified import VerifiedIndex, verified_answer
-from qa_engine.verified_match import MatchRule
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +98,7 @@ class AnswerEngine:
 
     def __init__(
         self,
-        retriever: RetrieverPart,
+        retriever: Retriever,
         reader: Reader,
         composer: Composer,
         max_question_chars: int = 500,
@@ -133,7 +131,7 @@ class AnswerEngine:
         # words stay on the Answer.
         self.normalizer = normalizer
         self.product_answers = product_answers
-        # Questions agents verified the answer to (qa_engine/verified.py); None = off.
+        # Questions agents verified the answer to (retrieve/verified_index.py); None = off.
         self.verified = verified
         # Widen a bare quantity span to the clause that settles the question (quote.py).
         self.settle_quotes = settle_quotes
@@ -142,8 +140,8 @@ class AnswerEngine:
     @classmethod
     def from_settings(cls, settings: Settings, reader: Reader | None = None) -> AnswerEngine:
         from qa_engine.ingest.ingestor import ensure_demo_kb
-        from qa_engine.speed import apply_omp_wait_policy
-        from qa_engine.store import get_collection, make_client
+        from qa_engine.read.speed import apply_omp_wait_policy
+        from qa_engine.retrieve.chroma_store import get_collection, make_client
 
         apply_omp_wait_policy(settings.engine.omp_wait_policy)  # before anything loads torch
         if settings.engine.torch_threads:
@@ -153,7 +151,7 @@ class AnswerEngine:
         embedder = Embedder(settings.engine.resolved_embedding_model, device=settings.engine.device,
                             int8=settings.engine.embedder_int8)
         collection = get_collection(make_client(settings), settings.engine.collection)
-        retriever = Retriever(collection, embedder, top_k=settings.engine.top_k,
+        retriever = ChromaRetriever(collection, embedder, top_k=settings.engine.top_k,
                               cache_size=settings.engine.question_cache_size)
         verified = None
         if settings.engine.verified_answers:
@@ -178,7 +176,7 @@ class AnswerEngine:
                 reader = fallback(registry.current_name() or "?", exc)
         return cls.assemble(
             settings, retriever, reader or build_reader(settings),
-            Composer(currency=settings.engine.currency),
+            Composer(currency=settings.engine.currency), embedder=embedder,
             bootstrap=lambda: ensure_demo_kb(settings, embedder, collection),
             reader_fallback=fallback, verified=verified,
         )
@@ -190,6 +188,8 @@ class AnswerEngine:
         retriever: Retriever,
         reader: Reader,
         composer: Composer,
+        *,
+        embedder: KBEmbedder | None = None,
         bootstrap: Callable[[], object] | None = None,
         reader_fallback: Callable[[str, Exception], Reader] | None = None,
         verified: VerifiedIndex | None = None,
@@ -198,7 +198,9 @@ class AnswerEngine:
 
         The one place that turns settings into engine behaviour (top-k, the retrieval
         floor, typo repair, catalog answers), used by the bot and by `stylesprint eval`,
-        so that an evaluation measures exactly what agents get.
+        so that an evaluation measures exactly what agents get. It knows its parts by
+        their protocols only: `embedder` (the retriever's) gives typo repair the KB's
+        vocabulary and review answers their vectors; without it both are off.
         """
         return cls(
             retriever=retriever,
@@ -206,14 +208,15 @@ class AnswerEngine:
             composer=composer,
             bootstrap=bootstrap,
             reader_fallback=reader_fallback,
-            normalizer=(KBNormalizer(retriever, retriever.embedder.vocabulary).run
-                        if settings.engine.normalize_questions else None),
+            normalizer=(KBNormalizer(retriever, embedder.vocabulary).run
+                        if settings.engine.normalize_questions and embedder is not None
+                        else None),
             product_answers=settings.engine.product_answers,
             max_question_chars=settings.engine.max_question_chars,
             top_k=settings.engine.top_k,
             min_retrieval_score=settings.engine.min_retrieval_score,
             verified=verified if settings.engine.verified_answers else None,
-            embedder=getattr(retriever, "embedder", None),
+            embedder=embedder,
             language=LanguageGate.for_engine(settings.engine),
             settle_quotes=settings.engine.quote_clauses,
         )
@@ -265,9 +268,8 @@ class AnswerEngine:
             # not "the KB is silent": the bot cannot read this language
             reply = self.composer.voice.declined_language.format(
                 language=gate.kb_language_name)
-            return Answer(question=text, answered=False, answer=reply, span=None,
-                          confidence=0.0, sources=[], model_version=reader.model_version,
-                          latency_ms=(time.perf_counter() - t0) * 1000)
+            return Answer.declined(text, reply, model_version=reader.model_version,
+                                   latency_ms=(time.perf_counter() - t0) * 1000)
         hit = self.verified.lookup(query, asker, reader) if self.verified is not None else None
         if hit is not None:  # an agent fixed this question
             answer = verified_answer(hit, text, query, self.composer, reader.model_version)
@@ -305,24 +307,18 @@ class AnswerEngine:
             else:
                 reply = self.composer.answer(passage, start, end, question=query)
             ordered = sorted(sources, key=lambda s: s.id != passage.id)  # citing source first
-            answer = Answer(
-                question=text, answered=True, answer=reply, span=passage.text[start:end],
-                confidence=result.confidence, sources=ordered,
-                model_version=reader.model_version, latency_ms=0.0, passage=passage,
-                span_start=start, span_end=end, retrieved=retrieved,
-            )
+            answer = Answer.read(text, reply, passage, start, end, confidence=result.confidence,
+                                 sources=ordered, model_version=reader.model_version,
+                                 retrieved=retrieved)
         elif on_topic and (broad := self._broad(text, query, search, reader, result)):
             answer = broad
         else:
-            answer = Answer(
-                question=text, answered=False, answer=self.composer.declined(
-                    retrieved, reason=self.composer.decline_reason(on_topic, result)),
-                span=None, confidence=result.confidence, sources=sources,
-                model_version=reader.model_version, latency_ms=0.0,
-                passage=by_id.get(best.passage_id) if best else None,
-                span_start=best.start if best else None, span_end=best.end if best else None,
-                retrieved=retrieved,
-            )
+            reply = self.composer.declined(
+                retrieved, reason=self.composer.decline_reason(on_topic, result))
+            answer = Answer.declined(
+                text, reply, model_version=reader.model_version, confidence=result.confidence,
+                sources=sources, retrieved=retrieved,
+                nearest=(by_id[best.passage_id], best.start, best.end) if best else None)
         t3 = time.perf_counter()
         answer.latency_ms = (t3 - t0) * 1000
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "read": (t2 - t1) * 1000}
@@ -331,7 +327,7 @@ class AnswerEngine:
     def _broad(self, text: str, query: str, search: str, reader: Reader,
                result: ReaderResult) -> Answer | None:
         """A declined broad question ("shipping options?") answered with the opening of
-        the section it names (qa_engine/broad.py), or None."""
+        the section it names (qa_engine/compose/broad.py), or None."""
         topic = broad_topic(query)
         if topic is None:
             return None
@@ -340,12 +336,9 @@ class AnswerEngine:
         if hit is None:
             return None
         start, end = opening(hit.passage.text)
-        return Answer(
-            question=text, answered=True, answer=broad_reply(hit, start, end),
-            span=hit.passage.text[start:end], confidence=BROAD_ANSWER_CONFIDENCE,
-            sources=[source_ref(hit)], model_version=reader.model_version, latency_ms=0.0,
-            passage=hit.passage, span_start=start, span_end=end, retrieved=hits,
-        )
+        return Answer.read(text, broad_reply(hit, start, end), hit.passage, start, end,
+                           confidence=BROAD_ANSWER_CONFIDENCE, sources=[source_ref(hit)],
+                           model_version=reader.model_version, retrieved=hits)
 
     def _retrieve(self, search: str, query: str, k: int) -> list[RetrievedPassage]:
         """The passages to read. For an opinion question the catalog rows are set aside
@@ -397,80 +390,14 @@ class AnswerEngine:
             return None
         first = matches[0]
         passage = first.hit.passage
-        sources = [source_ref(m.hit) for m in matches]
-        answer = Answer(
-            question=text, answered=True, answer=compose_products(matches, self.composer.currency),
-            span=passage.text[first.start:first.end], confidence=PRODUCT_MATCH_CONFIDENCE,
-            sources=sources, model_version=self.reader.model_version, latency_ms=0.0,
-            passage=passage, span_start=first.start, span_end=first.end,
-            retrieved=[m.hit for m in matches],
-        )
-        answer.latency_ms = (time.perf_counter() - t0) * 1000
-        return answer
+        return Answer.read(
+            text, compose_products(matches, self.composer.currency), passage, first.start,
+            first.end, confidence=PRODUCT_MATCH_CONFIDENCE,
+            sources=[source_ref(m.hit) for m in matches],
+            model_version=self.reader.model_version, retrieved=[m.hit for m in matches],
+            latency_ms=(time.perf_counter() - t0) * 1000)
 
     def swap_reader(self, reader: Reader) -> None:
         """Serve a new (already warmed-up) reader; questions in flight finish on the old one."""
         reader.warm_up()
         self.reader = reader
-
-
-def earlier_reader(
-    settings: Settings, registry: ModelRegistry, broken: str, error: Exception
-) -> SpanReader:
-    """A warmed-up reader of the most recently served version other than `broken`.
-
-    A promoted version that cannot be loaded (corrupt or missing weights) must not keep
-    the bot down: serve what served before it, and say so loudly. CURRENT is left as it
-    is, so `stylesprint models list` still shows what was promoted; fix it or roll back.
-    """
-    names: list[str] = []
-    for event in reversed(registry.history()):
-        for name in (event.get("previous"), event.get("version")):
-            if name and name != broken and name not in names:
-                names.append(name)
-    for name in names:
-        try:
-            reader = build_reader(settings, registry, version=registry.get(name))
-            reader.warm_up()
-        except (KeyError, ModelLoadError, OSError, ValueError, RuntimeError) as exc:
-            logger.warning("earlier model version %s cannot be loaded either: %s", name, exc)
-            continue
-        logger.error("model version %s cannot be loaded (%s); serving %s instead. Fix it or "
-                     "run `stylesprint models rollback`.", broken, error, name)
-        return reader
-    raise ModelLoadError(
-        f"model version {broken} cannot be loaded and no earlier version can: {error}"
-    ) from error
-
-
-def build_reader(
-    settings: Settings, registry: ModelRegistry | None = None, version: ModelVersion | None = None,
-    model_dir: Path | None = None,
-) -> SpanReader:
-    """The reader for `model_dir`, `version`, the configured adapter (`adapter_dir`), or the
-    registry's current version, in that order.
-
-    Built by `SpanReader.from_model_dir`: the model's own window and base model, unless
-    the settings name them (`STYLESPRINT_MAX_SEQ_LENGTH`, `STYLESPRINT_DOC_STRIDE`,
-    `STYLESPRINT_BASE_MODEL`); decoding limits, int8, device and threshold from settings.
-    """
-    if model_dir is None and version is None:
-        model_dir = settings.engine.adapter_dir
-    if model_dir is not None:
-        name = f"path:{Path(model_dir).name}"
-    else:
-        chosen = version or (registry or ModelRegistry(settings.models_dir)).current()
-        model_dir, name = chosen.path, chosen.name
-    return SpanReader.from_model_dir(
-        model_dir, base_model=settings.engine.base_model, device=settings.engine.device,
-        threshold=settings.engine.confidence_threshold, model_version=name,
-        **reader_overrides(settings),
-    )
-
-
-def reader_overrides(settings: Settings) -> dict[str, object]:
-    """The `ReaderConfig` fields the settings decide (the window only when set explicitly)."""
-    engine = settings.engine
-    window = {k: getattr(engine, k) for k in TRAINED_WINDOW if k in engine.model_fields_set}
-    return {"max_answer_length": engine.max_answer_tokens, "n_best": engine.n_best,
-            "int8": engine.reader_int8, **window}

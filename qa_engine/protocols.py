@@ -1,8 +1,9 @@
 """What `AnswerEngine` needs of its parts, as protocols.
 
-`qa_engine.reader.SpanReader` and `qa_engine.retriever.Retriever` are the project's
-implementations; anything with these methods can stand in (a test double, another
-reader family). Construction is cheap; `warm_up()` loads models once and is idempotent.
+`qa_engine.read.reader.SpanReader` and `qa_engine.retrieve.retriever.ChromaRetriever`
+are the project's implementations; anything with these methods can stand in (a test
+double, another reader family). Construction is cheap; `warm_up()` loads models once and
+is idempotent.
 """
 
 from __future__ import annotations
@@ -56,3 +57,21 @@ class Retriever(Protocol):
     def passages(self, where: dict[str, Any], limit: int = 500) -> list[Passage]:
         """Every passage whose metadata match `where` (a product's reviews)."""
         ...
+
+    def count(self) -> int:
+        """How many passages the knowledge base holds (typo repair re-reads on a change)."""
+        ...
+
+    def texts(self) -> list[str]:
+        """Every passage's text, title and section (the words typo repair corrects toward)."""
+        ...
+
+
+@runtime_checkable
+class KBEmbedder(Protocol):
+    """The retriever's sentence embedder, as the engine uses it: unit-length vectors (how
+    many reviews agree) and the vocabulary typo repair corrects toward."""
+
+    def embed(self, texts: Sequence[str]) -> Any: ...
+
+    def vocabulary(self) -> set[str]: ...

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_engine.private import private_tree
-from qa_engine.reader import check_model_dir, read_model_meta
+from qa_engine.read.reader import check_model_dir, read_model_meta
 
 SHIPPED_MODEL_DIR = Path(__file__).parent / "assets" / "reader"
 VERSION_FILE = "version.json"

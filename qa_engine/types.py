@@ -29,7 +29,8 @@ class Passage:
     section: str = ""
     doc_id: str = ""
     kind: str = "document"
-    # Reviews (kind "review", qa_engine/reviews.py): what the review loaders store in Chroma.
+    # Reviews (kind "review", qa_engine/compose/reviews.py): what the review loaders store
+    # in Chroma.
     product: str = ""
     rating: int | None = None  # 1-5; None when unknown (stored as -1)
     review_date: str = ""  # ISO date or ""
@@ -88,7 +89,8 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class VerifiedMark:
-    """An answer served from a verified answer (qa_engine/verified.py): which, and how close."""
+    """An answer served from a verified answer (qa_engine/retrieve/verified_index.py):
+    which, and how close."""
 
     id: int  # the verified_answers row
     origin: str  # "correction" | "votes"
@@ -115,6 +117,31 @@ class Answer:
     retrieved: list[RetrievedPassage] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     verified: VerifiedMark | None = None  # "verified by an agent"
+
+    @classmethod
+    def read(cls, question: str, reply: str, passage: Passage, start: int, end: int, *,
+             confidence: float, sources: list[SourceRef], model_version: str,
+             retrieved: list[RetrievedPassage], verified: VerifiedMark | None = None,
+             latency_ms: float = 0.0) -> Answer:
+        """An answer read in `passage`: its span is `passage.text[start:end]`."""
+        return cls(question=question, answered=True, answer=reply,
+                   span=passage.text[start:end], confidence=confidence, sources=sources,
+                   model_version=model_version, latency_ms=latency_ms, passage=passage,
+                   span_start=start, span_end=end, retrieved=retrieved, verified=verified)
+
+    @classmethod
+    def declined(cls, question: str, reply: str, *, model_version: str,
+                 confidence: float = 0.0, sources: list[SourceRef] | None = None,
+                 retrieved: list[RetrievedPassage] | None = None,
+                 nearest: tuple[Passage, int, int] | None = None,
+                 latency_ms: float = 0.0) -> Answer:
+        """A declined question: `reply` says why; `nearest` is the span the reader found
+        and did not trust (passage, start, end), kept for the records."""
+        passage, start, end = nearest if nearest is not None else (None, None, None)
+        return cls(question=question, answered=False, answer=reply, span=None,
+                   confidence=confidence, sources=list(sources or []),
+                   model_version=model_version, latency_ms=latency_ms, passage=passage,
+                   span_start=start, span_end=end, retrieved=list(retrieved or []))
 
     def to_json(self) -> dict[str, Any]:
         """The `stylesprint ask --json` object (field names are a public contract)."""

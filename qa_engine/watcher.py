@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from qa_engine.memory import release_free_memory
 from qa_engine.protocols import PROBE_PASSAGE, PROBE_QUESTION, Reader
-from qa_engine.reader import check_model_dir
+from qa_engine.read.reader import check_model_dir
 from qa_engine.registry import ModelRegistry
 from qa_engine.settings import Settings
 from qa_engine.types import ReaderResult
@@ -88,12 +88,11 @@ def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
 class ModelWatcher:
     """Polls the registry and swaps the engine's reader when the served version changes."""
 
-    def __init__(self, settings: Settings, engine: SwappableEngine, interval_s: float | None = None,
+    def __init__(self, settings: Settings, engine: SwappableEngine, interval_s: float,
                  registry: ModelRegistry | None = None) -> None:
         self.settings = settings
         self.engine = engine
-        self.interval_s = float(interval_s if interval_s is not None
-                                else settings.bot.model_watch_interval_s)
+        self.interval_s = float(interval_s)  # between two checks (`start()`)
         self.registry = registry or ModelRegistry(settings.models_dir)
         self._refused: dict[str, tuple[Any, ...]] = {}
         pinned = settings.engine.adapter_dir
@@ -126,7 +125,7 @@ class ModelWatcher:
         stamp = (name, _stamp(self.registry.root / name))
         if self._refused.get(name) == stamp:
             return WatchResult("refused", name, serving, "refused before; unchanged since")
-        from qa_engine.pipeline import build_reader  # the engine's own construction
+        from qa_engine.read.build import build_reader  # the engine's own construction
 
         def build() -> Reader:
             version = self.registry.get(name)
@@ -144,7 +143,7 @@ class ModelWatcher:
         key = f"pinned:{path}"
         if self._refused.get(key) == stamp:
             return WatchResult("refused", serving, serving, "refused before; unchanged since")
-        from qa_engine.pipeline import build_reader
+        from qa_engine.read.build import build_reader
 
         def build() -> Reader:
             check_model_dir(path)
@@ -195,10 +194,12 @@ class ModelWatcher:
         self._thread = None
 
 
-def start_model_watcher(settings: Settings, engine: Any) -> ModelWatcher | None:
-    """The watcher a serving process runs, started; None when there is nothing to follow
-    (STYLESPRINT_MODEL_WATCH_INTERVAL_S=0, or an engine that cannot swap its reader); a
-    pinned STYLESPRINT_ADAPTER_DIR is watched for a new model saved into it."""
-    if settings.bot.model_watch_interval_s <= 0 or not hasattr(engine, "swap_reader"):
+def start_model_watcher(settings: Settings, engine: Any,
+                        interval_s: float) -> ModelWatcher | None:
+    """The watcher a serving process runs, checking every `interval_s` (the bot's
+    STYLESPRINT_MODEL_WATCH_INTERVAL_S), started; None when there is nothing to follow
+    (an interval of 0, or an engine that cannot swap its reader); a pinned
+    STYLESPRINT_ADAPTER_DIR is watched for a new model saved into it."""
+    if interval_s <= 0 or not hasattr(engine, "swap_reader"):
         return None
-    return ModelWatcher(settings, engine).start()
+    return ModelWatcher(settings, engine, interval_s).start()

@@ -16,7 +16,7 @@ import pytest
 @pytest.fixture(scope="session")
 def embedder():
     """The real all-MiniLM-L6-v2 sentence embedder, loaded once per test session."""
-    from qa_engine.embedder import Embedder
+    from qa_engine.retrieve.embedder import Embedder
     from qa_engine.settings import bundled_minilm_path
 
     model = Embedder(bundled_minilm_path())
@@ -203,7 +203,7 @@ def memory_kb(embedder: Any) -> Iterator[Any]:
     from chromadb.config import Settings as ChromaSettings
 
     from qa_engine.corrections import ChromaPassages
-    from qa_engine.store import get_collection
+    from qa_engine.retrieve.chroma_store import get_collection
 
     client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
     made: list[str] = []

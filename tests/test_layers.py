@@ -74,8 +74,8 @@ def test_the_checker_sees_function_level_imports():
 # --- the environment is read at the front door, Slack is the bot's -----------------------
 
 #: settings classes: building one reads the environment and `.env`
-SETTINGS_CLASSES = {"Settings", "EngineSettings", "BotSettings", "SlackSettings",
-                    "RetrainSettings", "ServiceSettings", "OpenAISettings"}
+SETTINGS_CLASSES = {"Settings", "ServingSettings", "EngineSettings", "BotSettings",
+                    "SlackSettings", "RetrainSettings", "ServiceSettings", "OpenAISettings"}
 #: packages that may build settings: the composition root (tests and bench/ are entry
 #: points of their own and are not checked)
 READS_ENVIRONMENT = {"stylesprint"}

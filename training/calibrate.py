@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa_engine.calibration import Calibration, choose_threshold, fit_platt
 from qa_engine.protocols import Reader
+from qa_engine.read.calibration import Calibration, choose_threshold, fit_platt
 from qa_engine.types import Passage
 from training.datasets import QAExample
 from training.evaluation.metrics import exact_match, f1_score

@@ -28,7 +28,7 @@ def open_kb(settings: Any) -> PassageSource | None:
     """The knowledge base to locate corrections in; None (with a warning) if unreachable
     or empty, and corrections are then searched in the passage used only."""
     from qa_engine.corrections import ChromaPassages
-    from qa_engine.store import get_collection, make_client
+    from qa_engine.retrieve.chroma_store import get_collection, make_client
     from qa_engine.types import KnowledgeBaseUnavailable
 
     try:

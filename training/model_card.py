@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from qa_engine.reader import MODEL_META_FILE
+from qa_engine.read.reader import MODEL_META_FILE
 
 
 def write_model_card(model_dir: Path, command: str | None = None) -> Path:

@@ -36,7 +36,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qa_engine.records.runs import RetrainStore, default_owner, utcnow
 from qa_engine.settings import Settings
 from training import retrain_child
 from training.datasets import write_jsonl
@@ -49,6 +48,7 @@ from training.feedback import (
     write_dataset,
 )
 from training.gate import GateDecision, fit_failure, format_deltas, gate, margins_from
+from training.runs import RetrainStore, default_owner, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -301,7 +301,7 @@ def _details(outcome: RetrainOutcome) -> dict[str, Any]:
 def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, run_dir: Path,
                        outcome: RetrainOutcome, force: bool, isolate: bool,
                        train_config: Mapping[str, Any] | None) -> None:
-    from qa_engine.reader import ModelLoadError
+    from qa_engine.read.reader import ModelLoadError
     from training.datasets import DatasetError, load_examples
     from training.retrain_work import WorkJob
 

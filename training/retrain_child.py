@@ -8,7 +8,7 @@ time name one process (psutil reads the start time the same way on Linux, macOS 
 Windows). The file is removed when the child has ended.
 
 When the next retrain takes over the lock of a run whose process is dead
-(`qa_engine.records.runs.owner_is_dead`), `stop_orphans` stops the child of every run
+(`training.runs.owner_is_dead`), `stop_orphans` stops the child of every run
 still marked running, if it is that same process on this host: SIGTERM, then SIGKILL
 after `grace_s`.
 """

@@ -77,7 +77,7 @@ class WorkJob:
 
 
 def _reader(model_dir: Path, job: WorkJob) -> Any:
-    from qa_engine.reader import SpanReader
+    from qa_engine.read.reader import SpanReader
 
     return SpanReader.from_model_dir(model_dir, job.base_model,
                                      max_answer_length=job.max_answer_length, n_best=job.n_best)
@@ -296,8 +296,8 @@ def _field_key(model_dir: Path, job: WorkJob) -> str:
 
 def run_job(job: WorkJob) -> dict[str, Any]:
     """Train, calibrate and evaluate; the returned dict is what `result.json` holds."""
-    from qa_engine.embedder import Embedder
-    from qa_engine.reader import MODEL_META_FILE
+    from qa_engine.read.reader import MODEL_META_FILE
+    from qa_engine.retrieve.embedder import Embedder
     from training.adapters import TrainConfig
     from training.calibrate import fit_calibration, reader_metrics, score_examples
     from training.datasets import load_examples, load_jsonl
@@ -396,7 +396,7 @@ def run_job(job: WorkJob) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from qa_engine.logs import quiet_libraries
-    from qa_engine.speed import apply_omp_wait_policy
+    from qa_engine.read.speed import apply_omp_wait_policy
 
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:

@@ -16,7 +16,7 @@
 The job is stored by reference with the non-secret settings as keyword arguments
 (tokens are read from the environment when it runs, never pickled into the
 database). A second scheduler process on the same database cannot retrain at the
-same time: `run_retrain` takes the lock in `retrain_lock` first (`qa_engine.records.runs`).
+same time: `run_retrain` takes the lock in `retrain_lock` first (`training.runs`).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def build_scheduler(settings: Settings, *, blocking: bool = False, trigger: Any 
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     from qa_engine.db import make_engine
-    from qa_engine.records.runs import RetrainStore
+    from training.runs import RetrainStore
 
     url = settings.resolved_database_url
     store = RetrainStore(url)

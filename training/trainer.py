@@ -305,7 +305,7 @@ def train_reader(
 def write_model_meta(out_dir: Path, cfg: TrainConfig, base_model: str, result: TrainResult,
                      extra: dict[str, Any]) -> None:
     """`stylesprint.json`: what the reader and the registry need to know about this model."""
-    from qa_engine.reader import BUNDLED_BASE_MODEL, MODEL_META_FILE
+    from qa_engine.read.reader import BUNDLED_BASE_MODEL, MODEL_META_FILE
     from qa_engine.settings import bundled_minilm_path
 
     meta = {

@@ -19,7 +19,7 @@ Pairs (verified question with its passage and span, new question), each labelled
   The knowledge base is the file's sampled passages.
 
 Only pairs serving would ask the rule about are kept (question cosine >= the verified
-index's `PREFILTER`). The features are `qa_engine.verified_match.features`, computed with
+index's `PREFILTER`). The features are `qa_engine.retrieve.verified_match.features`, computed with
 the project's embedder and the shipped reader as the serving side computes them (one
 reader pass per new question and verified passage: about half an hour on two cores for
 every source, hence `--features-cache`). A scikit-learn `HistGradientBoostingClassifier`
@@ -29,7 +29,7 @@ threshold is the lowest probability at which the field half's near misses, score
 fold (the rule refitted without each fifth of them), are served at most
 `--max-near-miss`. Figures per source (paraphrases served, near misses captured) are
 printed in sample, with the source left out of the fit, and out of fold; the trees are
-written as plain JSON to `qa_engine/assets/verified_match.json` (`to_rule`).
+written as plain JSON to `qa_engine/retrieve/assets/verified_match.json` (`to_rule`).
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ from typing import Any
 
 import numpy as np
 
-from qa_engine.verified import PREFILTER
-from qa_engine.verified_match import (
+from qa_engine.retrieve.verified_index import PREFILTER
+from qa_engine.retrieve.verified_match import (
     RULE_FILE,
     MatchRule,
     Tree,
@@ -322,9 +322,9 @@ def load_parts(args: argparse.Namespace) -> Parts:
         names = [str(n) for n in data["names"]]
         return {n: (data[f"X{i}"], data[f"y{i}"], list(data[f"v{i}"]))
                 for i, n in enumerate(names)}
-    from qa_engine.embedder import Embedder
-    from qa_engine.reader import SpanReader
+    from qa_engine.read.reader import SpanReader
     from qa_engine.registry import SHIPPED_MODEL_DIR
+    from qa_engine.retrieve.embedder import Embedder
     from qa_engine.settings.engine import bundled_minilm_path
     from qa_engine.types import Passage
     from training.verified_match_field import field_source

@@ -30,10 +30,10 @@ from qa_engine.corrections import Located, locate_correction
 from qa_engine.ingest.files import discover
 from qa_engine.ingest.loaders import load_file
 from qa_engine.ingest.passages import build_passages
-from qa_engine.normalize import QuestionNormalizer, words_of
+from qa_engine.retrieve.normalize import QuestionNormalizer, words_of
+from qa_engine.retrieve.verified_match import token_f1
 from qa_engine.settings.engine import EngineSettings
 from qa_engine.types import Passage
-from qa_engine.verified_match import token_f1
 
 FIELD = Path(__file__).parent / "data" / "field_test"
 

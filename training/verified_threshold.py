@@ -3,7 +3,7 @@
     python -m training.verified_threshold [--data training/data/stylesprint_dev.jsonl] [--json]
 
 A verified answer is served to a new question whose embedding (the project's embedder,
-as qa_engine/verified.py uses it) is at least the threshold similar to the verified
+as qa_engine/retrieve/verified_index.py uses it) is at least the threshold similar to the verified
 question. In the dev split every question has a `group`: `<doc>/<section>/<fact>` for a
 policy fact (`~<other section>` marks the same question asked against a distractor
 passage), `<sku>/<attribute>` for a product. Two questions of one fact are paraphrases:
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if "field_test" in args.data.parts:
         parser.error("the field test is held out: calibrate on the dev split")
-    from qa_engine.embedder import Embedder
+    from qa_engine.retrieve.embedder import Embedder
     from qa_engine.settings import bundled_minilm_path
 
     # arguments, not Settings(): only the composition root (stylesprint/) reads the environment

@@ -29,8 +29,8 @@ from qa_engine.settings import Settings
 from qa_engine.types import KnowledgeBaseUnavailable
 
 if TYPE_CHECKING:
-    from qa_engine.embedder import Embedder
     from qa_engine.ingest.report import IngestReport
+    from qa_engine.retrieve.embedder import Embedder
 
 log = logging.getLogger(__name__)
 

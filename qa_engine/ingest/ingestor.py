@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qa_engine.embedder import Embedder
 from qa_engine.ingest.files import KBFile, NothingToIngest, discover
 from qa_engine.ingest.loaders import LoadError, load_file
 from qa_engine.ingest.passages import PassageRecord, build_passages
@@ -33,8 +32,9 @@ from qa_engine.ingest.progress import (
     file_size_warning,
 )
 from qa_engine.ingest.report import FileReport, IngestReport
+from qa_engine.retrieve.chroma_store import get_collection, make_client
+from qa_engine.retrieve.embedder import Embedder
 from qa_engine.settings import Settings
-from qa_engine.store import get_collection, make_client
 from qa_engine.types import KnowledgeBaseUnavailable
 
 log = logging.getLogger(__name__)

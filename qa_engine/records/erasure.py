@@ -20,31 +20,34 @@ and each is idempotent (a second run counts 0 everywhere).
 `processed_events` (idempotency keys: event ids, trigger ids, view ids) and the retrain
 log (`retrain_runs`, counts and host names) hold no user id and no text; they are kept.
 Files under the data directory are `qa_engine/governance.py`'s part.
+
+The tables of this package are erased here; a package above erases its own tables with
+an `ErasurePart` given to `Erasure` (the bot's `rollbacks` and `question_jobs`:
+`bot.state.erasure.BOT_TABLES`), in the same transaction as these.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, timezone
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from qa_engine.records.questions import DONE, RUNNING, QuestionJobRow
 from qa_engine.records.schema import (
     AnswerRow,
     CorrectionRow,
+    HandoffRow,
     VerifiedAnswerRow,
     VoteRow,
     utcnow,
 )
-from qa_engine.records.teamwork import HandoffRow, RollbackRow
 from qa_engine.records.verified import ACTIVE, RETIRED, sync_votes
 
-#: the places a count can name, in the order they are printed
-TABLES = ("answers", "votes", "corrections", "verified_answers", "handoffs", "rollbacks",
-          "question_jobs")
+#: this package's tables a count can name, in the order they are printed (the parts'
+#: tables follow)
+TABLES = ("answers", "votes", "corrections", "verified_answers", "handoffs")
 BATCH = 500  # rows per transaction when dropping text
 ERASED_USER = ""  # what a non-nullable user id column holds once its person is forgotten
 
@@ -55,15 +58,34 @@ _ANSWER_TEXT_DROPPED: dict[str, Any] = {
 }
 
 
-def _counts() -> dict[str, int]:
-    return dict.fromkeys(TABLES, 0)
+class ErasurePart(Protocol):
+    """The erasures of a package's own tables, each in the caller's transaction; each
+    returns a count per table it names in `tables`."""
+
+    tables: tuple[str, ...]
+
+    def drop_text_before(self, session: Session, cutoff: datetime) -> dict[str, int]: ...
+
+    def forget_user(self, session: Session, user_id: str) -> dict[str, int]: ...
+
+    def purge_all(self, session: Session) -> dict[str, int]: ...
+
+
+def all_tables(parts: Sequence[ErasurePart] = ()) -> tuple[str, ...]:
+    """The tables a count names, this package's then the parts', in printing order."""
+    return TABLES + tuple(name for part in parts for name in part.tables)
 
 
 class Erasure:
-    """The three erasures over `engine` (`Records.engine`: the records' database)."""
+    """The three erasures over `engine` (`Records.engine`: the records' database) and,
+    in the same transactions, over the `parts`' tables."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, parts: Sequence[ErasurePart] = ()) -> None:
         self.engine = engine
+        self.parts = tuple(parts)
+
+    def _counts(self) -> dict[str, int]:
+        return dict.fromkeys(all_tables(self.parts), 0)
 
     def _session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -85,7 +107,7 @@ class Erasure:
 
         In transactions of `BATCH` rows: on SQLite a long first run would otherwise hold
         the write lock the serving bot needs for its answers and votes."""
-        counts = _counts()
+        counts = self._counts()
         counts["answers"] = self._in_batches(
             AnswerRow, (AnswerRow.created_at < cutoff, _has_text()), _ANSWER_TEXT_DROPPED)
         counts["corrections"] = self._in_batches(
@@ -98,18 +120,9 @@ class Erasure:
                                 or_(VerifiedAnswerRow.question != "",
                                     VerifiedAnswerRow.passage_text != "")),
             {"question": "", "question_key": "", "passage_text": "", "span": ""})
-        epoch = cutoff.timestamp() if cutoff.tzinfo else _epoch(cutoff)
-        with self._session() as session, session.begin():
-            # a finished row keeps no question or message already (QuestionStore.finish);
-            # what is left is a question never finished (admitted, then the bot went away)
-            jobs = session.scalars(select(QuestionJobRow).where(
-                QuestionJobRow.state != RUNNING, QuestionJobRow.admitted_at < epoch,
-                or_(QuestionJobRow.state != DONE, QuestionJobRow.message.is_not(None),
-                    QuestionJobRow.detail.is_not(None))))
-            for job in jobs:
-                if job.question or job.message or job.detail:
-                    job.question, job.message, job.detail = {}, None, None
-                    counts["question_jobs"] += 1
+        for part in self.parts:
+            with self._session() as session, session.begin():
+                counts.update(part.drop_text_before(session, cutoff))
         return counts
 
     def _in_batches(self, table: Any, where: tuple[Any, ...], values: dict[str, Any]) -> int:
@@ -128,7 +141,7 @@ class Erasure:
         """Remove `user_id` and what they typed from every table (see the module doc)."""
         if not user_id:
             raise ValueError("a user id is needed")
-        counts = _counts()
+        counts = self._counts()
         with self._session() as session, session.begin():
             asked = set(session.scalars(select(AnswerRow.id).where(AnswerRow.asker == user_id)))
             counts["answers"] = _rowcount(session.execute(
@@ -149,11 +162,8 @@ class Erasure:
             counts["handoffs"] += _rowcount(session.execute(
                 update(HandoffRow).where(HandoffRow.replied_by == user_id)
                 .values(replied_by=None)))
-            counts["rollbacks"] = _rowcount(session.execute(
-                update(RollbackRow).where(RollbackRow.user_id == user_id)
-                .values(user_id=ERASED_USER)))
-            counts["question_jobs"] = _delete_jobs(
-                session, lambda job: (job.question or {}).get("asker") == user_id)
+            for part in self.parts:
+                counts.update(part.forget_user(session, user_id))
         return counts
 
     # --- the whole workspace -----------------------------------------------------------------
@@ -162,12 +172,13 @@ class Erasure:
 
         A question a worker is answering right now is left to finish (it is deleted by
         the next purge or retention run)."""
-        counts = _counts()
+        counts = self._counts()
         with self._session() as session, session.begin():
-            counts["question_jobs"] = _delete_jobs(session, lambda job: True)
+            for part in self.parts:  # first: their rows may hang on an answer
+                counts.update(part.purge_all(session))
             for name, table in (("handoffs", HandoffRow), ("verified_answers", VerifiedAnswerRow),
                                 ("corrections", CorrectionRow), ("votes", VoteRow),
-                                ("rollbacks", RollbackRow), ("answers", AnswerRow)):
+                                ("answers", AnswerRow)):
                 counts[name] = _rowcount(session.execute(delete(table)))
         return counts
 
@@ -198,25 +209,6 @@ def _forget_in_verified(session: Session, user_id: str, asked: set[int]) -> int:
     return changed
 
 
-def _delete_jobs(session: Session, matches: Any) -> int:
-    """Delete the queue rows `matches(row)` picks that no worker is answering right now."""
-    ids = [job.id for job in session.scalars(
-        select(QuestionJobRow).where(QuestionJobRow.state != RUNNING)) if matches(job)]
-    removed = 0
-    for chunk in _chunks(ids, 500):
-        removed += _rowcount(session.execute(
-            delete(QuestionJobRow).where(QuestionJobRow.id.in_(chunk))))
-    return removed
-
-
-def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
-
-
 def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
-
-def _epoch(naive_utc: datetime) -> float:
-    return naive_utc.replace(tzinfo=timezone.utc).timestamp()

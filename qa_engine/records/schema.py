@@ -1,5 +1,6 @@
 """Tables of the feedback records: answers, votes, corrections, verified answers,
-processed events.
+hand-offs (the tables the bot writes and training, `gaps` and the App Home read; the
+bot's own tables live in `bot/state/`, on this `Base`'s metadata).
 
 These models are what the code reads and writes; the database's schema comes from the
 one Alembic history (`qa_engine/records/migrate.py`, revisions in
@@ -169,15 +170,20 @@ class VerifiedAnswerRow(Base):
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-class ProcessedEvent(Base):
-    """Requests already handled, by idempotency key: Events API `event_id`s, and keys
-    such as "command:<trigger_id>" or "view:<view id>:<state digest>" (bot/idempotency.py);
-    the primary key makes a retry or a replay a no-op."""
+class HandoffRow(Base):
+    """One "Ask a team lead": the answer, the asker, and the thread the leads got."""
 
-    __tablename__ = "processed_events"
+    __tablename__ = "handoffs"
 
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    escalation_channel: Mapped[str] = mapped_column(String(64))
+    escalation_ts: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    replied_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    replies: Mapped[int] = mapped_column(Integer, default=0)
 
 
 def slack_order(event: VoteRow) -> tuple[Decimal, int]:

@@ -6,9 +6,10 @@ SQLAlchemy URL) via `DATABASE_URL`. `__init__` is cheap; `warm_up()` connects an
 checks the schema (`qa_engine.records.migrate`: the embedded SQLite is upgraded there,
 any other database must have been upgraded with `stylesprint db upgrade`).
 
-The calls the bot makes while serving (answers, votes, corrections, idempotency keys,
-`ping`) run under a `DeadlineGuard` (qa_engine/db.py): a database that hangs makes
-them fail with DatabaseNotAnswering within `DbTimeouts.deadline_s`, not block.
+The calls the bot makes while serving (answers, votes, corrections, `ping`, and the
+bot's idempotency keys through `guarded`) run under a `DeadlineGuard` (qa_engine/deadline.py):
+a database that hangs makes them fail with DatabaseNotAnswering within
+`DbTimeouts.deadline_s`, not block.
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ from qa_engine.db import (
     TRANSIENT_ERRORS,
     DatabaseNotAnswering,
     DbTimeouts,
-    DeadlineGuard,
     make_engine,
 )
-from qa_engine.records.keys import IdempotencyKeys
+from qa_engine.deadline import DeadlineGuard
 from qa_engine.records.migrate import SchemaMismatch, ensure_schema, schema_state
 from qa_engine.records.rows import DOWN, UP, AnswerRef, answer_ref, export_row, tally
 from qa_engine.records.schema import (
@@ -52,7 +52,7 @@ class UnknownAnswer(LookupError):
     """A vote or correction names an answer that is not in the records."""
 
 
-class Records(IdempotencyKeys):
+class Records:
     """Answers, votes and corrections in one SQL database.
 
     Args:
@@ -79,7 +79,6 @@ class Records(IdempotencyKeys):
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
-        self._marked = 0
 
     # --- lifecycle ---------------------------------------------------------------------
     def warm_up(self) -> None:
@@ -115,8 +114,10 @@ class Records(IdempotencyKeys):
 
         event.listen(engine, "commit", refuse_abandoned_commit)
 
-    def _guarded(self, call: Callable[[], Any], *, writes: bool = True,
-                 deadline_s: float | None = None) -> Any:
+    def guarded(self, call: Callable[[], Any], *, writes: bool = True,
+                deadline_s: float | None = None) -> Any:
+        """`call()` under the records' `DeadlineGuard` (for the tables of the packages
+        above: the bot's idempotency keys)."""
         return self.guard.call(call, transient=TRANSIENT_ERRORS, proves_health=writes,
                                deadline_s=deadline_s)
 
@@ -130,7 +131,7 @@ class Records(IdempotencyKeys):
                 session.execute(update(SchemaVersion).where(false()).values(
                     version=SchemaVersion.version))
 
-        self._guarded(write_nothing)
+        self.guarded(write_nothing)
 
     @property
     def engine(self) -> Engine:
@@ -160,7 +161,7 @@ class Records(IdempotencyKeys):
         message_ts: str | None = None,
     ) -> int:
         """Store one answer as given (before it is posted) and return its id."""
-        return int(self._guarded(lambda: self._log_answer(
+        return int(self.guarded(lambda: self._log_answer(
             answer, surface=surface, channel=channel, asker=asker, thread_ts=thread_ts,
             message_ts=message_ts)))
 
@@ -215,7 +216,7 @@ class Records(IdempotencyKeys):
                 row.message_ts = message_ts
                 row.total_ms = total_ms
 
-        self._guarded(update)
+        self.guarded(update)
 
     def find_by_message(self, channel: str, message_ts: str) -> AnswerRef | None:
         """The answer the bot posted as message `message_ts` in `channel`, if any."""
@@ -230,7 +231,7 @@ class Records(IdempotencyKeys):
                 )
                 return answer_ref(row) if row else None
 
-        return self._guarded(find, writes=False)
+        return self.guarded(find, writes=False)
 
     def get(self, answer_id: int) -> AnswerRef | None:
         def find() -> AnswerRef | None:
@@ -238,7 +239,7 @@ class Records(IdempotencyKeys):
                 row = session.get(AnswerRow, answer_id)
                 return answer_ref(row) if row else None
 
-        return self._guarded(find, writes=False)
+        return self.guarded(find, writes=False)
 
     # --- votes -------------------------------------------------------------------------
     def record_vote(self, answer_id: int, user_id: str, value: int, *, source: str,
@@ -266,7 +267,7 @@ class Records(IdempotencyKeys):
                 session.flush()
                 sync_votes(session, answer_id)  # two agents' 👍 verify the answer
 
-        self._guarded(add)
+        self.guarded(add)
 
     def votes(self, answer_id: int) -> dict[str, int]:
         """Current tally `{"up": n, "down": m}` of one answer."""
@@ -315,7 +316,7 @@ class Records(IdempotencyKeys):
                 session.add(row)
             return row.id
 
-        return int(self._guarded(add))
+        return int(self.guarded(add))
 
     @property
     def verified(self) -> VerifiedStore:

@@ -1,11 +1,11 @@
 """Verified answers and the feedback waiting for review, over the records database.
 
 The `verified_answers` table is the source of truth for what agents verified; every
-serving process keeps its own index of it (qa_engine/verified.py) and re-reads it when
-`marker()` changes. Two 👍 from two different agents verify an answer as soon as the second
-vote is written (`sync_votes`, called by `Records` in the vote's own transaction), so no
-listener has to know about it (the bot checks that both voters are members of the
-answer's channel before it writes a vote).
+serving process keeps its own index of it (qa_engine/retrieve/verified_index.py) and
+re-reads it when `marker()` changes. Two 👍 from two different agents verify an answer as
+soon as the second vote is written (`sync_votes`, called by `Records` in the vote's own
+transaction), so no listener has to know about it (the bot checks that both voters are
+members of the answer's channel before it writes a vote).
 
 Publication: a correction by someone who may publish (a lead) is stored `active` and
 served to everyone at once; anyone else's is stored `pending`: served to its author

@@ -49,12 +49,3 @@ def split_ids(value: Any) -> Any:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return value
-
-
-def slack_id(value: str | None) -> str | None:
-    """A Slack channel/user group id, or None when empty."""
-    if value is None or not value.strip():
-        return None
-    if not value.strip().isalnum():
-        raise ValueError(f"{value!r} is not a Slack id (e.g. C0123ABCD or S0123ABCD)")
-    return value.strip()

@@ -67,22 +67,23 @@ class EngineSettings(SettingsGroup):
     normalize_questions: bool = Field(
         True,
         description="Repair misspelt words toward the knowledge base's vocabulary before "
-        "retrieving and reading (qa_engine/normalize.py).",
+        "retrieving and reading (qa_engine/retrieve/normalize.py).",
     )
     product_answers: bool = Field(
         True,
         description="Answer existence questions ('do we carry leather jackets?') with the "
-        "catalog products that match every word (qa_engine/products.py).",
+        "catalog products that match every word (qa_engine/retrieve/products.py).",
     )
     quote_clauses: bool = Field(
         True,
         description="Widen a bare quantity span ('15%', '12') to the clause that carries "
-        "it unless the question asks for the quantity itself (qa_engine/quote.py).",
+        "it unless the question asks for the quantity itself (qa_engine/read/quote.py).",
     )
     verified_answers: bool = Field(
         True,
         description="Answer a close paraphrase of a question an agent corrected (or two "
-        "agents gave 👍) from the verified passage and span (qa_engine/verified.py).",
+        "agents gave 👍) from the verified passage and span "
+        "(qa_engine/retrieve/verified_index.py).",
     )
     verified_threshold: float = Field(
         0.92,
@@ -94,7 +95,7 @@ class EngineSettings(SettingsGroup):
     verified_match: bool = Field(
         True,
         description="Serve a verified answer to a paraphrase below verified_threshold when the "
-        "fitted matching rule (qa_engine/assets/verified_match.json: python -m "
+        "fitted matching rule (qa_engine/retrieve/assets/verified_match.json: python -m "
         "training.verified_match) says so; false = near-copies only.",
     )
     passage_max_words: int = Field(120, ge=20)
@@ -126,7 +127,7 @@ class EngineSettings(SettingsGroup):
         "a price that already carries a currency is left as it is.",
     )
 
-    # --- languages (qa_engine/language.py) ---------------------------------------------
+    # --- languages (qa_engine/retrieve/language.py) ---------------------------------------------
     kb_language: str = Field(
         "en",
         min_length=2, max_length=2,

@@ -12,8 +12,8 @@ from typing import NoReturn
 
 import typer
 
+from bot.settings import ServingSettings
 from qa_engine.logs import quiet_libraries
-from qa_engine.settings import Settings
 
 __all__ = ["fail", "settings_or_exit", "database_or_exit", "quiet_libraries"]
 
@@ -33,11 +33,11 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     raise typer.Exit(code)
 
 
-def settings_or_exit() -> Settings:
+def settings_or_exit() -> ServingSettings:
     from pydantic import ValidationError
 
     try:
-        return Settings()
+        return ServingSettings()
     except ValidationError as exc:
         problems = "; ".join(
             (f"{'.'.join(str(p) for p in e['loc'])}: " if e["loc"] else "")

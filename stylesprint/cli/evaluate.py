@@ -106,8 +106,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(settings, rows, names, models, mode, correct, kb, report_dir, gold):  # noqa: ANN001, ANN202
-    from qa_engine.embedder import Embedder
-    from qa_engine.reader import ModelLoadError
+    from qa_engine.read.reader import ModelLoadError
+    from qa_engine.retrieve.embedder import Embedder
     from training.evaluation.base import SystemUnavailable
     from training.evaluation.evaluator import EvaluationAborted, Evaluator, SkippedSystem
     from training.evaluation.report import write_report

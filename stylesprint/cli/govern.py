@@ -22,6 +22,7 @@ USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 def governance(settings: Any) -> Any:
     """`DataGovernance` over the settings' records and data directory (warmed up)."""
+    from bot.state.erasure import BOT_TABLES
     from qa_engine.db import DbTimeouts
     from qa_engine.governance import DataGovernance
     from qa_engine.records import Records, SchemaMismatch
@@ -35,7 +36,7 @@ def governance(settings: Any) -> Any:
         fail(str(exc))
     days = settings.bot.retention_days
     return DataGovernance(records, settings.data_dir,
-                          retention=timedelta(days=days) if days else None)
+                          retention=timedelta(days=days) if days else None, parts=BOT_TABLES)
 
 
 def _print(report: Any, as_json: bool, summary: str) -> None:

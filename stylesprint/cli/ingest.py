@@ -61,8 +61,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Ingest knowledge-base files into the vector store (idempotent)."""
         quiet_libraries()
-        from qa_engine.embedder import Embedder
         from qa_engine.ingest import Ingestor, IngestPathError, NothingToIngest
+        from qa_engine.retrieve.embedder import Embedder
         from qa_engine.types import KnowledgeBaseUnavailable
 
         settings = settings_or_exit()

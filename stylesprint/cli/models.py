@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         TRAINED is when the model finished training (from its own metadata; `-` for
         models trained before it was recorded), INSTALLED when it entered this registry.
         """
-        from qa_engine.reader import read_model_meta
+        from qa_engine.read.reader import read_model_meta
 
         registry = _registry()
         registry.current()  # installs the shipped reader on a fresh data directory
@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
         The name of the reader shipped with this release (`models list` shows it) works
         even in a data directory made by an earlier release: it is copied in first.
         """
-        from qa_engine.reader import ModelLoadError
+        from qa_engine.read.reader import ModelLoadError
 
         registry = _registry()
         try:

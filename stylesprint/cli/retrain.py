@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
         Without --now: show what a run would train on and when the next scheduled one is.
         """
         settings = settings_or_exit()
-        from qa_engine.records.runs import RetrainStore
+        from training.runs import RetrainStore
 
         with database_or_exit(settings.resolved_database_url):
             store = RetrainStore(settings.resolved_database_url)

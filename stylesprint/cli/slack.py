@@ -38,14 +38,16 @@ def _start_runtime(settings: Any, socket: bool) -> Any:
     from bot.app import MissingSlackSetting
     from bot.runtime import BotRuntime
     from bot.startup import SlackStartupError
-    from qa_engine.reader import ModelLoadError
+    from qa_engine.read.reader import ModelLoadError
     from qa_engine.records import SchemaMismatch
     from qa_engine.types import KnowledgeBaseUnavailable
+    from stylesprint.jobs import retrain_log
 
     try:
         existed = settings.data_dir.exists()
         with database_or_exit(settings.resolved_database_url):
-            runtime = BotRuntime.start(settings, socket_mode=socket)
+            runtime = BotRuntime.start(settings, socket_mode=socket,
+                                       retrain_log=retrain_log(settings))
         engine = runtime.engine
         typer.echo(status_line(settings, engine.retriever.collection, engine.model_version,
                                data_dir_existed=existed), err=True)

@@ -19,7 +19,7 @@ def _calibrate_and_card(model_dir: Path, dev: Path | None, settings, command: st
 
     `trained_at` (ISO time, UTC) is recorded when the model was just trained.
     """
-    from qa_engine.reader import MODEL_META_FILE, SpanReader
+    from qa_engine.read.reader import MODEL_META_FILE, SpanReader
     from training.calibrate import fit_calibration, reader_metrics, score_examples
     from training.datasets import load_examples
     from training.model_card import write_model_card

@@ -30,8 +30,8 @@ from bot.blocks import (
 from bot.errors import handle_error
 from bot.pool import QuestionPool
 from bot.server import bind, make_server
+from bot.settings import ServingSettings
 from qa_engine.records import Records
-from qa_engine.settings import Settings
 
 # Slack's documented example secret (see test_bot_signature.py).
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -81,13 +81,14 @@ def correction_submission(opened: Any, text: str, *, reason: str | None = None,
                      "state": {"values": values}}}
 
 
-def bot_settings(data_dir: Path, api_url: str, **groups: dict[str, Any]) -> Settings:
+def bot_settings(data_dir: Path, api_url: str, **groups: dict[str, Any]) -> ServingSettings:
     """Test settings; a failed post is looked up after 1 s (the stand-in answers at once).
 
-    `groups`: values by Settings group, e.g. `bot={"max_wait_s": 1}`."""
+    `groups`: values by settings group, e.g. `bot={"max_wait_s": 1}`."""
     slack = {"bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET, "api_url": api_url}
-    return Settings(data_dir=data_dir, **{**groups, "slack": {**slack, **groups.get("slack", {})},
-                                          "bot": {"post_verify_s": 1.0, **groups.get("bot", {})}})
+    return ServingSettings(data_dir=data_dir,
+                           **{**groups, "slack": {**slack, **groups.get("slack", {})},
+                              "bot": {"post_verify_s": 1.0, **groups.get("bot", {})}})
 
 
 @dataclass
@@ -236,13 +237,16 @@ def running_bot(
 ) -> Iterator[BotServer]:
     """The bot (`BotRuntime.assemble`) over `engine` and `records`, served by uvicorn on
     a free port (`groups`: settings by group, e.g. `bot={"escalation_channel": "C0LEADS"}`); on exit
-    every thread it started is stopped (the records stay open: they are the caller's)."""
+    every thread it started is stopped (the records stay open: they are the caller's). The
+    retrain log is wired as the composition root wires it (`stylesprint.jobs.retrain_log`)."""
     from bot.runtime import BotRuntime
     from bot.server import create_asgi_app
+    from stylesprint.jobs import retrain_log
 
     settings = bot_settings(data_dir, standin.api_url, **groups)
     pool = QuestionPool(workers=1, max_queued=2, on_error=handle_error)
-    runtime = BotRuntime.assemble(settings, engine, records, pool)
+    runtime = BotRuntime.assemble(settings, engine, records, pool,
+                                  retrain_log=retrain_log(settings))
     try:
         assert runtime.checks is not None
         server, thread, url = run_uvicorn(create_asgi_app(runtime.app, runtime.checks.report))

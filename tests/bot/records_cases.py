@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.state import IdempotencyKeys
 from qa_engine.records import DOWN, UP, Records
 from qa_engine.types import Answer, Passage, RetrievedPassage, SourceRef
 
@@ -56,8 +57,9 @@ def exercise_records(records: Records) -> None:
     assert records.votes(answer_id) == {"up": 0, "down": 1}
 
     records.add_correction(answer_id, "U2", "  Within 30 days of delivery.  ", "Returns")
-    assert records.mark_event_processed("Ev1") is True
-    assert records.mark_event_processed("Ev1") is False
+    keys = IdempotencyKeys(records)
+    assert keys.mark_event_processed("Ev1") is True
+    assert keys.mark_event_processed("Ev1") is False
 
     (row,) = list(records.export())
     assert row["answer_id"] == answer_id

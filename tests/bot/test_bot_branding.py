@@ -13,7 +13,7 @@ from bot_harness import eventually, running_bot
 from typer.testing import CliRunner
 
 from bot.branding import Branding, manifest
-from qa_engine.settings import Settings
+from bot.settings import ServingSettings
 
 RENAMED = {"command": "/askharbor", "app_name": "Harbor Help", "bot_display_name": "Harbor",
            "brand": "Harbor & Co"}
@@ -53,8 +53,8 @@ def test_a_renamed_command_is_answered_and_the_old_name_is_not(
 
 
 def test_the_manifest_declares_the_configured_command_names_and_url() -> None:
-    settings = Settings(_env_file=None, bot={**RENAMED,
-                                             "public_url": "https://help.harbor.example/"})
+    settings = ServingSettings(_env_file=None, bot={
+        **RENAMED, "public_url": "https://help.harbor.example/"})
     data = manifest(Branding.from_settings(settings), settings.bot.public_url)
     (command,) = data["features"]["slash_commands"]
     assert command["command"] == "/askharbor"
@@ -84,3 +84,22 @@ def test_stylesprint_manifest_prints_yaml_for_the_environment(monkeypatch: Any) 
     bad = CliRunner().invoke(app, ["manifest"])
     assert bad.exit_code == 2 and "STYLESPRINT_COMMAND" in bad.output
     assert len(bad.output.strip().splitlines()) == 1
+
+
+def test_a_second_command_in_the_manifest_keeps_its_name(monkeypatch: Any,
+                                                         tmp_path: Path) -> None:
+    """Adding a slash command is its listener, its registration and its manifest entry:
+    the manifest renames only the template's own command (docs/architecture.md)."""
+    import bot.branding
+
+    data = yaml.safe_load(bot.branding.MANIFEST_TEMPLATE.read_text(encoding="utf-8"))
+    data["features"]["slash_commands"].append(
+        {"command": "/stylesprint-gaps", "url": "https://x.example/slack/events",
+         "description": "This week's knowledge gaps", "should_escape": False})
+    template = tmp_path / "manifest.yml"
+    template.write_text(yaml.safe_dump(data), encoding="utf-8")
+    monkeypatch.setattr(bot.branding, "MANIFEST_TEMPLATE", template)
+    names = [c["command"] for c in manifest(Branding(command="/harbor"),
+                                            "https://help.harbor.example")
+             ["features"]["slash_commands"]]
+    assert names == ["/harbor", "/stylesprint-gaps"]

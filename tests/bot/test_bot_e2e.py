@@ -286,7 +286,7 @@ def test_command_run_in_a_thread_is_answered_in_that_thread(bot_server: BotServe
 def declining_engine(engine: Any) -> Any:
     """The real engine with a reader that must be certain (threshold 1.0): it declines."""
     from qa_engine.pipeline import AnswerEngine
-    from qa_engine.reader import SpanReader
+    from qa_engine.read.reader import SpanReader
 
     shipped = engine.reader
     reader = SpanReader(

@@ -13,7 +13,7 @@ from bot_harness import BotServer, eventually, running_bot
 from sqlalchemy import text as sql
 
 from bot.blocks import HANDOFF_ACTION
-from qa_engine.records import Teamwork
+from bot.state import Teamwork
 
 QUESTION = "Do you ship parcels to Mars?"
 

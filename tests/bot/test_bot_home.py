@@ -15,9 +15,10 @@ from bot_harness import BotServer, eventually, running_bot
 
 from bot.home import ROLLBACK_ACTION
 from bot.rollback import LEADS_ONLY, ROLLBACK_VIEW
-from qa_engine.records import DOWN, UP, Records, Teamwork
-from qa_engine.records.runs import RetrainStore
+from bot.state import Teamwork
+from qa_engine.records import DOWN, UP, Records
 from qa_engine.registry import ModelRegistry
+from training.runs import RetrainStore
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "qa_engine"))
 from gap_cases import TOPICS, answered, seed  # noqa: E402

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.home import LeadFigures, cut, home_view
+from bot.state.reports import PeriodStats, RecentQuestion
 from qa_engine.gaps import Gap
-from qa_engine.records.reports import PeriodStats, RecentQuestion
 
 
 def test_cut_keeps_room_for_the_count_line() -> None:

@@ -9,11 +9,12 @@ import time
 from bot_harness import bot_settings
 
 from bot.runtime import BotRuntime
-from qa_engine.composer import Composer
-from qa_engine.pipeline import AnswerEngine, build_reader
+from qa_engine.compose.composer import Composer
+from qa_engine.pipeline import AnswerEngine
+from qa_engine.read.build import build_reader
 from qa_engine.registry import ModelRegistry
-from qa_engine.retriever import Retriever
-from qa_engine.store import get_collection, make_client
+from qa_engine.retrieve.chroma_store import get_collection, make_client
+from qa_engine.retrieve.retriever import ChromaRetriever
 
 TEXT = "Online orders can be returned within 30 days of delivery for a full refund."
 
@@ -23,7 +24,7 @@ def _engine(settings, registry, embedder):
     collection.add(ids=["returns"], documents=[TEXT],
                    embeddings=embedder.embed([TEXT]).tolist(),
                    metadatas=[{"title": "Returns", "source": "returns.md"}])
-    return AnswerEngine(Retriever(collection, embedder, top_k=1),
+    return AnswerEngine(ChromaRetriever(collection, embedder, top_k=1),
                         build_reader(settings, registry), Composer(), top_k=1)
 
 

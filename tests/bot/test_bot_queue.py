@@ -22,7 +22,7 @@ from bot_harness import BOT_TOKEN, eventually
 from slack_sdk import WebClient
 from slack_standin import SlackStandIn
 
-from bot.answering import EXPIRED, Answerer, Question, QueueOptions
+from bot.answering import EXPIRED, Answerer, QueueOptions, SlackQuestion
 from bot.errors import handle_error
 from bot.pool import QuestionPool
 from qa_engine.records import Records
@@ -60,7 +60,7 @@ class Replica:
                                  post_client=_client(standin, post_timeout))
 
     def ask(self, channel: str, text: str = QUESTION, **extra: Any) -> Any:
-        admission = self.answerer.submit(Question(text=text, asker="UASK", channel=channel,
+        admission = self.answerer.submit(SlackQuestion(text=text, asker="UASK", channel=channel,
                                                   surface="command", **extra))
         assert admission, admission.note
         return admission

@@ -84,15 +84,17 @@ def test_declined_answer_without_passage_is_logged(records: Records) -> None:
 def test_old_event_ids_are_pruned_recent_ones_kept(records: Records) -> None:
     from datetime import timedelta
 
-    from qa_engine.records.schema import ProcessedEvent, utcnow
+    from bot.state.keys import IdempotencyKeys, ProcessedEvent
+    from qa_engine.records.schema import utcnow
 
-    assert records.mark_event_processed("EvOld") and records.mark_event_processed("EvNew")
+    keys = IdempotencyKeys(records)
+    assert keys.mark_event_processed("EvOld") and keys.mark_event_processed("EvNew")
     with records.engine.begin() as conn:
         conn.execute(
             ProcessedEvent.__table__.update()
             .where(ProcessedEvent.event_id == "EvOld")
             .values(received_at=utcnow() - timedelta(days=2))
         )
-    assert records.prune_processed_events() == 1
-    assert records.mark_event_processed("EvNew") is False  # still deduplicated
-    assert records.mark_event_processed("EvOld") is True  # long forgotten
+    assert keys.prune_processed_events() == 1
+    assert keys.mark_event_processed("EvNew") is False  # still deduplicated
+    assert keys.mark_event_processed("EvOld") is True  # long forgotten

@@ -30,9 +30,10 @@ def test_records_on_postgresql(pg_url: str, pg_schema: str) -> None:
 def test_team_tables_reports_and_gap_items_on_postgresql(pg_url: str, pg_schema: str) -> None:
     from datetime import timedelta
 
+    from bot.state import Teamwork
+    from bot.state.reports import period_stats, recent_questions
     from qa_engine.gaps import DECLINED, HANDED_OFF, collect_gap_items
-    from qa_engine.records import DOWN, Teamwork
-    from qa_engine.records.reports import period_stats, recent_questions
+    from qa_engine.records import DOWN
     from qa_engine.records.schema import utcnow
 
     records = Records(pg_url, schema=pg_schema)

@@ -21,7 +21,8 @@ from bot_harness import BotServer, eventually, running_bot
 from slack_standin import SlackStandIn
 
 from bot.answering import LOOKING
-from qa_engine.records import QuestionStore, Records
+from bot.state import QuestionStore
+from qa_engine.records import Records
 
 pytestmark = pytest.mark.integration
 
@@ -128,16 +129,17 @@ def test_a_promotion_is_picked_up_by_both_replicas(
 ) -> None:
     """Both replicas' engines read the model registry of one shared data directory, each
     followed by the watcher `BotRuntime.start` runs (`start_model_watcher`)."""
-    from qa_engine.composer import Composer
-    from qa_engine.pipeline import AnswerEngine, build_reader
+    from bot.settings import ServingSettings
+    from qa_engine.compose.composer import Composer
+    from qa_engine.pipeline import AnswerEngine
+    from qa_engine.read.build import build_reader
     from qa_engine.registry import ModelRegistry
-    from qa_engine.retriever import Retriever
-    from qa_engine.settings import Settings
-    from qa_engine.store import get_collection, make_client
+    from qa_engine.retrieve.chroma_store import get_collection, make_client
+    from qa_engine.retrieve.retriever import ChromaRetriever
     from qa_engine.watcher import start_model_watcher
 
-    settings = Settings(_env_file=None, data_dir=tmp_path / "shared", engine={"top_k": 1},
-                        bot={"model_watch_interval_s": 0.1})
+    settings = ServingSettings(_env_file=None, data_dir=tmp_path / "shared", engine={"top_k": 1},
+                               bot={"model_watch_interval_s": 0.1})
     registry = ModelRegistry(settings.models_dir)
     registry.add(tiny_reader.dir, "v1", {"origin": "test"})
     registry.promote("v1")
@@ -146,10 +148,11 @@ def test_a_promotion_is_picked_up_by_both_replicas(
     collection.add(ids=["returns"], documents=[QUESTION_PASSAGE],
                    embeddings=embedder.embed([QUESTION_PASSAGE]).tolist(),
                    metadatas=[{"title": "returns", "source": "returns.md"}])
-    engines = [AnswerEngine(Retriever(collection, embedder, top_k=1),
+    engines = [AnswerEngine(ChromaRetriever(collection, embedder, top_k=1),
                             build_reader(settings, ModelRegistry(settings.models_dir)),
                             Composer(), top_k=1) for _ in range(2)]
-    watchers = [start_model_watcher(settings, e) for e in engines]
+    watchers = [start_model_watcher(settings, e, settings.bot.model_watch_interval_s)
+                for e in engines]
     try:
         assert [e.model_version for e in engines] == ["v1", "v1"]
         registry.promote("v2", reason="test")  # a retrain on either replica (or cron)
@@ -166,7 +169,7 @@ QUESTION_PASSAGE = "Online orders can be returned within 30 days of delivery for
 def test_one_retrain_at_a_time_across_replicas(shared: tuple[str, str]) -> None:
     """The retrain lock lives in the shared database: replicas (and cron) racing for it
     get it once; the loser records a skip, the lock is free again after release."""
-    from qa_engine.records.runs import RetrainStore
+    from training.runs import RetrainStore
 
     pg_url, schema = shared
     stores = [RetrainStore(pg_url, schema=schema) for _ in range(4)]

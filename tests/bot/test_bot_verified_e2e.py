@@ -22,7 +22,7 @@ from bot.blocks import REASON_BLOCK, SUGGEST_ACTION, VERIFIED_MARK, WITHDRAW_ACT
 from qa_engine.corrections import ChromaPassages
 from qa_engine.pipeline import AnswerEngine
 from qa_engine.records import Records
-from qa_engine.verified import VerifiedIndex
+from qa_engine.retrieve.verified_index import VerifiedIndex
 
 QUESTION = "How long does express shipping take?"
 RIGHT = "arrives in 1 to 2 business days"  # verbatim in the demo KB's shipping policy

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from bot_harness import BotServer, eventually, running_bot
 
-from qa_engine.settings import Settings
+from bot.settings import ServingSettings
 
 pytestmark = pytest.mark.integration
 
@@ -92,18 +92,18 @@ def test_chroma_down_is_reported_to_agents_and_the_bot_recovers(
     chroma: ChromaServer, engine: Any, embedder: Any, standin: Any, records: Any, tmp_path: Path
 ) -> None:
     from qa_engine.pipeline import AnswerEngine
-    from qa_engine.retriever import Retriever
-    from qa_engine.store import get_collection, make_client
+    from qa_engine.retrieve.chroma_store import get_collection, make_client
+    from qa_engine.retrieve.retriever import ChromaRetriever
 
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data",
-                        services={"chroma_host": "127.0.0.1", "chroma_port": chroma.port},
-                        engine={"collection": "hardening"})
+    settings = ServingSettings(_env_file=None, data_dir=tmp_path / "data",
+                               services={"chroma_host": "127.0.0.1", "chroma_port": chroma.port},
+                               engine={"collection": "hardening"})
     collection = get_collection(make_client(settings), settings.engine.collection)
     ids = list(PASSAGES)
     collection.add(ids=ids, documents=[PASSAGES[i] for i in ids],
                    embeddings=embedder.embed([PASSAGES[i] for i in ids]).tolist(),
                    metadatas=[{"title": i.title(), "source": f"{i}.md"} for i in ids])
-    served = AnswerEngine(Retriever(collection, embedder, top_k=2), engine.reader,
+    served = AnswerEngine(ChromaRetriever(collection, embedder, top_k=2), engine.reader,
                           engine.composer, top_k=2)
 
     with running_bot(served, standin, records, tmp_path) as bot:

@@ -27,8 +27,10 @@ from db_faults import relayed_pg_records
 from sqlalchemy import text
 
 from bot.blocks import VOTE_UP_ACTION
-from qa_engine.db import DatabaseNotAnswering, DbTimeouts, DeadlineGuard
-from qa_engine.records import QuestionStore, Records
+from bot.state import QuestionStore
+from qa_engine.db import DatabaseNotAnswering, DbTimeouts
+from qa_engine.deadline import DeadlineGuard
+from qa_engine.records import Records
 
 QUESTION = "What is the return window for online orders?"
 FAST = DbTimeouts(connect_s=2, statement_s=2, keepalive_s=2, sqlite_busy_s=1)
@@ -286,7 +288,7 @@ def test_verified_answers_on_a_partitioned_postgresql_give_up_within_the_deadlin
     """The engine's verified-answer look-up reads the records too (its own connection),
     on the path of every question, the ones answered without a record included."""
     from qa_engine.corrections import ChromaPassages
-    from qa_engine.verified import VerifiedIndex
+    from qa_engine.retrieve.verified_index import VerifiedIndex
 
     with relayed_pg_records(FAST) as (records, relay):
         index = VerifiedIndex(records, engine.retriever.embedder,

@@ -84,7 +84,7 @@ def test_a_command_refused_as_busy_releases_its_key(
         r = bot.command(f"ask {QUESTION}", trigger_id="7005.1.busy")
         assert "try again in a moment" in r.json()["text"]
         eventually(lambda: Once(records).first_durably("command:7005.1.busy"))  # released
-        records.release("command:7005.1.busy")
+        Once(records).keys.release("command:7005.1.busy")
 
 
 def test_a_replayed_modal_submission_is_stored_once(bot_server: BotServer) -> None:

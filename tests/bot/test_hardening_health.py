@@ -21,13 +21,14 @@ from bot_harness import BotServer
 from safetensors.torch import load_file, save_file
 
 from bot.health import Health
-from qa_engine.composer import Composer
-from qa_engine.pipeline import AnswerEngine, build_reader
+from bot.settings import ServingSettings
+from qa_engine.compose.composer import Composer
+from qa_engine.pipeline import AnswerEngine
+from qa_engine.read.build import build_reader
 from qa_engine.records import Records
 from qa_engine.registry import ModelRegistry
-from qa_engine.retriever import Retriever
-from qa_engine.settings import Settings
-from qa_engine.store import get_collection, make_client
+from qa_engine.retrieve.chroma_store import get_collection, make_client
+from qa_engine.retrieve.retriever import ChromaRetriever
 from qa_engine.watcher import ModelWatcher, ProbeFailed, probe_reader
 
 RETURNS = "Online orders can be returned within 30 days of delivery for a full refund."
@@ -45,7 +46,7 @@ def nan_copy(model_dir: Path, out: Path) -> Path:
 
 @pytest.fixture
 def served(tmp_path: Path, tiny_reader: Any, embedder: Any, one_torch_thread: Any) -> Any:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data", engine={"top_k": 1})
+    settings = ServingSettings(_env_file=None, data_dir=tmp_path / "data", engine={"top_k": 1})
     registry = ModelRegistry(settings.models_dir)
     registry.add(tiny_reader.dir, "v1", {"origin": "test"})
     registry.promote("v1")
@@ -54,7 +55,7 @@ def served(tmp_path: Path, tiny_reader: Any, embedder: Any, one_torch_thread: An
     collection.add(ids=["returns"], documents=[RETURNS],
                    embeddings=embedder.embed([RETURNS]).tolist(),
                    metadatas=[{"title": "returns", "source": "returns.md"}])
-    engine = AnswerEngine(Retriever(collection, embedder, top_k=1),
+    engine = AnswerEngine(ChromaRetriever(collection, embedder, top_k=1),
                           build_reader(settings, registry), Composer(), top_k=1)
     engine.warm_up()
     records = Records(f"sqlite:///{tmp_path / 'records.db'}")
@@ -90,7 +91,7 @@ def test_health_fails_when_the_served_reader_answers_nan(served: Any) -> None:
 def test_health_fails_when_the_knowledge_base_is_empty(served: Any, embedder: Any) -> None:
     settings, _, engine, records = served
     empty = get_collection(make_client(settings), "empty_kb")
-    hollow = AnswerEngine(Retriever(empty, embedder, top_k=1), engine.reader, Composer())
+    hollow = AnswerEngine(ChromaRetriever(empty, embedder, top_k=1), engine.reader, Composer())
     report = Health(records, hollow).report()
     assert report["checks"]["knowledge_base"] == "failing: the collection is empty"
     assert report["ok"] is False

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from qa_engine.records import DOWN, UP, Records, Teamwork
+from bot.state import Teamwork
+from qa_engine.records import DOWN, UP, Records
 from qa_engine.records.schema import AnswerRow, utcnow
 from qa_engine.types import Answer, SourceRef
 

@@ -1,10 +1,10 @@
-"""Broad questions (qa_engine/broad.py): hand-written passages, no model."""
+"""Broad questions (qa_engine/compose/broad.py): hand-written passages, no model."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa_engine.broad import broad_topic, opening, pick_section
+from qa_engine.compose.broad import broad_topic, opening, pick_section
 from qa_engine.types import Passage, RetrievedPassage
 
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from qa_engine.calibration import CALIBRATION_FILE, Calibration, choose_threshold, fit_platt
+from qa_engine.read.calibration import CALIBRATION_FILE, Calibration, choose_threshold, fit_platt
 
 
 def logistic_sample(n: int, temperature: float, bias: float, lo: float, hi: float, seed: int):

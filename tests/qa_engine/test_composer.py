@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qa_engine.composer import DEFAULT_TEMPLATES, BrandVoice, Composer, sentence_around
-from qa_engine.ingest.chunking import chunk_text, parse_markdown
-from qa_engine.ingest.rendering import render_record
-from qa_engine.reply_rules import (
+from qa_engine.compose.composer import DEFAULT_TEMPLATES, BrandVoice, Composer, sentence_around
+from qa_engine.compose.reply_rules import (
     NO_ANSWER,
     NO_MATCH,
     UNSURE,
@@ -22,6 +20,8 @@ from qa_engine.reply_rules import (
     decline_reason,
     read_question,
 )
+from qa_engine.ingest.chunking import chunk_text, parse_markdown
+from qa_engine.ingest.rendering import render_record
 from qa_engine.sentences import sentence_spans
 from qa_engine.settings import Settings
 from qa_engine.types import Passage, ReaderResult, RetrievedPassage, SpanCandidate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_engine.decoding import best_span, decode_window, merge_candidates
+from qa_engine.read.decoding import best_span, decode_window, merge_candidates
 from qa_engine.types import SpanCandidate
 
 # A window laid out like the tokenizer's: [CLS] question [SEP] context [SEP] (pad).

@@ -18,14 +18,17 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text, update
 
+from bot.state import QuestionStore, Teamwork
+from bot.state.erasure import BOT_TABLES
+from bot.state.questions import QuestionJobRow
 from qa_engine.governance import DataGovernance
 from qa_engine.private import private_tree
-from qa_engine.records import UP, QuestionStore, Records, Teamwork
-from qa_engine.records.erasure import TABLES
-from qa_engine.records.questions import QuestionJobRow
+from qa_engine.records import UP, Records
+from qa_engine.records.erasure import all_tables
 from qa_engine.records.schema import AnswerRow, CorrectionRow, utcnow
 from qa_engine.types import Answer, Passage, RetrievedPassage, SourceRef
 
+TABLES = all_tables(BOT_TABLES)  # every table with people's data, the bot's included
 PASSAGE = Passage(id="returns::0001", title="Returns & Exchanges", source="returns.md",
                   text="Online orders can be returned within 30 days of delivery. "
                        "Gift cards are not refundable.")
@@ -67,7 +70,8 @@ class World:
 
     @property
     def governance(self) -> DataGovernance:
-        return DataGovernance(self.records, self.data_dir, retention=timedelta(days=30))
+        return DataGovernance(self.records, self.data_dir, retention=timedelta(days=30),
+                              parts=BOT_TABLES)
 
     def count(self, table: str, where: str = "1=1") -> int:
         schema = self.records.schema
@@ -228,7 +232,8 @@ def test_retention_drops_old_text_and_keeps_every_row_for_the_counts(
 
 def test_no_retention_period_drops_nothing(world: World) -> None:
     _age(world, 3650, world.a1, world.a2, world.a3)
-    report = DataGovernance(world.records, world.data_dir, retention=None).apply_retention()
+    report = DataGovernance(world.records, world.data_dir, retention=None,
+                            parts=BOT_TABLES).apply_retention()
     assert report.total == 0
     assert world.count("answers", "question = ''") == 0
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qa_engine.pipeline import AnswerEngine
-from qa_engine.reader import ModelLoadError
+from qa_engine.read.reader import ModelLoadError
 from qa_engine.registry import ModelRegistry
 from qa_engine.settings import Settings
 
@@ -47,7 +47,7 @@ def test_a_corrupt_current_version_falls_back_to_the_previous_one(
     settings, registry = installed
     promote_broken(registry, tiny_reader.dir, tmp_path, "v2-broken")
     engine = AnswerEngine.from_settings(settings)
-    with caplog.at_level("ERROR", logger="qa_engine.pipeline"):
+    with caplog.at_level("ERROR", logger="qa_engine.read.build"):
         engine.warm_up()
     assert engine.model_version == "v1"
     assert engine.ask(QUESTION).model_version == "v1"

@@ -8,9 +8,9 @@ import pytest
 from pydantic import ValidationError
 
 from qa_engine.gaps import DECLINED, OTHER_LANGUAGE, collect_gap_items, language_reply
-from qa_engine.language import LanguageGate
 from qa_engine.records import Records
 from qa_engine.records.schema import utcnow
+from qa_engine.retrieve.language import LanguageGate
 from qa_engine.settings import Settings
 
 ENGLISH_ONLY = "I can only answer in English for now."

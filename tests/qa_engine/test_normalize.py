@@ -1,8 +1,8 @@
-"""Typo repair toward the knowledge base's words (qa_engine/normalize.py)."""
+"""Typo repair toward the knowledge base's words (qa_engine/retrieve/normalize.py)."""
 
 from __future__ import annotations
 
-from qa_engine.normalize import KBNormalizer, QuestionNormalizer, words_of
+from qa_engine.retrieve.normalize import KBNormalizer, QuestionNormalizer, words_of
 
 KB = words_of([
     "Gift purchases can be returned without a receipt for store credit. Return labels are free.",

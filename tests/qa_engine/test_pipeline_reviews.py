@@ -10,10 +10,10 @@ from tests.qa_engine.review_cases import BOOT, REVIEWS, review_records
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    from qa_engine.embedder import Embedder
     from qa_engine.pipeline import AnswerEngine
+    from qa_engine.retrieve.chroma_store import get_collection, make_client
+    from qa_engine.retrieve.embedder import Embedder
     from qa_engine.settings import Settings
-    from qa_engine.store import get_collection, make_client
 
     root = tmp_path_factory.mktemp("reviews")
     # These tests are about attribution and counts, not the decline: the threshold is

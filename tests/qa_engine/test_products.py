@@ -1,10 +1,10 @@
-"""Existence questions answered from catalog rows (qa_engine/products.py)."""
+"""Existence questions answered from catalog rows (qa_engine/retrieve/products.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa_engine.products import compose_products, existence_terms, match_products, stem
+from qa_engine.retrieve.products import compose_products, existence_terms, match_products, stem
 from qa_engine.types import Passage, RetrievedPassage
 
 
@@ -81,7 +81,7 @@ def test_the_reply_names_products_verbatim_with_their_own_price_and_availability
     ],
 )
 def test_opinion_questions_are_told_from_relayed_situations(question, opinion):
-    from qa_engine.products import asks_for_opinions
+    from qa_engine.retrieve.products import asks_for_opinions
 
     assert asks_for_opinions(question) is opinion
 

@@ -1,10 +1,10 @@
-"""The quote unit (qa_engine/quote.py): hand-written passages, no model."""
+"""The quote unit (qa_engine/read/quote.py): hand-written passages, no model."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa_engine.quote import asks_for_quantity, is_bare, settle_quote
+from qa_engine.read.quote import asks_for_quantity, is_bare, settle_quote
 
 DISCOUNT = ("Students get 15% off full-price items with a valid student ID. "
             "The offer is not valid on sale items.")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from qa_engine.pipeline import build_reader
 from qa_engine.protocols import Reader
-from qa_engine.reader import MODEL_META_FILE, SpanReader
+from qa_engine.read.build import build_reader
+from qa_engine.read.reader import MODEL_META_FILE, SpanReader
 from qa_engine.settings import Settings, bundled_minilm_path
 
 
@@ -69,7 +69,7 @@ def test_the_shipped_adalora_adapter_loads_with_its_saved_ranks_and_no_false_war
     import warnings
 
     import qa_engine
-    from qa_engine.reader import adalora_ranks, load_qa_model
+    from qa_engine.read.reader import adalora_ranks, load_qa_model
 
     shipped = Path(qa_engine.__file__).parent / "assets" / "reader"
     pattern = json.loads((shipped / "adapter_config.json").read_text())["rank_pattern"]

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from qa_engine.pipeline import build_reader
-from qa_engine.reader import MODEL_META_FILE
+from qa_engine.read.build import build_reader
+from qa_engine.read.reader import MODEL_META_FILE
 from qa_engine.settings import Settings
 from qa_engine.types import Passage
 from qa_engine.watcher import ModelWatcher, start_model_watcher
@@ -54,10 +54,9 @@ def segment_ids_seen(reader: Any) -> list[Any]:
     return seen
 
 
-def settings_for(tmp_path: Path, model_dir: Path, **bot: Any) -> Settings:
+def settings_for(tmp_path: Path, model_dir: Path) -> Settings:
     return Settings(_env_file=None, data_dir=tmp_path / "data",
-                    engine={"adapter_dir": model_dir, "max_seq_length": 64, "doc_stride": 16},
-                    bot=bot)
+                    engine={"adapter_dir": model_dir, "max_seq_length": 64, "doc_stride": 16})
 
 
 def test_a_bert_qa_directory_reads_with_its_segment_ids(tmp_path: Path) -> None:
@@ -94,11 +93,11 @@ class Serving:
 
 def test_the_watcher_follows_a_pinned_directory(tmp_path: Path) -> None:
     model_dir = save_tiny_bert(tmp_path / "pinned", seed=0)
-    settings = settings_for(tmp_path, model_dir, model_watch_interval_s=60)
+    settings = settings_for(tmp_path, model_dir)
     first = build_reader(settings)
     first.warm_up()
     engine = Serving(first)
-    watcher = ModelWatcher(settings, engine)
+    watcher = ModelWatcher(settings, engine, interval_s=60)
     assert watcher.run().action == "pinned"  # unchanged
 
     (model_dir / "model.safetensors").write_bytes(b"")  # caught half-written
@@ -112,7 +111,7 @@ def test_the_watcher_follows_a_pinned_directory(tmp_path: Path) -> None:
     assert engine.reader is not first and engine.model_version == "path:pinned"
     assert watcher.run().action == "pinned"
 
-    started = start_model_watcher(settings, engine)  # a serving process starts it
+    started = start_model_watcher(settings, engine, 60)  # a serving process starts it
     try:
         assert started is not None
     finally:
@@ -121,5 +120,5 @@ def test_the_watcher_follows_a_pinned_directory(tmp_path: Path) -> None:
 
 
 def test_no_watcher_when_watching_is_off(tmp_path: Path) -> None:
-    settings = settings_for(tmp_path, tmp_path / "none", model_watch_interval_s=0)
-    assert start_model_watcher(settings, Serving(None)) is None
+    settings = settings_for(tmp_path, tmp_path / "none")
+    assert start_model_watcher(settings, Serving(None), 0) is None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_engine.reader import ModelLoadError
+from qa_engine.read.reader import ModelLoadError
 from qa_engine.registry import CURRENT_FILE, HISTORY_FILE, VERSION_FILE, ModelRegistry
 
 

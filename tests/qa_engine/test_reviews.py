@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from qa_engine.composer import Composer
-from qa_engine.reply_rules import carries_span
-from qa_engine.reviews import (
+from qa_engine.compose.composer import Composer
+from qa_engine.compose.reply_rules import carries_span
+from qa_engine.compose.reviews import (
     Review,
     agreement,
     focus_on_product,

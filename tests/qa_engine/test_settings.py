@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from qa_engine.settings import Settings
+from bot.settings import ServingSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env_names() -> list[str]:
-    return Settings.env_names()
+    return ServingSettings.env_names()
 
 
 def test_env_example_lists_every_setting():
@@ -30,7 +30,7 @@ def test_env_names_and_derived_paths(monkeypatch, tmp_path):
     monkeypatch.setenv("STYLESPRINT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("STYLESPRINT_KB_PATHS", "kb/policies, kb/catalog.csv")
     monkeypatch.setenv("STYLESPRINT_TOP_K", "5")
-    s = Settings(_env_file=None)
+    s = ServingSettings(_env_file=None)
     assert s.data_dir == tmp_path
     assert s.chroma_dir == tmp_path / "chroma"
     assert s.models_dir == tmp_path / "models"
@@ -42,7 +42,7 @@ def test_env_names_and_derived_paths(monkeypatch, tmp_path):
 
 def test_secrets_are_masked(monkeypatch):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "fake-token-not-real")
-    s = Settings(_env_file=None)
+    s = ServingSettings(_env_file=None)
     assert s.slack.bot_token.get_secret_value() == "fake-token-not-real"
     assert "fake-token-not-real" not in repr(s)
 
@@ -50,7 +50,7 @@ def test_secrets_are_masked(monkeypatch):
 def test_invalid_values_are_rejected_with_the_setting_named(monkeypatch):
     monkeypatch.setenv("STYLESPRINT_TOP_K", "0")
     with pytest.raises(ValidationError, match="STYLESPRINT_TOP_K|top_k"):
-        Settings(_env_file=None)
+        ServingSettings(_env_file=None)
 
 
 def test_env_example_copied_as_dot_env_loads_with_its_defaults(monkeypatch, tmp_path):
@@ -59,8 +59,8 @@ def test_env_example_copied_as_dot_env_loads_with_its_defaults(monkeypatch, tmp_
         monkeypatch.delenv(name, raising=False)
     env_file = tmp_path / ".env"
     env_file.write_text((ROOT / ".env.example").read_text())
-    s = Settings(_env_file=env_file)
-    defaults = Settings(_env_file=None)
+    s = ServingSettings(_env_file=env_file)
+    defaults = ServingSettings(_env_file=None)
     assert s == defaults
     assert s.engine.torch_threads is None and s.services.chroma_port == 8000
     assert s.slack.bot_token is None and s.services.database_url is None
@@ -71,7 +71,7 @@ def test_env_example_copied_as_dot_env_loads_with_its_defaults(monkeypatch, tmp_
 def test_tuning_settings_can_be_switched_off(monkeypatch, value):
     monkeypatch.setenv("STYLESPRINT_OMP_WAIT_POLICY", value)
     monkeypatch.setenv("STYLESPRINT_MALLOC_ARENA_MAX", value)
-    s = Settings(_env_file=None)
+    s = ServingSettings(_env_file=None)
     assert s.engine.omp_wait_policy is None and s.bot.malloc_arena_max is None
 
 
@@ -80,7 +80,7 @@ def test_a_stride_of_half_the_window_or_more_is_refused_at_load(monkeypatch, str
     monkeypatch.setenv("STYLESPRINT_DOC_STRIDE", stride)
     monkeypatch.setenv("STYLESPRINT_MAX_SEQ_LENGTH", window)
     with pytest.raises(ValidationError, match="STYLESPRINT_DOC_STRIDE"):
-        Settings(_env_file=None)
+        ServingSettings(_env_file=None)
 
 
 def test_a_bad_window_is_one_line_from_the_cli(monkeypatch, tmp_path):

@@ -6,19 +6,19 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from qa_engine.settings import GROUPS, Settings
+from bot.settings import ServingSettings
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
-    for name in Settings.env_names():
+    for name in ServingSettings.env_names():
         monkeypatch.delenv(name, raising=False)
 
 
 def test_every_field_is_its_environment_name_minus_the_group_prefix():
-    names = Settings.env_names()
+    names = ServingSettings.env_names()
     assert len(names) == len(set(names)), "two settings read the same variable"
-    for group in GROUPS.values():
+    for group in ServingSettings.groups.values():
         prefix = group.model_config["env_prefix"]
         for field in group.model_fields:
             assert group.env_name(field) == f"{prefix}{field}".upper()
@@ -32,7 +32,7 @@ def test_each_group_reads_its_own_variables(monkeypatch):
                         "STYLESPRINT_RETRAIN_MARGIN_FIELD_F1": "0.3", "SLACK_API_URL": "http://x/",
                         "DATABASE_URL": "sqlite:///r.db", "OPENAI_MODEL": "m"}.items():
         monkeypatch.setenv(name, value)
-    s = Settings(_env_file=None)
+    s = ServingSettings(_env_file=None)
     assert s.engine.max_answer_tokens == 30 and s.bot.max_queued == 7
     assert s.retrain.margin_field_f1 == 0.3 and s.slack.api_url == "http://x/"
     assert s.services.database_url == s.resolved_database_url == "sqlite:///r.db"
@@ -44,23 +44,24 @@ def test_an_env_file_is_read_by_every_group(tmp_path, monkeypatch):
     env.write_text("STYLESPRINT_DATA_DIR=/srv/ss\nSTYLESPRINT_TOP_K=4\nSTYLESPRINT_WORKER_THREADS=3\n"
                    "SLACK_BOT_TOKEN=from-file\nSTYLESPRINT_RETRAIN_HOUR=5\nCHROMA_PORT=9001\n"
                    "OPENAI_BASE_URL=http://llm/\n")
-    s = Settings(_env_file=env)
+    s = ServingSettings(_env_file=env)
     assert str(s.data_dir) == "/srv/ss" and s.engine.top_k == 4 and s.bot.worker_threads == 3
     assert s.slack.bot_token.get_secret_value() == "from-file" and s.retrain.hour == 5
     assert s.services.chroma_port == 9001 and s.openai.base_url == "http://llm/"
 
     monkeypatch.chdir(tmp_path)  # the working directory's .env by default
     (tmp_path / ".env").write_text("STYLESPRINT_TOP_K=6\nSTYLESPRINT_RETRAIN_HOUR=6\n")
-    assert (Settings().engine.top_k, Settings().retrain.hour) == (6, 6)
-    assert (Settings(_env_file=None).engine.top_k, Settings(_env_file=None).retrain.hour) == (3, 3)
+    assert (ServingSettings().engine.top_k, ServingSettings().retrain.hour) == (6, 6)
+    bare = ServingSettings(_env_file=None)
+    assert (bare.engine.top_k, bare.retrain.hour) == (3, 3)
     monkeypatch.setenv("STYLESPRINT_TOP_K", "2")  # the environment wins over .env
-    assert Settings().engine.top_k == 2
+    assert ServingSettings().engine.top_k == 2
 
 
 def test_a_variable_named_like_a_group_is_not_read(monkeypatch):
     monkeypatch.setenv("STYLESPRINT_RETRAIN", "not json")
     monkeypatch.setenv("STYLESPRINT_ENGINE", '{"top_k": 9}')
-    s = Settings(_env_file=None)
+    s = ServingSettings(_env_file=None)
     assert (s.retrain.hour, s.engine.top_k) == (3, 3)
 
 
@@ -68,22 +69,22 @@ def test_an_empty_value_means_the_default(monkeypatch):
     for name in ("STYLESPRINT_TOP_K", "STYLESPRINT_MAX_WAIT_S", "STYLESPRINT_RETRAIN_DAY",
                  "CHROMA_PORT", "OPENAI_MODEL"):
         monkeypatch.setenv(name, "")
-    assert Settings(_env_file=None) == Settings(_env_file=None, engine={}, bot={})
+    assert ServingSettings(_env_file=None) == ServingSettings(_env_file=None, engine={}, bot={})
 
 
 def test_values_given_in_code_go_by_group_and_win_over_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("STYLESPRINT_TOP_K", "9")
     monkeypatch.setenv("STYLESPRINT_N_BEST", "4")
-    s = Settings(_env_file=None, data_dir=tmp_path, engine={"top_k": 1}, retrain={"hour": 2})
+    s = ServingSettings(_env_file=None, data_dir=tmp_path, engine={"top_k": 1}, retrain={"hour": 2})
     assert (s.engine.top_k, s.engine.n_best, s.retrain.hour, s.data_dir) == (1, 4, 2, tmp_path)
     with pytest.raises(TypeError, match="top_k"):
-        Settings(_env_file=None, top_k=1)  # one way to build it: by group
+        ServingSettings(_env_file=None, top_k=1)  # one way to build it: by group
     with pytest.raises(TypeError, match="EngineSettings has no max_answer_length"):
-        Settings(_env_file=None, engine={"max_answer_length": 10})
+        ServingSettings(_env_file=None, engine={"max_answer_length": 10})
 
 
 def test_updated_copies_change_one_group_and_check_names():
-    s = Settings(_env_file=None)
+    s = ServingSettings(_env_file=None)
     off = s.updated(engine={"verified_answers": False}, retrain={"max_steps": 3})
     assert off.engine.verified_answers is False and off.retrain.max_steps == 3
     assert s.engine.verified_answers is True and s.retrain.max_steps is None
@@ -97,10 +98,10 @@ def test_updated_copies_change_one_group_and_check_names():
 def test_dumps_leave_secrets_out_and_load_back(monkeypatch, tmp_path):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-not-real-1")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-not-real-2")
-    s = Settings(_env_file=None, data_dir=tmp_path, engine={"top_k": 5})
+    s = ServingSettings(_env_file=None, data_dir=tmp_path, engine={"top_k": 5})
     dumped = s.dump_without_secrets(mode="json")
     assert "not-real" not in repr(dumped) and "bot_token" not in dumped["slack"]
-    back = Settings.model_validate(dumped)  # a child process: secrets from its environment
+    back = ServingSettings.model_validate(dumped)  # a child process: secrets from its environment
     assert back == s and isinstance(back.slack.bot_token, SecretStr)
 
 
@@ -118,15 +119,16 @@ def test_settings_that_contradict_each_other_are_refused(monkeypatch, env, named
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=named.replace("(", r"\(").replace(")", r"\)")):
-        Settings(_env_file=None)
+        ServingSettings(_env_file=None)
 
 
 def test_consistent_pairs_load():
-    s = Settings(_env_file=None, engine={"passage_max_words": 40, "passage_overlap_words": 20},
-                 bot={"max_wait_s": 60, "question_expiry_s": 61, "queue_lease_s": 3,
-                      "queue_poll_s": 1, "escalation_channel": "C0LEADS",
-                      "escalation_usergroup": "S0LEADS"},
-                 retrain={"post_gaps": True, "channel": "C0MLOPS"})
+    s = ServingSettings(_env_file=None,
+                        engine={"passage_max_words": 40, "passage_overlap_words": 20},
+                        bot={"max_wait_s": 60, "question_expiry_s": 61, "queue_lease_s": 3,
+                             "queue_poll_s": 1, "escalation_channel": "C0LEADS",
+                             "escalation_usergroup": "S0LEADS"},
+                        retrain={"post_gaps": True, "channel": "C0MLOPS"})
     assert s.bot.escalation_usergroup == "S0LEADS" and s.retrain.post_gaps
 
 
@@ -139,7 +141,7 @@ def test_consistent_pairs_load():
 def test_shares_and_margins_out_of_range_are_refused_by_name(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError) as info:
-        Settings(_env_file=None)
+        ServingSettings(_env_file=None)
     assert [e["loc"] for e in info.value.errors()] == [(name,)]
 
 
@@ -148,7 +150,7 @@ def test_problems_in_several_groups_are_reported_together(monkeypatch):
     monkeypatch.setenv("STYLESPRINT_RETRAIN_TIMEZONE", "Mars/Olympus_Mons")
     monkeypatch.setenv("STYLESPRINT_MAX_WAIT_S", "1700")
     with pytest.raises(ValidationError) as info:
-        Settings(_env_file=None)
+        ServingSettings(_env_file=None)
     locs = [e["loc"] for e in info.value.errors()]
     assert locs == [("STYLESPRINT_TOP_K",), (), ("STYLESPRINT_RETRAIN_TIMEZONE",)]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_engine.speed import LRUCache
+from qa_engine.read.speed import LRUCache
 
 
 def test_lru_cache_keeps_the_most_recently_used():
@@ -29,16 +29,16 @@ def test_lru_cache_keeps_the_most_recently_used():
 
 
 def test_retriever_caches_question_vectors_but_not_passages(tmp_path, embedder):
-    from qa_engine.retriever import Retriever
+    from qa_engine.retrieve.chroma_store import get_collection, make_client
+    from qa_engine.retrieve.retriever import ChromaRetriever
     from qa_engine.settings import Settings
-    from qa_engine.store import get_collection, make_client
 
     settings = Settings(_env_file=None, data_dir=tmp_path)
     collection = get_collection(make_client(settings), "speed")
     text = "Online orders can be returned within 30 days of delivery."
     collection.add(ids=["returns"], documents=[text],
                    embeddings=embedder.embed([text]).tolist(), metadatas=[{"title": "Returns"}])
-    retriever = Retriever(collection, embedder, top_k=2, cache_size=8)
+    retriever = ChromaRetriever(collection, embedder, top_k=2, cache_size=8)
     question = "How long do I have to return an online order?"
     first = retriever.run(question)
     assert retriever.cache.misses == 1 and retriever.cache.hits == 0
@@ -58,7 +58,7 @@ def test_int8_reader_is_quantised_and_still_reads_the_span():
     import torch
     from torch.ao.nn.quantized.dynamic import Linear as DynamicQuantizedLinear
 
-    from qa_engine.reader import ReaderConfig, SpanReader
+    from qa_engine.read.reader import ReaderConfig, SpanReader
     from qa_engine.registry import SHIPPED_MODEL_DIR
     from qa_engine.settings import bundled_minilm_path
     from qa_engine.types import Passage
@@ -79,7 +79,7 @@ def test_int8_reader_is_quantised_and_still_reads_the_span():
 
 
 def test_int8_question_embeddings_find_the_same_passages(embedder):
-    from qa_engine.embedder import Embedder
+    from qa_engine.retrieve.embedder import Embedder
 
     quantised = Embedder(embedder.model_path, int8=True)
     questions = ["What is the return window for online orders?", "Do you ship to Canada?",
@@ -105,12 +105,12 @@ def _policy_in_child(code: str, **env: str) -> str:
 
 
 def test_the_omp_wait_policy_is_set_before_torch_loads_and_never_overrides(tmp_path):
-    set_early = ("from qa_engine.speed import apply_omp_wait_policy as a; import os; "
+    set_early = ("from qa_engine.read.speed import apply_omp_wait_policy as a; import os; "
                  "print(a('PASSIVE'), os.environ.get('OMP_WAIT_POLICY'))")
     assert _policy_in_child(set_early) == "True PASSIVE"
     assert _policy_in_child(set_early, OMP_WAIT_POLICY="ACTIVE") == "False ACTIVE"
-    too_late = ("import torch; from qa_engine.speed import apply_omp_wait_policy as a; import os;"
-                " print(a('PASSIVE'), os.environ.get('OMP_WAIT_POLICY'))")
+    too_late = ("import torch; from qa_engine.read.speed import apply_omp_wait_policy as a; "
+                "import os; print(a('PASSIVE'), os.environ.get('OMP_WAIT_POLICY'))")
     assert _policy_in_child(too_late) == "False None"
     # the serving engine applies the setting before anything loads torch
     engine = ("import os; from qa_engine.settings import Settings; "

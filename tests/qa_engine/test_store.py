@@ -1,4 +1,5 @@
-"""qa_engine.store: embedded vs server client, the collection's distance, telemetry off."""
+"""qa_engine.retrieve.chroma_store: embedded vs server client, the collection's distance,
+telemetry off."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from qa_engine.retrieve.chroma_store import COLLECTION_METADATA, get_collection, make_client
 from qa_engine.settings import Settings
-from qa_engine.store import COLLECTION_METADATA, get_collection, make_client
 from qa_engine.types import KnowledgeBaseUnavailable
 
 

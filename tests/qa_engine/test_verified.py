@@ -13,8 +13,8 @@ from qa_engine.corrections import ChromaPassages, Located
 from qa_engine.ingest.ingestor import Ingestor
 from qa_engine.pipeline import AnswerEngine
 from qa_engine.records import UP, Records
+from qa_engine.retrieve.verified_index import verify_correction
 from qa_engine.settings import Settings
-from qa_engine.verified import verify_correction
 
 RETURNS = ("# Returns\n\nOnline orders can be returned within 30 days of delivery for a full "
            "refund. Items bought on sale can be returned within 14 days for store credit.\n")
@@ -118,14 +118,14 @@ def test_verified_answers_can_be_switched_off(engine: AnswerEngine, tmp_path: Pa
 def test_unreachable_records_leave_the_reader_answering(
         engine: AnswerEngine, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """A records database that cannot be opened: answered by the reader, then not retried."""
-    from qa_engine.verified import VerifiedIndex
+    from qa_engine.retrieve.verified_index import VerifiedIndex
 
     (tmp_path / "a-file").write_text("")
     gone = Records(f"sqlite:///{tmp_path / 'a-file' / 'records.db'}")  # cannot be created
     index = VerifiedIndex(gone, engine.retriever.embedder,
                           ChromaPassages(engine.retriever.collection), threshold=0.92)
     served = AnswerEngine(engine.retriever, engine.reader, engine.composer, verified=index)
-    with caplog.at_level("WARNING", logger="qa_engine.verified"):
+    with caplog.at_level("WARNING", logger="qa_engine.retrieve.verified_index"):
         answer = served.ask("What is the return window for online orders?")
         assert index.lookup("anything") is None  # skipped during the back-off
     assert answer.verified is None and answer.answered and answer.span

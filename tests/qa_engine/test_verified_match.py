@@ -1,5 +1,5 @@
 """Verified answers reach paraphrases and nothing else (issue 23): the matching rule
-(qa_engine/verified_match.py, the shipped fitted asset) through the real engine, a real
+(qa_engine/retrieve/verified_match.py, the shipped fitted asset) through the real engine, a real
 Chroma knowledge base of its own and a SQLite records database written by another
 connection, as in test_verified.py."""
 
@@ -13,9 +13,9 @@ import pytest
 from qa_engine.corrections import ChromaPassages, Located
 from qa_engine.pipeline import AnswerEngine
 from qa_engine.records import Records
+from qa_engine.retrieve.verified_index import verify_correction
+from qa_engine.retrieve.verified_match import RULE_FILE, MatchRule, key_conflict, key_tokens
 from qa_engine.settings import Settings
-from qa_engine.verified import verify_correction
-from qa_engine.verified_match import RULE_FILE, MatchRule, key_conflict, key_tokens
 
 PAGES = {
     "international.md": "# International shipping\n\nWe ship to Canada and Mexico. Orders "

@@ -10,12 +10,13 @@ import time
 
 import pytest
 
-from qa_engine.composer import Composer
-from qa_engine.pipeline import AnswerEngine, build_reader
+from qa_engine.compose.composer import Composer
+from qa_engine.pipeline import AnswerEngine
+from qa_engine.read.build import build_reader
 from qa_engine.registry import CURRENT_FILE, VERSION_FILE, ModelRegistry
-from qa_engine.retriever import Retriever
+from qa_engine.retrieve.chroma_store import get_collection, make_client
+from qa_engine.retrieve.retriever import ChromaRetriever
 from qa_engine.settings import Settings
-from qa_engine.store import get_collection, make_client
 from qa_engine.watcher import ModelWatcher
 
 PASSAGES = {
@@ -25,7 +26,7 @@ PASSAGES = {
 QUESTION = "How long do I have to return an online order?"
 
 
-class HookedRetriever(Retriever):
+class HookedRetriever(ChromaRetriever):
     """The real retriever, plus a hook that runs in the middle of a question (after the
     engine has picked its reader): lets a test switch versions while a question is in flight."""
 
@@ -160,8 +161,8 @@ def test_broken_versions_are_refused_and_the_current_one_keeps_serving(
 def test_unknown_version_and_pinned_adapter(served, tiny_reader):
     settings, registry, engine = served
     (registry.root / CURRENT_FILE).write_text("v9-missing\n")
-    result = ModelWatcher(settings, engine).run()
+    result = ModelWatcher(settings, engine, interval_s=3600).run()
     assert result.action == "refused" and "v9-missing" in result.reason
     assert engine.model_version == "v1"
     pinned = settings.updated(engine={"adapter_dir": tiny_reader.dir})
-    assert ModelWatcher(pinned, engine).run().action == "pinned"
+    assert ModelWatcher(pinned, engine, interval_s=3600).run().action == "pinned"

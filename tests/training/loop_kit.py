@@ -140,17 +140,18 @@ def install_current(settings: Settings, model_dir: Path, name: str = "v1") -> An
 
 def tiny_engine(settings: Settings, embedder: Any) -> Any:
     """A real AnswerEngine over the six passages, reading with the registry's current version."""
-    from qa_engine.composer import Composer
-    from qa_engine.pipeline import AnswerEngine, build_reader
-    from qa_engine.retriever import Retriever
-    from qa_engine.store import get_collection, make_client
+    from qa_engine.compose.composer import Composer
+    from qa_engine.pipeline import AnswerEngine
+    from qa_engine.read.build import build_reader
+    from qa_engine.retrieve.chroma_store import get_collection, make_client
+    from qa_engine.retrieve.retriever import ChromaRetriever
 
     collection = get_collection(make_client(settings), settings.engine.collection)
     ids = list(PASSAGES)
     texts = [PASSAGES[i] for i in ids]
     collection.add(ids=ids, documents=texts, embeddings=embedder.embed(texts).tolist(),
                    metadatas=[{"title": i.title(), "source": f"{i}.md"} for i in ids])
-    engine = AnswerEngine(Retriever(collection, embedder, top_k=settings.engine.top_k),
+    engine = AnswerEngine(ChromaRetriever(collection, embedder, top_k=settings.engine.top_k),
                           build_reader(settings), Composer(), top_k=settings.engine.top_k)
     engine.warm_up()
     return engine

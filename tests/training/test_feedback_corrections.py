@@ -15,8 +15,8 @@ from sqlalchemy import update
 from qa_engine.corrections import ChromaPassages
 from qa_engine.records import DOWN, Records
 from qa_engine.records.schema import VoteRow, utcnow
+from qa_engine.retrieve.chroma_store import get_collection, make_client
 from qa_engine.settings import Settings
-from qa_engine.store import get_collection, make_client
 from qa_engine.types import Answer, Passage
 from training.feedback import (
     CORRECTION_NOT_IN_KB,

@@ -28,7 +28,8 @@ def test_answers_past_retention_leave_the_feedback_dataset(tmp_path: Path) -> No
         with records.engine.begin() as conn:
             conn.execute(update(AnswerRow).where(AnswerRow.id == old)
                          .values(created_at=utcnow() - timedelta(days=60)))
-        assert DataGovernance(records, tmp_path, timedelta(days=30)).apply_retention().total
+        governance = DataGovernance(records, tmp_path, timedelta(days=30), parts=())
+        assert governance.apply_retention().total
         ds = build_dataset(list(records.export()))
     finally:
         records.close()

@@ -21,9 +21,9 @@ from loop_kit import PASSAGES, install_current, loop_settings
 from sqlalchemy import update
 
 from qa_engine.records import UP, Records
-from qa_engine.records.runs import LockRow, RetrainStore
 from qa_engine.types import Answer, Passage
 from training.retrain import run_retrain
+from training.runs import LockRow, RetrainStore
 
 pytestmark = pytest.mark.slow
 

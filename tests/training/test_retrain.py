@@ -17,9 +17,9 @@ import pytest
 from loop_kit import ASKED, BASE, install_current, loop_settings, tiny_engine, write_examples
 
 from qa_engine.records import DOWN, UP, Records
-from qa_engine.records.runs import RetrainStore
 from training.evaluation.metrics import normalize_answer
 from training.retrain import run_retrain
+from training.runs import RetrainStore
 
 
 @pytest.fixture

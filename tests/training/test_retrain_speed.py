@@ -35,7 +35,7 @@ def test_grouped_epoch_order_reads_every_window_once_with_less_padding():
 
 
 def test_reading_many_pairs_at_once_gives_the_spans_and_margins_of_score(tiny_reader):
-    from qa_engine.reader import SpanReader
+    from qa_engine.read.reader import SpanReader
     from qa_engine.types import Passage
 
     reader = SpanReader.from_model_dir(tiny_reader.dir, tiny_reader.base_model)
@@ -56,7 +56,7 @@ def test_reading_many_pairs_at_once_gives_the_spans_and_margins_of_score(tiny_re
 
 def test_score_examples_reads_with_any_reader(tiny_reader):
     """A `Reader` without `best_spans` is read one `score()` at a time, to the same figures."""
-    from qa_engine.reader import SpanReader
+    from qa_engine.read.reader import SpanReader
     from training.calibrate import score_examples
 
     reader = SpanReader.from_model_dir(tiny_reader.dir, tiny_reader.base_model)

@@ -22,16 +22,16 @@ from pathlib import Path
 import psutil
 import pytest
 
-from qa_engine.records.runs import RetrainStore, default_owner, owner_is_dead
 from qa_engine.settings import Settings
 from training import retrain_child
 from training.retrain import run_retrain
+from training.runs import RetrainStore, default_owner, owner_is_dead
 
 ROOT = Path(__file__).resolve().parents[2]
 DEAD_RUN = """
 import sys, time
 from pathlib import Path
-from qa_engine.records.runs import RetrainStore, default_owner
+from training.runs import RetrainStore, default_owner
 from training import retrain_child
 
 store = RetrainStore(sys.argv[1])

@@ -14,8 +14,8 @@ from apscheduler.triggers.date import DateTrigger
 from loop_kit import install_current, loop_settings
 from sqlalchemy import create_engine, select, text
 
-from qa_engine.records.runs import RetrainStore
-from qa_engine.settings import Settings
+from bot.settings import ServingSettings
+from training.runs import RetrainStore
 from training.schedule import (
     JOB_ID,
     JOBS_TABLE,
@@ -39,27 +39,27 @@ def wait_for(predicate, timeout: float = 60.0, every: float = 0.2):
 
 def test_weekly_trigger_defaults_to_sunday_3am_in_the_configured_zone():
     berlin = ZoneInfo("Europe/Berlin")
-    settings = Settings(_env_file=None, retrain={"timezone": "Europe/Berlin"})
+    settings = ServingSettings(_env_file=None, retrain={"timezone": "Europe/Berlin"})
     monday = datetime(2025, 3, 24, 12, 0, tzinfo=berlin)
     fire = weekly_trigger(settings).get_next_fire_time(None, monday)
     assert fire == datetime(2025, 3, 30, 3, 0, tzinfo=berlin)  # the Sunday clocks change
     assert fire.weekday() == 6
-    custom = Settings(_env_file=None, retrain={"day": "wed", "hour": 22, "minute": 30})
+    custom = ServingSettings(_env_file=None, retrain={"day": "wed", "hour": 22, "minute": 30})
     fire = weekly_trigger(custom).get_next_fire_time(None, monday)
     assert (fire.weekday(), fire.hour, fire.minute, str(fire.tzinfo)) == (2, 22, 30, "UTC")
-    cron = Settings(_env_file=None, retrain={"cron": "15 4 * * mon", "hour": 22})
+    cron = ServingSettings(_env_file=None, retrain={"cron": "15 4 * * mon", "hour": 22})
     fire = weekly_trigger(cron).get_next_fire_time(None, monday)
     assert (fire.weekday(), fire.hour, fire.minute) == (0, 4, 15) and fire > monday
 
 
 def test_unknown_time_zone_is_refused():
     with pytest.raises(ValueError, match="time zone"):
-        Settings(_env_file=None, retrain={"timezone": "Mars/Olympus_Mons"})
+        ServingSettings(_env_file=None, retrain={"timezone": "Mars/Olympus_Mons"})
 
 
 def test_the_job_is_persistent_and_stores_no_secrets(tmp_path):
-    settings = Settings(_env_file=None, data_dir=tmp_path, slack={"bot_token": "fake-secret-token"},
-                        retrain={"hour": 4})
+    settings = ServingSettings(_env_file=None, data_dir=tmp_path,
+                               slack={"bot_token": "fake-secret-token"}, retrain={"hour": 4})
     stored = job_settings(settings)
     assert stored["retrain"] == {"hour": 4} and "bot_token" not in stored.get("slack", {})
     assert "fake-secret-token" not in repr(stored)
@@ -102,7 +102,7 @@ def test_a_scheduled_retrain_fires_and_is_recorded(tmp_path, tiny_reader):
 
 
 def test_a_run_missed_beyond_the_grace_time_is_recorded_as_missed(tmp_path):
-    settings = Settings(_env_file=None, data_dir=tmp_path, retrain={"misfire_grace_s": 1})
+    settings = ServingSettings(_env_file=None, data_dir=tmp_path, retrain={"misfire_grace_s": 1})
     long_ago = datetime.now(timezone.utc) - timedelta(minutes=5)
     scheduler = start_background_scheduler(settings, trigger=DateTrigger(run_date=long_ago))
     try:

@@ -9,9 +9,9 @@ import shutil
 import pytest
 import torch
 
-from qa_engine.calibration import Calibration
-from qa_engine.decoding import best_span, decode_window
-from qa_engine.reader import ReaderConfig, SpanReader
+from qa_engine.read.calibration import Calibration
+from qa_engine.read.decoding import best_span, decode_window
+from qa_engine.read.reader import ReaderConfig, SpanReader
 from qa_engine.types import Passage
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")

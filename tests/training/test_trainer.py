@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from qa_engine.reader import MODEL_META_FILE, check_model_dir, load_qa_model
+from qa_engine.read.reader import MODEL_META_FILE, check_model_dir, load_qa_model
 from training.adapters import TrainConfig
 from training.features import build_features
 from training.trainer import CHECKPOINT_DIR, train_reader
@@ -218,7 +218,7 @@ def test_a_retrain_warm_start_carries_the_parents_ranks(tiny_reader, tmp_path, b
     the parent's rank; loading it raises no rank_pattern warning."""
     import warnings
 
-    from qa_engine.reader import adalora_ranks
+    from qa_engine.read.reader import adalora_ranks
     from training.adapters import rank_pattern_summary
     from training.trainer import build_model
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from qa_engine.verified_match import FEATURES, MatchRule
+from qa_engine.retrieve.verified_match import FEATURES, MatchRule
 from training.verified_match import (
     dev_source,
     fit_trees,

@@ -25,7 +25,7 @@ def e2e_metrics(settings: Settings, readers: Mapping[str, Path], gold: Path,
                 ) -> dict[str, dict[str, Any]]:
     """{reader name: {f1, answerable_f1, unanswerable_declined, answerable_declined,
     examples}} for each model directory in `readers`, on the same questions."""
-    from qa_engine.embedder import Embedder
+    from qa_engine.retrieve.embedder import Embedder
     from training.evaluation.evaluator import Evaluator
     from training.evaluation.gold import GoldFormatError, load_gold, sample_rows
     from training.evaluation.runner import EvalSetupError, build_systems, open_retriever

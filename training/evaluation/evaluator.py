@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from qa_engine.embedder import Embedder
+from qa_engine.retrieve.embedder import Embedder
 from qa_engine.types import QuestionError
 from training.evaluation import metrics as m
 from training.evaluation.base import DECLINE_REPLY, Prediction, System

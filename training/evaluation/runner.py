@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qa_engine.embedder import Embedder
+from qa_engine.retrieve.embedder import Embedder
 from qa_engine.settings import Settings
 from training.evaluation.base import Retrieve, System, SystemUnavailable
 from training.evaluation.evaluator import SkippedSystem
@@ -70,7 +70,7 @@ def parse_models(values: Sequence[str]) -> dict[str, Path]:
 
 
 def _check_model(name: str, path: Path) -> None:
-    from qa_engine.reader import ModelLoadError, check_model_dir
+    from qa_engine.read.reader import ModelLoadError, check_model_dir
 
     try:
         check_model_dir(path)
@@ -86,7 +86,7 @@ def kb_collection_name(paths: Sequence[Path]) -> str:
 
 def open_retriever(settings: Settings, embedder: Embedder,
                    kb_paths: Sequence[Path] | None) -> tuple[Any, str]:
-    """A Retriever over the knowledge base end-to-end questions are asked of.
+    """A ChromaRetriever over the knowledge base end-to-end questions are asked of.
 
     With `--kb`, the given files/folders are ingested (incrementally, pruning what
     is no longer there) into a collection of their own, so an evaluation never
@@ -95,8 +95,8 @@ def open_retriever(settings: Settings, embedder: Embedder,
     demo KB when empty).
     """
     from qa_engine.ingest import Ingestor, ensure_demo_kb
-    from qa_engine.retriever import Retriever
-    from qa_engine.store import get_collection, make_client
+    from qa_engine.retrieve.chroma_store import get_collection, make_client
+    from qa_engine.retrieve.retriever import ChromaRetriever
     from qa_engine.types import KnowledgeBaseUnavailable
 
     client = make_client(settings)
@@ -121,12 +121,12 @@ def open_retriever(settings: Settings, embedder: Embedder,
         collection = get_collection(client, settings.engine.collection)
         ensure_demo_kb(settings, embedder, collection)
         described = f"collection {settings.engine.collection} ({collection.count()} passages)"
-    return Retriever(collection, embedder, top_k=settings.engine.top_k), described
+    return ChromaRetriever(collection, embedder, top_k=settings.engine.top_k), described
 
 
 def find_registry_model(settings: Settings, method: str) -> Path | None:
     """The newest registered model version trained with `method`, if any."""
-    from qa_engine.reader import read_model_meta
+    from qa_engine.read.reader import read_model_meta
     from qa_engine.registry import ModelRegistry
 
     for version in reversed(ModelRegistry(settings.models_dir).versions()):
@@ -151,9 +151,10 @@ def build_systems(
     retriever: Any | None = None,
 ) -> SystemSet:
     """Construct (not load) every requested system; skipped ones carry the reason."""
-    from qa_engine.composer import Composer
-    from qa_engine.pipeline import AnswerEngine, build_reader
-    from qa_engine.reader import ModelLoadError
+    from qa_engine.compose.composer import Composer
+    from qa_engine.pipeline import AnswerEngine
+    from qa_engine.read.build import build_reader
+    from qa_engine.read.reader import ModelLoadError
     from training.evaluation.incontext import InContextSystem
     from training.evaluation.systems import (
         ReaderSystem,
@@ -197,7 +198,8 @@ def build_systems(
                 out.skipped.append(SkippedSystem(name, f"reader unavailable: {exc}"))
                 continue
             composer = composer or Composer(currency=settings.engine.currency)
-            engine = (AnswerEngine.assemble(settings, retriever, reader, composer)
+            engine = (AnswerEngine.assemble(settings, retriever, reader, composer,
+                                            embedder=embedder)
                       if retriever is not None else None)
             out.systems.append(ReaderSystem(name, reader, composer, engine=engine))
             out.details[name] = {"model_version": reader.model_version,

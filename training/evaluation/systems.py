@@ -18,10 +18,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from qa_engine.composer import Composer, sentence_around
-from qa_engine.embedder import Embedder
+from qa_engine.compose.composer import Composer, sentence_around
 from qa_engine.pipeline import AnswerEngine, clean_question
-from qa_engine.reader import SpanReader
+from qa_engine.read.reader import SpanReader
+from qa_engine.retrieve.embedder import Embedder
 from qa_engine.sentences import split_sentences  # lines too: one `Field: value` per line
 from qa_engine.types import Passage, RetrievedPassage
 from training.evaluation.base import (

@@ -18,14 +18,14 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.answering import LOOKING, Answerer, Question
+from bot.answering import LOOKING, Answerer, SlackQuestion
 from bot.blocks import escape
 from bot.branding import Branding
 from bot.context import ANSWERER, BRANDING, SHARED
 from bot.idempotency import ONCE, Once, key_of
 from bot.tenancy import SHARED_CHANNEL, SharedChannels
 from bot.text import from_slack
-from qa_engine.db import ACK_DEADLINE_S
+from qa_engine.deadline import ACK_DEADLINE_S
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def stylesprint_command(ack: Ack, command: dict[str, Any], context: BoltContext,
         logger.info("dropped a replayed slash command")
         ack(text=LOOKING, response_type="ephemeral")
         return
-    question = Question(
+    question = SlackQuestion(
         text=from_slack(rest).strip(),
         asker=command["user_id"],
         channel=command["channel_id"],

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.answering import Answerer, Question
+from bot.answering import Answerer, SlackQuestion
 from bot.branding import Branding
 from bot.context import ANSWERER, BRANDING, TEAM
 from bot.text import from_slack
@@ -46,7 +46,7 @@ def answer_mention(event: dict[str, Any], context: BoltContext, client: WebClien
             earlier = team.teamwork.thread_question(event["channel"], event["thread_ts"])
         except TRANSIENT_ERRORS:  # records away: answered as a question of its own
             earlier = None
-    question = Question(
+    question = SlackQuestion(
         text=text,
         asker=event["user"],
         channel=event["channel"],

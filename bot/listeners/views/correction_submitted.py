@@ -29,7 +29,7 @@ from bot.team import Team
 from qa_engine.corrections import Located
 from qa_engine.records import Records
 from qa_engine.records.schema import CORRECTION_REASONS
-from qa_engine.verified import verify_correction
+from qa_engine.retrieve.verified_index import verify_correction
 
 logger = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from bot.context import GOVERNANCE
 from bot.listeners.events.app_uninstalled import purge_on_uninstall
 from bot.listeners.events.tokens_revoked import forget_revoked_users
 from bot.retention import start_retention
+from bot.state.erasure import BOT_TABLES
 from qa_engine.governance import DataGovernance
 from qa_engine.records import UP, Records
 from qa_engine.records.schema import AnswerRow, utcnow
@@ -30,7 +31,7 @@ def governance(tmp_path: Path) -> Iterator[DataGovernance]:
         answer_id = records.log_answer(make_answer(f"question of {asker}"), surface="command",
                                        asker=asker)
         records.record_vote(answer_id, asker, UP, source="button")
-    yield DataGovernance(records, tmp_path, retention=timedelta(days=30))
+    yield DataGovernance(records, tmp_path, retention=timedelta(days=30), parts=BOT_TABLES)
     records.close()
 
 
@@ -64,7 +65,8 @@ def test_the_retention_job_runs_at_start(governance: DataGovernance) -> None:
     with governance.records.engine.begin() as conn:
         conn.execute(update(AnswerRow).where(AnswerRow.asker == "UA")
                      .values(created_at=utcnow() - timedelta(days=31)))
-    assert start_retention(DataGovernance(governance.records, Path("."), None), 6) is None
+    forever = DataGovernance(governance.records, Path("."), None, parts=BOT_TABLES)
+    assert start_retention(forever, 6) is None
     scheduler = start_retention(governance, 6)
     try:
         deadline = time.monotonic() + 30

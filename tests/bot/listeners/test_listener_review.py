@@ -19,10 +19,10 @@ from bot.listeners.actions.vote_buttons import record_button_vote
 from bot.listeners.views.correction_submitted import save_correction
 from bot.membership import NOT_A_MEMBER, WRONG_CHANNEL, ChannelMembers
 from bot.review import LEADS_OR_PEERS, WITHDRAW_REFUSED
+from bot.settings import ServingSettings
 from bot.team import Team
 from qa_engine.records import Records
 from qa_engine.records.verified import ACTIVE, PENDING, WITHDRAWN
-from qa_engine.settings import Settings
 
 MEMBERS_OF = {CHANNEL: ["UASK", "UAUTHOR", "UPEER"], "C0OTHER": ["UOUT"]}
 
@@ -31,7 +31,7 @@ def _context(context: dict[str, Any], records: Records, tmp_path: Path,
              slack: Mock) -> dict[str, Any]:
     slack.client.conversations_members.side_effect = lambda channel, **_: {
         "members": MEMBERS_OF.get(channel, []), "response_metadata": {"next_cursor": ""}}
-    team = Team(Settings(data_dir=tmp_path, _env_file=None, bot={"lead_users": ["ULEAD"]}),
+    team = Team(ServingSettings(data_dir=tmp_path, _env_file=None, bot={"lead_users": ["ULEAD"]}),
                 records)
     return {**context, TEAM: team, MEMBERS: ChannelMembers()}
 

@@ -16,17 +16,18 @@ from bot.listeners.events.app_home_opened import show_home
 from bot.listeners.events.message import relay_lead_reply
 from bot.listeners.views.rollback_submitted import roll_back_model
 from bot.rollback import LEADS_ONLY
+from bot.settings import ServingSettings
+from bot.state import Teamwork
 from bot.team import Team
-from qa_engine.records import Records, Teamwork
-from qa_engine.settings import Settings
+from qa_engine.records import Records
 
 BODY = {"user": {"id": "U1"}, "trigger_id": "T.123"}
 
 
 def team_context(context: dict[str, Any], records: Records, tmp_path: Path,
                  **bot: Any) -> dict[str, Any]:
-    """`bot`: Settings.bot values (the team: escalation channel, leads)."""
-    team = Team(Settings(data_dir=tmp_path, _env_file=None, bot=bot), records)
+    """`bot`: ServingSettings.bot values (the team: escalation channel, leads)."""
+    team = Team(ServingSettings(data_dir=tmp_path, _env_file=None, bot=bot), records)
     return {**context, TEAM: team}
 
 

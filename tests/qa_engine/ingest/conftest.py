@@ -40,7 +40,7 @@ def ingest_settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def chroma_client(ingest_settings: Settings):
-    from qa_engine.store import make_client
+    from qa_engine.retrieve.chroma_store import make_client
 
     return make_client(ingest_settings)
 
@@ -49,7 +49,7 @@ def chroma_client(ingest_settings: Settings):
 def make_ingestor(ingest_settings: Settings, chroma_client, embedder):
     """Build an Ingestor on the tmp-path store (fresh collection object each call)."""
     from qa_engine.ingest import Ingestor
-    from qa_engine.store import get_collection
+    from qa_engine.retrieve.chroma_store import get_collection
 
     def build(settings: Settings | None = None, **kwargs) -> Ingestor:
         settings = settings or ingest_settings

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from qa_engine.ingest import Ingestor, demo_kb_path, ensure_demo_kb
 from qa_engine.ingest.demo import demo_passage_ids, kb_status
+from qa_engine.retrieve.chroma_store import get_collection, make_client
 from qa_engine.settings import Settings
-from qa_engine.store import get_collection, make_client
 from stylesprint.cli import app
 
 WARRANTY = ("# Warranty\n\n## Blenders\n\nEvery Acme blender carries a seven-year warranty on "

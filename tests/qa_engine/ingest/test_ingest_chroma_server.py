@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from qa_engine.ingest import Ingestor
+from qa_engine.retrieve.chroma_store import get_collection, make_client
 from qa_engine.settings import Settings
-from qa_engine.store import get_collection, make_client
 
 pytestmark = pytest.mark.integration
 
@@ -93,7 +93,7 @@ def _server_settings(tmp_path: Path, host: str, port: int, collection: str) -> S
 def test_ingest_and_retrieve_through_the_chroma_server(
     chroma_server, server_kb: Path, tmp_path: Path, embedder
 ):
-    from qa_engine.retriever import Retriever
+    from qa_engine.retrieve.retriever import ChromaRetriever
 
     host, port = chroma_server
     settings = _server_settings(tmp_path, host, port, "server_kb")
@@ -109,7 +109,7 @@ def test_ingest_and_retrieve_through_the_chroma_server(
     assert again.collection_size == 3
     assert not settings.chroma_dir.exists(), "nothing is written locally in server mode"
 
-    hits = Retriever(collection, embedder, top_k=2).run("How long do card refunds take?")
+    hits = ChromaRetriever(collection, embedder, top_k=2).run("How long do card refunds take?")
     assert hits[0].passage.section == "Refund timing"
     assert hits[0].passage.text == "Card refunds take 5 to 10 business days to appear."
     assert hits[0].passage.source == "policies/returns.md"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from qa_engine.ingest import ingestor as ingestor_module
 from qa_engine.ingest import progress as progress_module
-from qa_engine.retriever import Retriever
+from qa_engine.retrieve.retriever import ChromaRetriever
 
 EXPORTS = Path(__file__).parent / "exports"
 
@@ -57,7 +57,7 @@ def test_every_export_ingests_with_review_metadata(make_ingestor, tmp_path: Path
 def test_review_is_retrieved_for_a_review_question(make_ingestor, tmp_path: Path, embedder):
     ingestor = make_ingestor()
     ingestor.run([_kb(tmp_path)])
-    retriever = Retriever(ingestor.collection, embedder, top_k=5)
+    retriever = ChromaRetriever(ingestor.collection, embedder, top_k=5)
     hits = retriever.run("Do the Fenwick Chelsea boots need breaking in?")
     reviews = [h.passage for h in hits if h.passage.kind == "review"]
     assert any("two weeks to break in" in p.text for p in reviews)

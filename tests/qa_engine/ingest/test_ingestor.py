@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qa_engine.ingest import Ingestor, IngestPathError, ensure_demo_kb
-from qa_engine.store import get_collection
+from qa_engine.retrieve.chroma_store import get_collection
 from qa_engine.types import KnowledgeBaseUnavailable
 
 RETURNS = """\

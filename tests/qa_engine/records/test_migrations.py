@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import subprocess
@@ -22,10 +23,10 @@ import pytest
 from sqlalchemy import MetaData, create_engine, inspect, text
 
 from qa_engine.records import Records, SchemaMismatch, head_revision, migrate
-from qa_engine.records.runs import RetrainStore
-from qa_engine.records.runs import _Base as RunsBase
 from qa_engine.records.schema import Base
 from qa_engine.types import Answer
+from training.runs import RetrainStore
+from training.runs import _Base as RunsBase
 
 LEGACY_SQL = Path(__file__).with_name("legacy") / "release_v3.sql"
 ROOT = Path(__file__).resolve().parents[3]
@@ -51,10 +52,19 @@ def counts(url: str) -> dict[str, int]:
     return found
 
 
+#: the modules whose models sit on the shared records' metadata (`schema.Base`), in
+#: every package: the shared records here, the bot's own tables in bot/state/ (the
+#: retrain log and lock, training/runs.py, have a metadata of their own: `RunsBase`)
+MODEL_MODULES = ("qa_engine.records.schema", "bot.state.keys", "bot.state.questions",
+                 "bot.state.teamwork")
+
+
 def models_metadata() -> MetaData:
     """Every table the code reads and writes, APScheduler's job table included."""
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
     metadata = MetaData()
     for source in (Base.metadata, RunsBase.metadata):
         for table in source.tables.values():
@@ -73,6 +83,17 @@ def differences(url: str) -> list[object]:
     engine.dispose()
     return [d for d in diff if not (isinstance(d, tuple) and d[0] == "remove_table"
                                     and d[1].name == "alembic_version")]
+
+
+def test_every_module_with_a_table_is_compared() -> None:
+    """A table defined in any package (a model moved to its owner, a new one) is in the
+    comparison: `MODEL_MODULES`, or the retrain log's own metadata (`RunsBase`)."""
+    defining = set()
+    for package in ("qa_engine", "bot", "training", "stylesprint"):
+        for path in (ROOT / package).rglob("*.py"):
+            if "__tablename__" in path.read_text(encoding="utf-8"):
+                defining.add(".".join(path.relative_to(ROOT).with_suffix("").parts))
+    assert defining == {*MODEL_MODULES, "training.runs"}
 
 
 def test_the_history_creates_exactly_the_models_tables(tmp_path: Path) -> None:

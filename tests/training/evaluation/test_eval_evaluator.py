@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa_engine.composer import Composer
-from qa_engine.reader import SpanReader
+from qa_engine.compose.composer import Composer
+from qa_engine.read.reader import SpanReader
 from qa_engine.settings import Settings, bundled_minilm_path
 from training.evaluation.evaluator import Evaluator, SkippedSystem
 from training.evaluation.gold import load_gold

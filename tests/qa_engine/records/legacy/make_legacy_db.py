@@ -24,12 +24,13 @@ def main(out: Path) -> None:
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    from bot.state.keys import IdempotencyKeys
+    from bot.state.questions import QuestionStore
+    from bot.state.teamwork import Teamwork
     from qa_engine.db import make_engine
     from qa_engine.records import Records
-    from qa_engine.records.questions import QuestionStore
-    from qa_engine.records.runs import RetrainStore
-    from qa_engine.records.teamwork import Teamwork
     from qa_engine.types import Answer, Passage, SourceRef
+    from training.runs import RetrainStore
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "records.db"
@@ -55,7 +56,7 @@ def main(out: Path) -> None:
         records.verified.add_from_correction(
             cid, passage_id=passage.id, passage_text=passage.text, passage_label="Returns",
             span="30 days", span_start=15)
-        records.mark_event_processed("Ev0001")
+        IdempotencyKeys(records).mark_event_processed("Ev0001")
         QuestionStore(records.engine).add({"text": "q", "channel": "C1", "asker": "U9"})
         team = Teamwork(records)
         handoff = team.add_handoff(ids[2], "U1", "C_LEADS")

@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from qa_engine.composer import Composer
+from qa_engine.compose.composer import Composer
 from qa_engine.corrections import (
     ChromaPassages,
     Located,
@@ -43,11 +43,12 @@ from qa_engine.corrections import (
     locate_correction,
 )
 from qa_engine.db import TRANSIENT_ERRORS, DatabaseUnavailable
-from qa_engine.embedder import Embedder
 from qa_engine.protocols import Reader
 from qa_engine.records import Records
 from qa_engine.records.schema import NOT_COVERED
 from qa_engine.records.verified import Verified
+from qa_engine.retrieve.embedder import Embedder
+from qa_engine.retrieve.verified_match import MatchRule, Reading, features, key_conflict, reading
 from qa_engine.types import (
     Answer,
     KnowledgeBaseUnavailable,
@@ -56,7 +57,6 @@ from qa_engine.types import (
     SourceRef,
     VerifiedMark,
 )
-from qa_engine.verified_match import MatchRule, Reading, features, key_conflict, reading
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def _memory_collection() -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from qa_engine.store import get_collection
+    from qa_engine.retrieve.chroma_store import get_collection
 
     client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
     return client, get_collection(client, f"verified_{uuid.uuid4().hex[:12]}")
@@ -93,7 +93,7 @@ class VerifiedIndex:
             taken for a paraphrase of a verified one.
         embed_question: a question's vector (default: `embedder`; the engine passes its
             retriever's, which keeps recent questions' vectors).
-        rule: the matching rule (`qa_engine.verified_match`) that serves a verified answer
+        rule: the matching rule (`qa_engine.retrieve.verified_match`) that serves a verified answer
             to a paraphrase below `threshold`; None = near-copies only. Either way a
             question naming another number, size or country is never served.
     """

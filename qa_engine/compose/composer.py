@@ -21,10 +21,15 @@ from typing import Any
 
 import yaml
 
-from qa_engine import reply_catalog as catalog
-from qa_engine import reply_rules as rules
-from qa_engine.reply_rules import DeclineReason, Question, carries_span, decline_reason
-from qa_engine.reviews import Agreement, Review, pole_label, product_of, quote_range, stars
+from qa_engine.compose import reply_catalog as catalog
+from qa_engine.compose import reply_rules as rules
+from qa_engine.compose.reply_rules import (
+    DeclineReason,
+    ParsedQuestion,
+    carries_span,
+    decline_reason,
+)
+from qa_engine.compose.reviews import Agreement, Review, pole_label, product_of, quote_range, stars
 from qa_engine.sentences import sentence_spans
 from qa_engine.settings.engine import EngineSettings
 from qa_engine.types import Passage, ReaderResult, RetrievedPassage
@@ -63,7 +68,7 @@ class BrandVoice:
     signoffs: tuple[str, ...] = ()
     signoff_share: float = 0.0
     labels: dict[str, str] = field(default_factory=dict)  # column label -> field name
-    # Answers read from customers' reviews (qa_engine/reviews.py); see brand_voice.yml.
+    # Answers read from customers' reviews (qa_engine/compose/reviews.py); see brand_voice.yml.
     review_who: str = "A reviewer"
     review_who_verified: str = "A verified buyer"
     review_answer: str = "{who}{about} says: \u201c{quote}\u201d"
@@ -127,7 +132,7 @@ class Composer:
             reply = self._document(passage, start, end, None)
         return self._dress(reply, f"{passage.id}:{start}:{end}")
 
-    def _document(self, passage: Passage, start: int, end: int, q: Question | None) -> str:
+    def _document(self, passage: Passage, start: int, end: int, q: ParsedQuestion | None) -> str:
         text, span = passage.text, passage.text[start:end]
         lo, hi = sentence_around(text, start, end)
         bullet = _BULLET.match(text, lo)
@@ -146,7 +151,7 @@ class Composer:
         return self._lead(fact, self._settle(sentence, a, b, q, passage),
                           rules.lowerable(fact, a, text), rules.is_name(fact, text))
 
-    def _settle(self, text: str, a: int, b: int, q: Question | None, passage: Passage,
+    def _settle(self, text: str, a: int, b: int, q: ParsedQuestion | None, passage: Passage,
                 field_name: str = "", value: str = "") -> str | None:
         """"yes", "no" or None: only a fact that settles a yes/no question gets either."""
         if q is None or not q.yes_no:
@@ -223,7 +228,8 @@ class Composer:
         return rules.finish("; ".join(parts))
 
     # --- catalog rows ----------------------------------------------------------------------
-    def _product(self, passage: Passage, start: int, end: int, q: Question | None) -> str | None:
+    def _product(self, passage: Passage, start: int, end: int,
+                 q: ParsedQuestion | None) -> str | None:
         text = passage.text
         line_lo = text.rfind("\n", 0, start) + 1
         line_hi = text.find("\n", start)
@@ -259,7 +265,7 @@ class Composer:
         return self._lead(fact, verdict, self._own(fact))
 
     def _prose(self, passage: Passage, value: str, a: int, b: int, names: dict[str, str],
-               q: Question | None) -> str:
+               q: ParsedQuestion | None) -> str:
         """One sentence of a description, said about the product, by the sentence's shape."""
         spans = sentence_spans(value)
         index, (lo, hi) = next(((i, s) for i, s in enumerate(spans) if s[1] >= b),

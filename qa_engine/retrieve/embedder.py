@@ -21,7 +21,7 @@ class Embedder:
         self.model_path = model_path
         self.device = device
         self.batch_size = batch_size
-        self.int8 = int8  # dynamic int8 quantisation (CPU), see qa_engine/speed.py
+        self.int8 = int8  # dynamic int8 quantisation (CPU), see qa_engine/read/speed.py
         self._model = None
         self._lock = threading.Lock()
 
@@ -36,7 +36,7 @@ class Embedder:
                     self.model_path, device=self.device, local_files_only=True
                 )
                 if self.int8:
-                    from qa_engine.speed import quantize_int8
+                    from qa_engine.read.speed import quantize_int8
 
                     model = quantize_int8(model, self.device)
                 self._model = model

@@ -25,10 +25,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.process import extract
+
+from qa_engine.protocols import Retriever
 
 _WORD = re.compile(r"[A-Za-z]+")
 _MIN_LEN = 4
@@ -93,7 +94,7 @@ class KBNormalizer:
     every `recheck_seconds`, so a running bot learns the words of a new KB.
     """
 
-    def __init__(self, retriever: Any, known: Callable[[], Iterable[str]],
+    def __init__(self, retriever: Retriever, known: Callable[[], Iterable[str]],
                  recheck_seconds: float = 60.0) -> None:
         self.retriever = retriever
         self.known = known

@@ -8,9 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from qa_engine.records.schema import AnswerRow, CorrectionRow, VoteRow, current_votes
+from qa_engine.records.schema import AnswerRow, CorrectionRow, HandoffRow, VoteRow, current_votes
 from qa_engine.records.store import DOWN, UP, Records
-from qa_engine.records.teamwork import HandoffRow
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""`Settings.bot` (the serving bot: queue, posting, team) and `Settings.slack` (its API).
+"""The bot's settings groups, `settings.bot` (the serving bot: queue, posting, team) and
+`settings.slack` (its API), and `ServingSettings`: `qa_engine.settings.Settings` with
+these two groups added, which the composition root (`stylesprint/`) builds, one per
+process, and passes down (the engine and training take it as a `Settings`).
 
 Environment names: `STYLESPRINT_` + field for the bot, `SLACK_` + field for Slack's
 secrets and API; the field name in capitals.
@@ -7,12 +10,21 @@ secrets and API; the field name in capitals.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from qa_engine.settings._base import OFF, SettingsGroup, slack_id, split_ids
+from qa_engine.settings import OFF, Settings, SettingsGroup, split_ids
+
+
+def slack_id(value: str | None) -> str | None:
+    """A Slack channel/user group id, or None when empty."""
+    if value is None or not value.strip():
+        return None
+    if not value.strip().isalnum():
+        raise ValueError(f"{value!r} is not a Slack id (e.g. C0123ABCD or S0123ABCD)")
+    return value.strip()
 
 
 class SlackSettings(SettingsGroup):
@@ -262,3 +274,16 @@ class BotSettings(SettingsGroup):
                 "(the group is mentioned on hand-off posts in that channel)"
             )
         return self
+
+
+class ServingSettings(Settings):
+    """Every group: the engine's, retraining's and the services' (`Settings`), and the
+    bot's and Slack's; what the composition root builds for every process."""
+
+    #: in the order problems are reported (the bot's after the engine's, as ever)
+    groups: ClassVar[dict[str, type[SettingsGroup]]] = {
+        "engine": Settings.groups["engine"], "bot": BotSettings, "slack": SlackSettings,
+        **Settings.groups}
+
+    bot: Annotated[BotSettings, NoDecode] = Field(default_factory=BotSettings)
+    slack: Annotated[SlackSettings, NoDecode] = Field(default_factory=SlackSettings)

@@ -1,4 +1,4 @@
-"""The durable question queue (qa_engine/records/questions.py) on SQLite and PostgreSQL:
+"""The durable question queue (bot/state/questions.py) on SQLite and PostgreSQL:
 claims are leases, a lease that runs out makes the question claimable again, a claim
 never goes to two workers, and a finished question keeps no text or response_url."""
 
@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from qa_engine.records import QuestionStore, Records
-from qa_engine.records.questions import DELIVER, DONE, POSTING, QUEUED
+from bot.state import QuestionStore
+from bot.state.questions import DELIVER, DONE, POSTING, QUEUED
+from qa_engine.records import Records
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

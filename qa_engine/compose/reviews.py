@@ -116,7 +116,7 @@ _COMPILED = {a: {p: (label, tuple(re.compile(x, re.IGNORECASE) for x in pats))
 
 
 class TextEmbedder(Protocol):
-    """What agreement needs of `qa_engine.embedder.Embedder`: unit-length vectors."""
+    """What agreement needs of `qa_engine.retrieve.embedder.Embedder`: unit-length vectors."""
 
     def embed(self, texts: list[str]) -> np.ndarray: ...
 

@@ -39,8 +39,8 @@ country, another number) are never matched, whatever the score: "is the trench i
 a near miss of "is the trench in XL?" at a cosine of 0.95. Nor is a new question that
 names a country the verified question and span do not.
 
-Pure functions and small dataclasses: no model, no database; `qa_engine/verified.py`
-computes the embeddings, the knowledge-base scores and the reading, and asks the rule.
+Pure functions and small dataclasses: no model, no database; `verified_index.py` computes
+the embeddings, the knowledge-base scores and the reading, and asks the rule.
 """
 
 from __future__ import annotations

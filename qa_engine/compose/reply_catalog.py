@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from qa_engine.reply_rules import lower_first
+from qa_engine.compose.reply_rules import lower_first
 
 # Nationality adjectives keep their capital ("Italian leather", "Japanese denim").
 _PROPER_ADJECTIVE = re.compile(r"^[A-Z][a-z]+(?:ian|ese|ish|can)$")

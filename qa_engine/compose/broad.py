@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa_engine.reply_rules import read_question, stems
+from qa_engine.compose.reply_rules import read_question, stems
 from qa_engine.sentences import sentence_spans
 from qa_engine.types import RetrievedPassage
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from qa_engine.embedder import Embedder
-from qa_engine.speed import LRUCache
+from qa_engine.read.speed import LRUCache
+from qa_engine.retrieve.embedder import Embedder
 from qa_engine.types import KnowledgeBaseUnavailable, Passage, RetrievedPassage
 
 
@@ -29,7 +29,7 @@ def passage_from_record(pid: str, text: str, meta: dict[str, Any] | None) -> Pas
     )
 
 
-class Retriever:
+class ChromaRetriever:
     """Top-k passages for a question, by cosine similarity of MiniLM embeddings.
 
     The collection stores cosine *distances*; scores returned here are

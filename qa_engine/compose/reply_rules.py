@@ -63,13 +63,13 @@ _AUX = frozenset(
 
 
 @dataclass(frozen=True)
-class Question:
+class ParsedQuestion:
     text: str  # framing removed
     yes_no: bool
     words: tuple[str, ...]
 
 
-def read_question(question: str | None) -> Question | None:
+def read_question(question: str | None) -> ParsedQuestion | None:
     """The question without agent framing, and whether it asks yes or no."""
     if not question or not question.strip():
         return None
@@ -79,7 +79,7 @@ def read_question(question: str | None) -> Question | None:
         core = core[embedded.end():]
     tokens = tuple(words(core))
     yes_no = bool(embedded) or (bool(tokens) and tokens[0] in _AUX)
-    return Question(core, yes_no, tokens)
+    return ParsedQuestion(core, yes_no, tokens)
 
 
 # --- clauses ---------------------------------------------------------------------------
@@ -157,14 +157,14 @@ def stems(text: str, ignore: frozenset[str] = frozenset()) -> set[str]:
     return {w[:5] for w in content_words(text) if w not in ignore}
 
 
-def asked(question: Question | None, ignore: frozenset[str] = frozenset()) -> set[str]:
+def asked(question: ParsedQuestion | None, ignore: frozenset[str] = frozenset()) -> set[str]:
     """What the question asks about: its content-word stems, less `ignore` (the title words:
     every passage about gift cards mentions gift cards)."""
     return stems(question.text, ignore) if question else set()
 
 
 def clause_range(
-    sentence: str, a: int, b: int, question: Question | None, trim_over_words: int,
+    sentence: str, a: int, b: int, question: ParsedQuestion | None, trim_over_words: int,
     ignore: frozenset[str] = frozenset(),
 ) -> tuple[int, int]:
     """The part of `sentence` to send for a span at [a, b): the whole sentence, or the
@@ -227,7 +227,7 @@ def _negated(piece: str) -> bool:
     return m is not None and not _CONDITION.search(piece, 0, m.start())
 
 
-def negation_settles(sentence: str, a: int, b: int, question: Question,
+def negation_settles(sentence: str, a: int, b: int, question: ParsedQuestion,
                      ignore: frozenset[str] = frozenset()) -> bool:
     """Every clause the span touches is negated and about what was asked (it shares a word
     with the question beyond the title); or "only X, not Y" where the question asks about Y.
@@ -248,7 +248,8 @@ _CONNECTIVES = re.compile(r"^(?:including|such as|like|e\.g\.|and|or|plus|in|bot
                           re.IGNORECASE)
 
 
-def list_holds(text: str, question: Question, ignore: frozenset[str], min_items: int = 1) -> bool:
+def list_holds(text: str, question: ParsedQuestion, ignore: frozenset[str],
+               min_items: int = 1) -> bool:
     """Whether a list in `text` holds what the question asks about.
 
     Items are cut at commas, "and", "or", ";"; an item matches when all its content words

@@ -29,7 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa_engine.reply_catalog import with_currency
+from qa_engine.compose.reply_catalog import with_currency
 from qa_engine.types import RetrievedPassage
 
 _EXISTENCE = re.compile(

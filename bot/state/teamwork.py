@@ -2,10 +2,12 @@
 
 Two tables on the records' metadata (created by the Alembic history,
 `qa_engine.records.migrate`): `handoffs` (an agent pressed "Ask a team lead" on an
-answer: where the question was posted for the leads and who replied) and `rollbacks`
-(a lead rolled the served model back from the App Home). `Teamwork` reads and writes
-them through the same engine as `Records`. No message text is stored here: the
-question is the answer's, the lead's reply is relayed live and not kept.
+answer: where the question was posted for the leads and who replied; its model is
+`qa_engine.records.schema.HandoffRow`, as knowledge gaps read it too) and `rollbacks`
+(a lead rolled the served model back from the App Home: the bot's alone, defined
+here). `Teamwork`, the only writer of both, reads and writes them through the same
+engine as `Records`. No message text is stored here: the question is the answer's,
+the lead's reply is relayed live and not kept.
 """
 
 from __future__ import annotations
@@ -14,27 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, select
+from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from qa_engine.records.schema import AnswerRow, Base, utcnow
+from qa_engine.records.schema import AnswerRow, Base, HandoffRow, utcnow
 from qa_engine.records.store import Records, UnknownAnswer
-
-
-class HandoffRow(Base):
-    """One "Ask a team lead": the answer, the asker, and the thread the leads got."""
-
-    __tablename__ = "handoffs"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
-    requested_by: Mapped[str] = mapped_column(String(64))
-    escalation_channel: Mapped[str] = mapped_column(String(64))
-    escalation_ts: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
-    replied_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    replied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    replies: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RollbackRow(Base):

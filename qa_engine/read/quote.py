@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from qa_engine.reply_rules import clause_range, read_question
+from qa_engine.compose.reply_rules import clause_range, read_question
 from qa_engine.sentences import sentence_spans
 
 #: A word that carries only a quantity: numbers, prices, percentages, sizes, ranges,

@@ -35,7 +35,8 @@ from typing import Any, TypeVar
 from sqlalchemy import JSON, Float, Integer, String, Text, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from qa_engine.db import TRANSIENT_ERRORS, DeadlineGuard
+from qa_engine.db import TRANSIENT_ERRORS
+from qa_engine.deadline import DeadlineGuard
 from qa_engine.records.schema import Base
 
 QUEUED, RUNNING, DONE = "queued", "running", "done"

@@ -25,8 +25,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from qa_engine.calibration import Calibration
-from qa_engine.decoding import best_span, decode_window, merge_candidates
+from qa_engine.read.calibration import Calibration
+from qa_engine.read.decoding import best_span, decode_window, merge_candidates
 from qa_engine.settings.engine import EngineSettings
 from qa_engine.types import Passage, ReaderResult, SpanCandidate
 
@@ -249,7 +249,7 @@ class SpanReader:
             model = model.to(self.device)
             self._segment_ids = feeds_segment_ids(self.model_dir, model, self._tokenizer)
             if self.config.int8:
-                from qa_engine.speed import quantize_int8
+                from qa_engine.read.speed import quantize_int8
 
                 model = quantize_int8(model, self.device)
             self._model = model
