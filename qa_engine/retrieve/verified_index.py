@@ -272,13 +272,11 @@ def verified_answer(hit: VerifiedHit, question: str, query: str, composer: Compo
     v, passage = hit.verified, hit.passage
     reply = composer.answer(passage, v.span_start, v.span_end, question=query)
     score = round(hit.similarity, 4)
-    return Answer(
-        question=question, answered=True, answer=reply, span=v.span, confidence=1.0,
+    return Answer.read(
+        question, reply, passage, v.span_start, v.span_end, confidence=1.0,
         sources=[SourceRef(id=passage.id, title=passage.label, source=passage.source,
                            score=score)],
-        model_version=model_version, latency_ms=0.0, passage=passage,
-        span_start=v.span_start, span_end=v.span_end,
-        retrieved=[RetrievedPassage(passage, hit.similarity)],
+        model_version=model_version, retrieved=[RetrievedPassage(passage, hit.similarity)],
         verified=VerifiedMark(id=v.id, origin=v.origin, similarity=score,
                               verified_by=v.verified_by, published=v.published),
     )
