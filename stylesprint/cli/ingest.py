@@ -39,11 +39,15 @@ def _file_line(f: FileReport) -> str:
 
 
 def register(app: typer.Typer) -> None:
+    from qa_engine.ingest.loaders import LOADERS  # the formats, named once
+
+    formats = " ".join(sorted(LOADERS))
+
     @app.command("ingest")
     def ingest(
         paths: list[Path] = typer.Argument(
             ...,
-            help="Files or folders (walked recursively): .md .txt .csv .json .jsonl .html; "
+            help=f"Files or folders (walked recursively): {formats}; "
             "store exports (Shopify products, Zendesk/Help Scout articles, review CSV) are "
             "recognised by their columns.",
             show_default=False,
