@@ -132,3 +132,13 @@ def test_empty_folder_or_no_supported_file_is_a_warning_and_exit_8(invoke, small
     again = invoke(str(small_kb), "--json")
     assert json.loads(again.stdout)["collection_size"] == 3
 
+
+
+def test_the_help_names_every_format_the_loaders_read(invoke):
+    from qa_engine.ingest.loaders import LOADERS
+
+    result = invoke("--help")
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    for extension in LOADERS:
+        assert f"{extension} " in text or f"{extension};" in text, extension
