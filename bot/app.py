@@ -142,10 +142,10 @@ def build_app(
         tenants = AllowedTenants.resolve(settings.slack, client)
     except TenancyUnknown as exc:
         raise MissingSlackSetting(str(exc)) from exc
-    middleware.register(app, records, tenants,
+    branding = Branding.from_settings(settings)
+    middleware.register(app, records, tenants, branding.app_name,
                         escalation_channel=settings.bot.escalation_channel)
     team = Team.for_engine(settings, records, engine, retrain_log)
-    branding = Branding.from_settings(settings)
     app.middleware(provide(ListenerDeps(
         answerer=answerer, records=records, votes=votes, team=team,
         kb=knowledge_base_of(engine), members=ChannelMembers(),

@@ -83,9 +83,9 @@ def ignore_unrelated_messages(escalation_channel: str | None) -> Callable[..., B
     return ignore_other_messages
 
 
-def register(app: App, records: Records, tenants: AllowedTenants,
+def register(app: App, records: Records, tenants: AllowedTenants, app_name: str,
              escalation_channel: str | None = None) -> None:
-    app.middleware(allow_only(tenants))  # before anything else reads the request
+    app.middleware(allow_only(tenants, app_name))  # before anything else reads the request
     app.middleware(ignore_unrelated_messages(escalation_channel))
     app.middleware(ignore_bots())
     app.middleware(provide_once(Once(records)))

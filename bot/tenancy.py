@@ -33,9 +33,10 @@ from bot.settings import SlackSettings
 
 logger = logging.getLogger(__name__)
 
-NOT_HERE = "StyleSprint Assist does not answer here."
-SHARED_CHANNEL = ("StyleSprint Assist does not answer in channels shared with other "
-                  "companies (Slack Connect). Ask in one of your own workspace's channels.")
+#: what an agent is told, `{app}` being the app's name (`Branding.app_name`)
+NOT_HERE = "{app} does not answer here."
+SHARED_CHANNEL = ("{app} does not answer in channels shared with other companies (Slack "
+                  "Connect). Ask in one of your own workspace's channels.")
 CHANNEL_CACHE_S = 600.0
 
 
@@ -106,9 +107,10 @@ def _call(method: Callable[[], Any], name: str, setting: str) -> dict[str, Any]:
     return dict(reply.data) if hasattr(reply, "data") else dict(reply)
 
 
-def allow_only(tenants: AllowedTenants) -> Callable[..., BoltResponse | None]:
+def allow_only(tenants: AllowedTenants, app_name: str) -> Callable[..., BoltResponse | None]:
     """The first middleware: another workspace's, org's or app's request stops here, and
     so does an event from a Slack Connect channel unless they are allowed."""
+    not_here = NOT_HERE.format(app=app_name)
 
     def allow_only_our_workspace(body: dict[str, Any], next: Callable[[], None]
                                  ) -> BoltResponse | None:
@@ -119,7 +121,7 @@ def allow_only(tenants: AllowedTenants) -> Callable[..., BoltResponse | None]:
         if why is not None:
             logger.warning("refused a request from %s", why)  # ids and content not logged
             if body.get("command"):  # a slash command: say so to whoever typed it
-                return BoltResponse(status=200, body=NOT_HERE)
+                return BoltResponse(status=200, body=not_here)
             return BoltResponse(status=200, body="")
         next()
         return None

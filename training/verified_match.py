@@ -147,7 +147,7 @@ Read = Callable[[str, str], list[Any]]  # (question, passage text) -> the reader
 
 
 def pair_features(src: Source, embed: Callable[[Sequence[str]], Any], read: Read,
-                  ) -> tuple[np.ndarray, np.ndarray, list[bool]]:
+                  prefilter: float = PREFILTER) -> tuple[np.ndarray, np.ndarray, list[bool]]:
     """X (features), y (labels) and, per pair, whether the key-token veto refuses it.
 
     Only pairs that serving would ask the rule about: question cosine >= `PREFILTER`.
@@ -158,7 +158,7 @@ def pair_features(src: Source, embed: Callable[[Sequence[str]], Any], read: Read
     spans: dict[tuple[int, int], list[Any]] = {}  # the reader's n-best, per question and passage
     rows, labels, vetoed = [], [], []
     for v, n, label in src.pairs:
-        if qq[v, n] < PREFILTER:
+        if qq[v, n] < prefilter:
             continue
         pid = src.passage_of[v]
         scores = qp[n].copy()

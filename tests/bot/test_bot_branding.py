@@ -38,6 +38,11 @@ def test_a_renamed_command_is_answered_and_the_old_name_is_not(
         assert post.response["ok"] and post.params["channel"] == "C0SUPPORT"
         eventually(lambda: bot.records.find_by_message("C0SUPPORT", post.response["ts"]))
 
+        # another workspace is refused in the team's own name
+        refused = bot.command("ask What is the return window?", command="/askharbor",
+                              team_id="T0ELSEWHERE")
+        assert refused.status_code == 200 and refused.text == "Harbor Help does not answer here."
+
         # the old name is not a command of this app any more: nothing is answered
         old = bot.command("ask What is the return window?", command="/stylesprint")
         assert old.status_code == 404

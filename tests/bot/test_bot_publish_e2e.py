@@ -48,6 +48,9 @@ from qa_engine.pipeline import AnswerEngine
 from qa_engine.records import Records
 from qa_engine.records.verified import ACTIVE, PENDING, WITHDRAWN
 
+APP_NAME = "StyleSprint Assist"  # the default Branding.app_name
+REFUSED = NOT_HERE.format(app=APP_NAME)
+
 CHANNEL = "C0SUPPORT"
 
 
@@ -242,7 +245,7 @@ def test_requests_for_another_workspace_app_or_org_and_slack_connect_are_refused
     for extra in ({"team_id": "T0ELSEWHERE"}, {"api_app_id": "A0OTHERAPP"},
                   {"enterprise_id": "E0OTHERORG"}):
         refused = bot.command(f"ask {QUESTION}", **extra)
-        assert refused.status_code == 200 and refused.text == NOT_HERE
+        assert refused.status_code == 200 and refused.text == REFUSED
     # mentions: another workspace, another app, a Slack Connect channel
     for envelope in ({"team_id": "T0ELSEWHERE"}, {"api_app_id": "A0OTHERAPP"},
                      {"is_ext_shared_channel": True}):
@@ -258,7 +261,7 @@ def test_requests_for_another_workspace_app_or_org_and_slack_connect_are_refused
     # a slash command in a Slack Connect channel of our own workspace
     slack.shared_channels.add("C0CONNECT")
     shared = bot.command(f"ask {QUESTION}", channel="C0CONNECT")
-    assert shared.json()["text"] == SHARED_CHANNEL
+    assert shared.json()["text"] == SHARED_CHANNEL.format(app=APP_NAME)
 
     # Slack's URL check carries no app or workspace id: Bolt answers it before the check
     challenge = bot.signed_post(json.dumps({"type": "url_verification", "token": "legacy",
@@ -287,7 +290,7 @@ def elsewhere_bot(engine: AnswerEngine, standin: SlackStandIn, records: Records,
 def test_the_allow_list_comes_from_the_settings_when_set(elsewhere_bot: BotServer,
                                                          standin: SlackStandIn) -> None:
     bot = elsewhere_bot
-    assert bot.command(f"ask {QUESTION}").text == NOT_HERE  # the token's own: not listed
+    assert bot.command(f"ask {QUESTION}").text == REFUSED  # the token's own: not listed
     standin.shared_channels.add("C0CONNECT")
     ask_and_wait(bot, QUESTION, team_id="T0OURS", channel="C0CONNECT")  # allowed: answered
     assert not standin.calls_to("bots.info")  # nothing looked up that the settings name

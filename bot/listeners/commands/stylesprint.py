@@ -57,7 +57,8 @@ def stylesprint_command(ack: Ack, command: dict[str, Any], context: BoltContext,
         return
     shared: SharedChannels | None = context.get(SHARED)
     if shared is not None and shared.refused(client, command["channel_id"]):  # Slack Connect
-        ack(text=SHARED_CHANNEL, response_type="ephemeral")
+        ack(text=SHARED_CHANNEL.format(app=branding.app_name),
+            response_type="ephemeral")
         return
     once: Once | None = context.get(ONCE)
     key = key_of(command)
