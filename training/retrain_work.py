@@ -345,7 +345,23 @@ def run_job(job: WorkJob) -> dict[str, Any]:
     if heldout:
         cand_scores = concat_scores(cand_scores, score_examples(candidate, heldout))
     lap("candidate_dev")
-    calibration = fit_calibration(subset(cand_scores, parts["dev"]), source=str(job.dev_path))
+    current = _reader(job.current_dir, job)
+    current.warm_up()
+    cur_scores = cached_scores(current, dev, job.current_dir, job.dev_path, cache_dir, job)
+    if heldout:
+        cur_scores = concat_scores(cur_scores, score_examples(current, heldout))
+    current_calibration = current.calibration
+    current_metrics = gold_metrics(cur_scores, current_calibration, gold, embedder, parts)
+    before = right_flags(cur_scores, current_calibration, gold)
+    del current
+    lap("current_dev")
+    # The candidate's threshold declines at least the share of the dev split's unanswerable
+    # questions the serving version declines: the gate's rule, applied when fitting (a
+    # free threshold fell below the serving version's and the gate refused every retrain
+    # of a version calibrated that way, shipped-0.7 included).
+    held = reader_metrics(subset(cur_scores, parts["dev"]), current_calibration)
+    calibration = fit_calibration(subset(cand_scores, parts["dev"]), source=str(job.dev_path),
+                                  min_unanswerable_declined=held.get("unanswerable_declined"))
     calibration.save(job.candidate_dir)
     meta_path = job.candidate_dir / MODEL_META_FILE
     meta = json.loads(meta_path.read_text())
@@ -362,15 +378,6 @@ def run_job(job: WorkJob) -> dict[str, Any]:
     del candidate
     lap("feedback_fit")
 
-    current = _reader(job.current_dir, job)
-    current.warm_up()
-    cur_scores = cached_scores(current, dev, job.current_dir, job.dev_path, cache_dir, job)
-    if heldout:
-        cur_scores = concat_scores(cur_scores, score_examples(current, heldout))
-    current_metrics = gold_metrics(cur_scores, current.calibration, gold, embedder, parts)
-    before = right_flags(cur_scores, current.calibration, gold)
-    del current
-    lap("current_dev")
     field_clock: dict[str, float] = {}
     field_figures = field_metrics(job, field_clock)
     lap("field_test")
