@@ -18,7 +18,7 @@ phrase to a clause costs span F1 for nothing.
 Why a step after decoding, not only new training labels: the label alone cannot make the
 reader refuse to stop at a number when the annotators of most real QA did, and the rule
 is cheap (no model), deterministic and tested with hand-written passages
-(tests/qa_engine/test_quote.py). `settle_quote` is pure.
+(tests/qa_engine/read/test_quote.py). `settle_quote` is pure.
 """
 
 from __future__ import annotations

@@ -220,7 +220,7 @@ def test_no_reply_over_the_demo_kb_starts_or_ends_mid_sentence():
     assert not bad, bad[:5]
 
 
-FIELD_KB = Path(__file__).resolve().parents[2] / "training" / "data" / "field_test" / "kb"
+FIELD_KB = Path(__file__).resolve().parents[3] / "training" / "data" / "field_test" / "kb"
 
 
 @pytest.mark.skipif(not FIELD_KB.is_dir(), reason="the field-test knowledge base is not here")

@@ -1,7 +1,7 @@
 """Verified answers reach paraphrases and nothing else (issue 23): the matching rule
 (qa_engine/retrieve/verified_match.py, the shipped fitted asset) through the real engine, a real
 Chroma knowledge base of its own and a SQLite records database written by another
-connection, as in test_verified.py."""
+connection, as in test_verified_index.py."""
 
 from __future__ import annotations
 

@@ -99,7 +99,7 @@ def test_int8_question_embeddings_find_the_same_passages(embedder):
 def _policy_in_child(code: str, **env: str) -> str:
     base = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**base, **env}, cwd=Path(__file__).resolve().parents[2],
+                         env={**base, **env}, cwd=Path(__file__).resolve().parents[3],
                          check=True, timeout=120)
     return out.stdout.strip()
 
