@@ -22,7 +22,7 @@ one simulated week of careful agents:
 A question is right when the answer's span scores F1 >= 0.5 against a gold answer, or
 when an unanswerable question is declined. Prints a table and writes JSON.
 
-    python -m bench.learning --groups 40 --outside 120 --out bench/results/learning.json
+    python -m bench.learning --groups 60 --outside 150 --out bench/results/learning.json
 """
 
 from __future__ import annotations
