@@ -72,11 +72,10 @@ def hold_declines(probs: np.ndarray, answerable: np.ndarray, threshold: float,
 
 def fit_calibration(scores: ReaderScores, source: str,
                     max_answerable_declined: float = 0.10,
-                    min_unanswerable_declined: float | None = None,
-                    min_threshold: float | None = None) -> Calibration:
+                    min_unanswerable_declined: float | None = None) -> Calibration:
     """Platt-scale margins against "span is right" (F1 >= 0.5), then pick the threshold
     (raised, when `min_unanswerable_declined` is given, until it declines that share of
-    the unanswerable questions, and to `min_threshold` when that is higher)."""
+    the unanswerable questions)."""
     correct = scores.answerable & (scores.f1_if_answered >= 0.5)
     temperature, bias = fit_platt(scores.margins, correct)
     draft = Calibration(temperature=temperature, bias=bias)
@@ -85,8 +84,6 @@ def fit_calibration(scores: ReaderScores, source: str,
     if min_unanswerable_declined is not None:
         threshold = hold_declines(probs, scores.answerable, threshold,
                                   min_unanswerable_declined)
-    if min_threshold is not None:
-        threshold = max(threshold, min_threshold)
     return Calibration(temperature=temperature, bias=bias, threshold=threshold, fitted_on=source,
                        stats={"examples": int(len(probs)),
                               "answerable": int(scores.answerable.sum())})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from training.calibrate import ReaderScores, fit_calibration, hold_declines
 
@@ -31,18 +30,3 @@ def test_fit_calibration_holds_the_rate_it_is_given() -> None:
     probs = np.array([held.probability(m) for m in margins])
     assert (probs[~ans] < held.threshold).mean() >= 0.95
     assert held.threshold >= free.threshold
-
-
-def test_a_retrain_threshold_asks_at_least_the_serving_versions_confidence() -> None:
-    rng = np.random.default_rng(1)
-    ans = np.array([True] * 60 + [False] * 40)
-    margins = np.concatenate([rng.normal(3, 2, 60), rng.normal(-1, 2, 40)])
-    f1 = np.where(ans, 1.0, 0.0)
-    scores = ReaderScores(margins=margins, predictions=["x"] * 100, answerable=ans,
-                          f1_if_answered=f1, em_if_answered=f1)
-    free = fit_calibration(scores, "dev")
-    floored = fit_calibration(scores, "dev", min_threshold=free.threshold + 0.1)
-    assert floored.threshold == pytest.approx(free.threshold + 0.1)
-    # a floor below the fitted threshold changes nothing
-    assert fit_calibration(scores, "dev", min_threshold=0.0).threshold == pytest.approx(
-        free.threshold)
