@@ -12,7 +12,8 @@ one simulated week of careful agents:
    `/stylesprint ask`; the agent gives feedback through Slack: a 👍 reaction when the
    answer is right (or a decline is right), and when it is wrong a 👎, the "Suggest
    the right answer" button, and the correction modal with the gold answer and what
-   was wrong (wrong part of the passage used, or the wrong passage);
+   was wrong (wrong part of the passage used, the wrong passage, or, for a question
+   the knowledge base does not answer, "the knowledge base does not cover this");
 3. measured right after the feedback (verified answers, before any retrain): the
    taught questions asked again word for word, their paraphrases, and questions
    outside every taught group (none may be captured by a verified answer);
@@ -147,7 +148,7 @@ class Agents:
 def teach(agents: Agents, taught: list[dict[str, Any]]) -> dict[str, str]:
     """Ask every taught question once and give the feedback a careful agent gives;
     question id -> what was given (up, confirmed_decline, corrected, down_unanswerable)."""
-    from qa_engine.records.schema import WRONG_PASSAGE, WRONG_SPAN
+    from qa_engine.records.schema import NOT_COVERED, WRONG_PASSAGE, WRONG_SPAN
 
     kinds: dict[str, str] = {}
     asked = [(row, *agents.ask(row["question"])) for row in taught]
@@ -162,8 +163,8 @@ def teach(agents: Agents, taught: list[dict[str, Any]]) -> dict[str, str]:
             in_passage = gold[0] in (rec["passage_text"] or "")
             agents.correct(answer_id, ts, gold[0], WRONG_SPAN if in_passage else WRONG_PASSAGE)
             kinds[row["id"]] = "corrected"
-        else:  # answered what the KB does not say
-            agents.thumbs(ts, "-1")
+        else:  # answered what the KB does not say: 👎 and "the KB does not cover this"
+            agents.correct(answer_id, ts, "The knowledge base does not say.", NOT_COVERED)
             kinds[row["id"]] = "down_unanswerable"
     return kinds
 

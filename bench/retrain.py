@@ -10,7 +10,8 @@ logged through `Records` exactly as the bot logs them. Two sources:
   question of that many field-test paraphrase groups (seeded) is asked of the real
   engine; a right answer (or a rightly declined question) gets 👍, a wrong answer to an
   answerable question a 👎 and a lead's correction (the gold answer, located and
-  verified as the bot does it), a wrong answer to an unanswerable one a 👎;
+  verified as the bot does it), a wrong answer to an unanswerable one a 👎 and a lead's
+  "the knowledge base does not cover this";
 - `--source train`: answers to questions of the shipped train split, 80% confirmed
   with 👍, 20% given a wrong span and then a correction naming the right one.
 
@@ -95,7 +96,7 @@ def seed_field_feedback(settings: Any, n: int, seed: int = 0) -> dict[str, int]:
 
     from qa_engine.pipeline import AnswerEngine
     from qa_engine.records import DOWN, UP, Records
-    from qa_engine.records.schema import WRONG_PASSAGE, WRONG_SPAN
+    from qa_engine.records.schema import NOT_COVERED, WRONG_PASSAGE, WRONG_SPAN
     from qa_engine.retrieve.verified_index import knowledge_base_of, verify_correction
     from training.evaluation.metrics import f1_score
 
@@ -135,8 +136,11 @@ def seed_field_feedback(settings: Any, n: int, seed: int = 0) -> dict[str, int]:
                     reason=WRONG_SPAN if gold[0] in used else WRONG_PASSAGE)
                 verify_correction(records, correction, kb() if kb else None, publish=True)
                 done["corrections"] += 1
-            else:
+            else:  # answered what the KB does not say: "the KB does not cover this"
                 records.record_vote(answer_id, f"UV{i}", DOWN, source="reaction")
+                correction = records.add_correction(answer_id, "ULEAD", "Not in the KB.",
+                                                    reason=NOT_COVERED)
+                verify_correction(records, correction, kb() if kb else None, publish=True)
                 done["down_unanswerable"] += 1
     finally:
         records.close()

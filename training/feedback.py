@@ -6,7 +6,8 @@ agent's 👍 confirms that span; a correction names the right answer, which is
 located (qa_engine/corrections.py) in the passage used, the other passages the answer
 retrieved, then the whole knowledge base; found elsewhere than in the passage used, that
 passage becomes the question's hard negative. A correction whose agent says the knowledge
-base does not cover the question is never a training example. Everything agents gave ends
+base does not cover the question teaches the reader to decline it on the passage it read
+when a lead wrote it (and stays in the knowledge-gap report). Everything agents gave ends
 up in exactly one of:
 
 - the training examples (project JSONL, loadable by `training.datasets.load_jsonl`);
@@ -46,7 +47,13 @@ from typing import Any
 
 from qa_engine.corrections import USED, Located, PassageSource, locate, locate_correction
 from qa_engine.records.schema import NOT_COVERED, OUTDATED
-from qa_engine.records.verified import PENDING, WITHDRAWN, StaleDownvote, question_key
+from qa_engine.records.verified import (
+    ACTIVE,
+    PENDING,
+    WITHDRAWN,
+    StaleDownvote,
+    question_key,
+)
 from training.datasets import QAExample, write_jsonl
 from training.evaluation.metrics import normalize_answer
 from training.review import (  # noqa: F401  (re-exported: the codes' home was here)
@@ -182,7 +189,8 @@ def items_from_row(row: Mapping[str, Any], kb: PassageSource | None = None,
         if correction.get("publication") in UNPUBLISHED:  # not trained on until approved
             review.append(ReviewItem(item, NOT_APPROVED, str(correction["publication"])))
             continue
-        placed = _correction_item(item, row, correction.get("source"), kb)
+        placed = _correction_item(item, row, correction.get("source"), kb,
+                                  correction.get("publication"))
         (items if isinstance(placed, FeedbackItem) else review).append(placed)
     anchor = next((i for i in items if i.kind == "correction"), None)
     if anchor is not None:  # a 👎 on the bot's answer joins the located correction's group,
@@ -197,13 +205,22 @@ def items_from_row(row: Mapping[str, Any], kb: PassageSource | None = None,
 
 
 def _correction_item(item: FeedbackItem, row: Mapping[str, Any], hint: str | None,
-                     kb: PassageSource | None) -> FeedbackItem | ReviewItem:
+                     kb: PassageSource | None, publication: str | None = None,
+                     ) -> FeedbackItem | ReviewItem:
     """A correction located in the knowledge base (qa_engine/corrections.py), or why not.
 
     Found in another passage than the one the bot used, the used one is exported as the
     question's hard negative (the bot read the wrong passage)."""
     if item.reason == NOT_COVERED:
-        return ReviewItem(item, NOT_COVERED_BY_KB)
+        if not item.passage_text or publication != ACTIVE:
+            # nothing was read (only the gap to fill), or no lead vouched for it (the
+            # export's `publication`: NULL on corrections older than the column)
+            return ReviewItem(item, NOT_COVERED_BY_KB)
+        # The knowledge base does not answer the question, so neither does the passage
+        # the bot read: the reader should have declined there (SQuAD 2.0's unanswerable
+        # example, on the very passage it answered from with a neighbouring fact).
+        return FeedbackItem(**{**asdict(item), "answer_text": DECLINE, "answer_start": -1,
+                               "located": USED})
     if not item.passage_text and kb is None:
         return ReviewItem(item, NO_PASSAGE)
     found = locate_correction(item.answer_text, used_id=item.passage_id,

@@ -44,7 +44,8 @@ def answer_ref(row: AnswerRow) -> AnswerRef:
 
 def export_row(row: AnswerRow, publication: dict[int, str] | None = None) -> dict[str, Any]:
     """One answer as exported; `publication`: correction id -> its verified answer's status
-    ("pending": waiting for approval, "withdrawn", ...), each correction's `publication`."""
+    ("pending": waiting for approval, "withdrawn", ...), each correction's `publication`
+    (a correction no verified answer carries: its own column, set when it was saved)."""
     publication = publication or {}
     return {
         "answer_id": row.id,
@@ -63,7 +64,7 @@ def export_row(row: AnswerRow, publication: dict[int, str] | None = None) -> dic
                 "source": c.source_hint,
                 "reason": c.reason,
                 "created_at": c.created_at.isoformat() + "Z",
-                "publication": publication.get(c.id),
+                "publication": publication.get(c.id, c.publication),
             }
             for c in row.corrections
         ],

@@ -132,6 +132,9 @@ class CorrectionRow(Base):
     # (schema v2 of the pre-Alembic release)
     reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # a correction no verified answer carries ("not covered"): "active" when a lead wrote
+    # it, "pending" otherwise, NULL before revision 0002; trained on only when "active"
+    publication: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     answer: Mapped[AnswerRow] = relationship(back_populates="corrections")
 

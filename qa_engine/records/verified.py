@@ -282,6 +282,14 @@ class VerifiedStore:
             row = session.get(VerifiedAnswerRow, verified_id)
             return _verified(row) if row else None
 
+    def mark_unverifiable(self, correction_id: int, publish: bool) -> None:
+        """Record who may train on a correction no verified answer will carry (one saying
+        the knowledge base does not cover the question): ACTIVE when its author may
+        publish (a lead), PENDING otherwise (`corrections.publication`)."""
+        with self._session() as session, session.begin():
+            session.execute(update(CorrectionRow).where(CorrectionRow.id == correction_id)
+                            .values(publication=ACTIVE if publish else PENDING))
+
     def for_correction(self, correction_id: int) -> Verified | None:
         """The verified answer made from correction `correction_id`, if any."""
         with self._session() as session:

@@ -298,13 +298,15 @@ def verify_correction(records: Records, correction_id: int,
     (`publish`: for everyone at once; otherwise pending, for its author until approved).
 
     Returns where it was found (or why not); None for a correction that is not to be
-    located ("the knowledge base does not cover this"). Called off the request thread
-    when a correction is saved.
+    located ("the knowledge base does not cover this": its publication is recorded on
+    the correction itself, since training learns a decline from it). Called off the
+    request thread when a correction is saved.
     """
     correction = records.verified.correction(correction_id)
     if correction is None:
         raise LookupError(f"no correction with id {correction_id}")
     if correction["reason"] == NOT_COVERED:
+        records.verified.mark_unverifiable(correction_id, publish)
         return None
     found = locate_correction(
         correction["text"], used_id=correction["passage_id"],

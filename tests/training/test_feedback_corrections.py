@@ -86,17 +86,17 @@ def test_a_correction_elsewhere_in_the_kb_and_without_a_recorded_passage(kb) -> 
     assert ds.review == []
 
 
-def test_nowhere_in_the_kb_and_not_covered_are_reviewed_with_an_action(kb, tmp_path) -> None:
+def test_nowhere_in_the_kb_is_reviewed_with_an_action(kb, tmp_path) -> None:
     ds = build_dataset([row(1, "Can I return sale items?", "returns::1",
                             "sale items are final sale", reason="outdated"),
-                        row(2, "Express cost?", "shipping::1", "$12", reason="not_covered")],
+                        row(2, "Express cost?", None, "$12", reason="not_covered")],
                        kb=kb)
     assert ds.train == ds.heldout == []
     review = {r.item.answer_id: r for r in ds.review if r.item.kind == "correction"}
     assert review[1].reason == CORRECTION_NOT_IN_KB
     assert "searched 3 passage(s), the whole knowledge base" in review[1].detail
     assert "outdated" in review[1].detail
-    assert review[2].reason == NOT_COVERED_BY_KB  # never a training example
+    assert review[2].reason == NOT_COVERED_BY_KB  # nothing was read: only the gap
     paths = write_dataset(ds, tmp_path / "fb.jsonl")
     lines = [x for x in map(json.loads, paths["review"].read_text().splitlines())
              if x["kind"] == "correction"]
@@ -104,6 +104,28 @@ def test_nowhere_in_the_kb_and_not_covered_are_reviewed_with_an_action(kb, tmp_p
                                             REVIEW_ACTION[NOT_COVERED_BY_KB]}
     assert {x["correction_reason"] for x in lines} == {"outdated", "not_covered"}
     assert "re-ingest" in format_counts(ds.counts)
+
+
+def test_not_covered_teaches_a_decline_on_the_passage_it_answered_from(kb) -> None:
+    """"Do you ship to Mars?" answered with the returns window: the agent says the KB does
+    not cover it; the reader should have declined on that passage, and its 👎 on the
+    answered span is overruled by the correction."""
+    def wrong(answer_id: int, publication: str | None) -> dict[str, Any]:
+        out = {**row(answer_id, f"Do you ship to Mars? ({answer_id})", "returns::1",
+                     "We don't ship to Mars.", reason="not_covered"),
+               "answered": True, "span": "30 days", "span_start": RETURNS.index("30 days"),
+               "span_end": RETURNS.index("30 days") + 7}
+        out["corrections"][0]["publication"] = publication
+        return out
+
+    ds = build_dataset([wrong(1, "active"), wrong(2, "pending"), wrong(3, None)],
+                       heldout_share=0.0, kb=kb)
+    (ex,) = ds.train  # a lead's
+    assert (ex["context"], ex["answer_text"], ex["answer_start"]) == (RETURNS, "", -1)
+    assert ex["correction_reasons"] == ["not_covered"] and ex["overruled_answer_ids"] == [1]
+    # an agent's waits for a lead; one saved before the column existed is never trained on
+    review = {r.item.answer_id: r.reason for r in ds.review if r.item.kind == "correction"}
+    assert review == {2: NOT_APPROVED, 3: NOT_COVERED_BY_KB}
 
 
 def wrong_shipping_answer() -> Answer:

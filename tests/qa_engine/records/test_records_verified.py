@@ -126,6 +126,7 @@ def test_a_v1_database_is_upgraded_to_the_current_schema_on_start(store: Records
     prefix = f'"{schema}".' if schema else ""
     with store.engine.begin() as conn:  # back to what a v1 database looks like
         conn.execute(text(f"ALTER TABLE {prefix}corrections DROP COLUMN reason"))
+        conn.execute(text(f"ALTER TABLE {prefix}corrections DROP COLUMN publication"))
         conn.execute(text(f"ALTER TABLE {prefix}votes DROP COLUMN event_ts"))
         conn.execute(text(f"DROP TABLE {prefix}verified_answers"))
         conn.execute(text(f"DROP TABLE {prefix}alembic_version"))
@@ -141,7 +142,8 @@ def test_a_v1_database_is_upgraded_to_the_current_schema_on_start(store: Records
         assert "event_ts" in {c["name"] for c in inspect(restarted.engine).get_columns(
             "votes", schema=schema)}
         (row,) = restarted.export()
-        assert [(c["text"], c["reason"]) for c in row["corrections"]] == [("30 days", None)]
+        assert [(c["text"], c["reason"], c["publication"]) for c in row["corrections"]] == [
+            ("30 days", None, None)]
     finally:
         restarted.close()
 
@@ -156,6 +158,7 @@ def test_a_v2_database_gains_votes_event_ts_on_start(store: Records) -> None:
     prefix = f'"{schema}".' if schema else ""
     with store.engine.begin() as conn:  # back to what a v2 database looks like
         conn.execute(text(f"ALTER TABLE {prefix}votes DROP COLUMN event_ts"))
+        conn.execute(text(f"ALTER TABLE {prefix}corrections DROP COLUMN publication"))
         conn.execute(text(f"DROP TABLE {prefix}alembic_version"))
         conn.execute(text(f"DELETE FROM {prefix}schema_version"))
         conn.execute(text(f"INSERT INTO {prefix}schema_version VALUES (2, CURRENT_TIMESTAMP)"))

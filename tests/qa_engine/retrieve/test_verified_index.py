@@ -106,8 +106,15 @@ def test_two_agents_thumbs_up_are_served_as_verified(setup: Setup) -> None:
 
 
 def test_not_covered_is_never_verified(setup: Setup) -> None:
-    assert setup.correct(setup.asked(QUESTION), "$12", reason="not_covered") is None
+    """Nothing to serve; who may train on it (a decline) is recorded on the correction."""
+    answer_id = setup.asked(QUESTION)
+    assert setup.correct(answer_id, "$12", reason="not_covered") is None
+    agent = setup.records.add_correction(answer_id, "UAGENT", "not in the KB",
+                                         reason="not_covered")
+    assert verify_correction(setup.records, agent, setup.kb, publish=False) is None
     assert setup.records.verified.all() == []
+    (row,) = [r for r in setup.records.export() if r["answer_id"] == answer_id]
+    assert [c["publication"] for c in row["corrections"]] == ["active", "pending"]
 
 
 def test_verified_answers_can_be_switched_off(engine: AnswerEngine, tmp_path: Path) -> None:
