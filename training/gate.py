@@ -72,7 +72,7 @@ def gate(current: Mapping[str, Any], candidate: Mapping[str, Any],
          ) -> GateDecision:
     """Promote iff the candidate is not worse than current by more than the margin on
     each gated metric of each set (see the module docstring), and, given the replay
-    figures (`training.retrain_work.replay`: questions of the fixed replay set right
+    figures (`training.retrain_scores.replay`: questions of the fixed replay set right
     before and wrong after, and the reverse), breaks no more answers than it fixes."""
     deltas: dict[str, float | None] = {}
     worse: list[str] = []
@@ -112,7 +112,7 @@ def fit_failure(fit: Mapping[str, Any], min_fit: float, require_confirmed: bool 
     """Why a candidate that did not learn its own feedback fails the run (None: it did).
 
     `fit` is what the retrain child measured on the feedback examples it trained on
-    (`training.retrain_work.feedback_fit`): they are training data, so a candidate that
+    (`training.retrain_scores.feedback_fit`): they are training data, so a candidate that
     still answers them wrong would promote the very answers agents corrected. Every
     confirmed answer (👍 on an answer or a decline) must be right: one wrong fails the run.
     """

@@ -31,8 +31,8 @@ from qa_engine.ingest.files import discover
 from qa_engine.ingest.loaders import load_file
 from qa_engine.ingest.passages import build_passages
 from qa_engine.retrieve.normalize import QuestionNormalizer, words_of
-from qa_engine.retrieve.verified_match import token_f1
 from qa_engine.settings.engine import EngineSettings
+from qa_engine.squad_metrics import f1_score
 from qa_engine.types import Passage
 
 FIELD = Path(__file__).parent / "data" / "field_test"
@@ -118,6 +118,6 @@ def field_source(half: str, known_words: Sequence[str], field: Path = FIELD) -> 
             if n == v:
                 continue
             same = group_of[n] == group or any(
-                token_f1(src.span[v], a) >= 0.5 for a in answers[n])
+                f1_score(src.span[v], [a]) >= 0.5 for a in answers[n])
             src.pairs.append((v, n, int(same)))
     return src

@@ -53,6 +53,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qa_engine.squad_metrics import f1_score
+
 RULE_FILE = Path(__file__).parent / "assets" / "verified_match.json"
 
 FEATURES = ("cos_q", "cos_passage", "passage_lead", "overlap", "cover", "key_diff",
@@ -158,19 +160,8 @@ def reading(candidates: Sequence[Any], span_start: int, span_end: int, span: str
     best = max(candidates, key=lambda c: c.margin)
     overlapping = [c.margin for c in candidates if c.start < span_end and c.end > span_start]
     gap = -(best.margin - max(overlapping)) if overlapping else NO_OVERLAP_GAP
-    return Reading(token_f1(best.text, span), max(gap, NO_OVERLAP_GAP),
+    return Reading(f1_score(best.text, [span]), max(gap, NO_OVERLAP_GAP),
                    max(best.margin, NO_OVERLAP_GAP))
-
-
-def token_f1(a: str, b: str) -> float:
-    """SQuAD's token F1 of two strings (lower case, punctuation and articles dropped)."""
-    ta = [w for w in re.findall(r"[a-z0-9]+", a.lower()) if w not in ("a", "an", "the")]
-    tb = [w for w in re.findall(r"[a-z0-9]+", b.lower()) if w not in ("a", "an", "the")]
-    common = sum(min(ta.count(w), tb.count(w)) for w in set(ta))
-    if not ta or not tb or not common:
-        return float(ta == tb)
-    precision, recall = common / len(ta), common / len(tb)
-    return 2 * precision * recall / (precision + recall)
 
 
 def features(question: str, verified_question: str, span: str, passage: str, cos_q: float,
