@@ -396,6 +396,29 @@ def _example(key: tuple[str, str], winners: list[FeedbackItem],
     }
 
 
+def negative_examples(examples: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The trained corrections' hard negatives as unanswerable examples (kind
+    "feedback-negative"): the question on the passage the bot wrongly answered from, the
+    right answer having been found in another one. The reader should have declined there;
+    without these it learns only where the answer is, and grows surer of every passage of
+    the knowledge base it was taught on (a retrain of shipped-0.7 declined fewer of the
+    field test's unanswerable questions). A pair that is itself an example is left out."""
+    have = {example_key(ex["question"], ex["context"]) for ex in examples}
+    out: list[dict[str, Any]] = []
+    for ex in examples:
+        for k, negative in enumerate(ex.get("hard_negatives") or []):
+            key = example_key(ex["question"], negative.get("text") or "")
+            if not negative.get("text") or key in have:
+                continue
+            have.add(key)
+            out.append({"id": f"{ex['id']}-neg{k}", "question": ex["question"],
+                        "context": negative["text"], "answer_text": "", "answer_start": -1,
+                        "doc": negative.get("passage_id") or "", "group": "feedback",
+                        "reference": "", "kind": "feedback-negative",
+                        "answer_ids": ex.get("answer_ids", [])})
+    return out
+
+
 def load_feedback_rows(database_url: str) -> list[dict[str, Any]]:
     """Every exported answer row from the records database (read-only use)."""
     from qa_engine.records import Records

@@ -45,6 +45,7 @@ from training.feedback import (
     example_key,
     format_counts,
     load_feedback_rows,
+    negative_examples,
     write_dataset,
 )
 from training.gate import GateDecision, fit_failure, format_deltas, gate, margins_from
@@ -347,11 +348,13 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
         kept = random.Random(run_id).sample(kept, settings.retrain.base_sample)
     replay = synthetic_replay(settings.retrain.synthetic_replay, seed=run_id)
     repeat = settings.retrain.feedback_repeat
-    train = [ex.to_json() for ex in kept] + replay + ds.train * repeat
+    negatives = negative_examples(ds.train)  # decline where the bot wrongly read
+    train = [ex.to_json() for ex in kept] + replay + (ds.train + negatives) * repeat
     write_jsonl(train, run_dir / "train.jsonl")
     data_s = time.perf_counter() - started
     outcome.counts.update(base_examples=len(kept), base_in_gold_dropped=len(base) - in_base,
-                          synthetic_replay=len(replay), feedback_repeat=repeat,
+                          synthetic_replay=len(replay), hard_negatives=len(negatives),
+                          feedback_repeat=repeat,
                           train_examples=len(train))
     field_set = field_gate(settings)
     cfg = dict(train_config) if train_config is not None else retrain_config(

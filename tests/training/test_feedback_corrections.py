@@ -26,6 +26,7 @@ from training.feedback import (
     STALE_DOWNVOTE,
     build_dataset,
     format_counts,
+    negative_examples,
     write_dataset,
 )
 from training.retrain import feedback_dataset
@@ -74,6 +75,22 @@ def test_a_correction_in_another_retrieved_passage_trains_with_a_hard_negative(k
     assert ex["correction_reasons"] == ["wrong_passage"]
     assert ex["hard_negatives"] == [{"passage_id": "returns::1", "text": RETURNS}]
     assert ds.review == []
+
+
+def test_a_hard_negative_is_trained_as_a_decline_on_the_passage_used(kb) -> None:
+    """The returns window given as the express price: read on the returns passage, the
+    question should be declined; a pair that is an example of its own is not negated."""
+    rows = [row(1, "How much is express shipping?", "returns::1", "$12",
+                reason="wrong_passage", retrieved=("returns::1", "shipping::1")),
+            row(2, "Do gift cards expire?", "gift::1", "never expire")]
+    ds = build_dataset(rows, heldout_share=0.0, kb=kb)
+    (negative,) = negative_examples(ds.train)
+    assert (negative["question"], negative["context"]) == ("How much is express shipping?",
+                                                            RETURNS)
+    assert (negative["answer_text"], negative["answer_start"]) == ("", -1)
+    assert negative["kind"] == "feedback-negative" and negative["doc"] == "returns::1"
+    own = {**ds.train[0], "id": "fb-own", "context": RETURNS, "hard_negatives": []}
+    assert negative_examples([*ds.train, own]) == []
 
 
 def test_a_correction_elsewhere_in_the_kb_and_without_a_recorded_passage(kb) -> None:

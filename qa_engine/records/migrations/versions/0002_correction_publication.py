@@ -26,7 +26,3 @@ def upgrade() -> None:
     with op.batch_alter_table("corrections") as batch:
         batch.add_column(sa.Column("publication", sa.String(length=16), nullable=True))
 
-
-def downgrade() -> None:
-    with op.batch_alter_table("corrections") as batch:
-        batch.drop_column("publication")
