@@ -39,23 +39,13 @@ from typing import Any
 from qa_engine.settings import Settings
 from training import retrain_child
 from training.datasets import write_jsonl
-from training.feedback import (
-    FeedbackDataset,
-    build_dataset,
-    example_key,
-    format_counts,
-    load_feedback_rows,
-    negative_examples,
-    write_dataset,
-)
+from training.feedback import format_counts, write_dataset
 from training.gate import GateDecision, fit_failure, format_deltas, gate, margins_from
+from training.retrain_data import DATA_DIR, base_paths, feedback_dataset, gold_path, training_set
 from training.runs import RetrainStore, default_owner, utcnow
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).parent / "data"
-SHIPPED_TRAIN = DATA_DIR / "stylesprint_train.jsonl"
-SHIPPED_DEV = DATA_DIR / "stylesprint_dev.jsonl"
 FIELD_TEST_DIR = DATA_DIR / "field_test"
 
 
@@ -104,10 +94,6 @@ class RetrainOutcome:
 __all__ = ["GateDecision", "RetrainFailed", "RetrainOutcome", "gate", "run_retrain"]
 
 
-def gold_path(settings: Settings) -> Path:
-    return Path(settings.retrain.gold_data or SHIPPED_DEV)
-
-
 def field_gate(settings: Settings) -> tuple[Path, list[Path]] | None:
     """(questions, KB paths) of the field test the gate asks end to end; None = off."""
     gold = settings.retrain.field_gold
@@ -125,50 +111,6 @@ def field_gate(settings: Settings) -> tuple[Path, list[Path]] | None:
 def engine_settings(settings: Settings) -> dict[str, Any]:
     """The settings the retrain child rebuilds its engines from (no secrets)."""
     return settings.dump_without_secrets(mode="json")
-
-
-def base_paths(settings: Settings) -> list[Path]:
-    return [Path(p) for p in (settings.retrain.base_data or [SHIPPED_TRAIN])]
-
-
-def synthetic_replay(n: int, seed: int) -> list[dict[str, Any]]:
-    """`n` fresh synthetic examples over fictional stores, different for every run.
-
-    Fine-tuned on StyleSprint's own questions alone, the reader drifts towards their
-    phrasing and forgets how to read other stores (2 epochs on the StyleSprint train
-    split: dev F1 +3.9 points, F1 on held-out synthetic stores −5.9; docs/experiments.md).
-    Replaying general reading practice with every retrain keeps that skill; no synthetic
-    store shares a passage with the gold set.
-    """
-    if n <= 0:
-        return []
-    from training.synth.generator import generate
-
-    return generate(n, seed=10_000 + seed)
-
-
-def week_number(when: Any = None) -> int:
-    """Weeks since 1970-01-05 (a Monday) at `when` (default now, UTC): the held-out
-    rotation of the run (`training.feedback.held_out`)."""
-    from datetime import datetime, timezone
-
-    when = when or datetime.now(timezone.utc)
-    return (when.date().toordinal() - datetime(1970, 1, 5).date().toordinal()) // 7
-
-
-def feedback_dataset(settings: Settings, rotation: int | None = None) -> FeedbackDataset:
-    """The feedback dataset as a retrain would build it now (gold questions kept out);
-    `rotation` (default: this week's number) picks the held-out slot of corrections."""
-    from training.datasets import load_examples
-
-    gold_keys = {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
-    from training.feedback_sources import load_stale_downvotes, open_kb
-
-    rows = load_feedback_rows(settings.resolved_database_url)
-    return build_dataset(rows, gold_keys=gold_keys, heldout_share=settings.retrain.heldout_share,
-                         kb=open_kb(settings),  # corrections are searched in the whole KB
-                         stale_downvotes=load_stale_downvotes(settings.resolved_database_url),
-                         rotation=week_number() if rotation is None else rotation)
 
 
 def retrain_config(settings: Settings, current_dir: Path) -> dict[str, Any]:
@@ -337,25 +279,10 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
                           f"({last.started_at:%Y-%m-%d %H:%M} UTC, {last.status})")
         return
 
-    gold_keys = {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
-    kept = [ex for ex in base if example_key(ex.question, ex.context) not in gold_keys]
-    in_base = len(kept)
-    if settings.retrain.base_sample and len(kept) > settings.retrain.base_sample:
-        # a fresh seeded share of the base data each run: the replay keeps what the reader
-        # knows, the feedback is what it must learn, and the run stays within its budget
-        import random
-
-        kept = random.Random(run_id).sample(kept, settings.retrain.base_sample)
-    replay = synthetic_replay(settings.retrain.synthetic_replay, seed=run_id)
-    repeat = settings.retrain.feedback_repeat
-    negatives = negative_examples(ds.train)  # decline where the bot wrongly read
-    train = [ex.to_json() for ex in kept] + replay + (ds.train + negatives) * repeat
+    train, counts = training_set(settings, base, ds, run_id)
     write_jsonl(train, run_dir / "train.jsonl")
     data_s = time.perf_counter() - started
-    outcome.counts.update(base_examples=len(kept), base_in_gold_dropped=len(base) - in_base,
-                          synthetic_replay=len(replay), hard_negatives=len(negatives),
-                          feedback_repeat=repeat,
-                          train_examples=len(train))
+    outcome.counts.update(counts)
     field_set = field_gate(settings)
     cfg = dict(train_config) if train_config is not None else retrain_config(
         settings, current.path)

@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         from qa_engine.records import SchemaMismatch
         from training.datasets import DatasetError
         from training.feedback import format_counts, write_dataset
-        from training.retrain import feedback_dataset
+        from training.retrain_data import feedback_dataset
 
         try:
             with database_or_exit(settings.resolved_database_url):
@@ -150,7 +150,7 @@ def _plan(settings: Any, store: Any, as_json: bool) -> None:
     from qa_engine.records import SchemaMismatch
     from training.datasets import DatasetError
     from training.feedback import format_counts
-    from training.retrain import feedback_dataset
+    from training.retrain_data import feedback_dataset
     from training.schedule import weekly_trigger
 
     try:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from qa_engine.corrections import locate
 from qa_engine.records import DOWN, UP, Records
 from qa_engine.types import Answer, Passage
 from training.datasets import load_jsonl
@@ -24,7 +25,6 @@ from training.feedback import (
     example_key,
     format_counts,
     load_feedback_rows,
-    locate,
     write_dataset,
 )
 
@@ -151,7 +151,7 @@ def test_gold_questions_are_never_trained_on_and_corrections_are_held_out_stably
 
 
 def test_a_correction_held_out_this_week_is_trained_on_next_week():
-    from training.retrain import week_number
+    from training.retrain_data import week_number
 
     rows = [row(i, f"Question number {i} about returns?", RETURNS, None, answered=False,
                 corrections=("30 days",)) for i in range(40)]

@@ -29,7 +29,7 @@ from training.feedback import (
     negative_examples,
     write_dataset,
 )
-from training.retrain import feedback_dataset
+from training.retrain_data import feedback_dataset
 
 RETURNS = "Online orders can be returned within 30 days of delivery for a full refund."
 SHIPPING = "Standard shipping is free on orders over $50; express shipping costs $12."

@@ -214,7 +214,7 @@ def test_a_fresh_install_without_a_serving_version_ends_cleanly(tmp_path):
 
 
 def test_synthetic_replay_is_fresh_per_run_and_never_overlaps_the_gold():
-    from training.retrain import synthetic_replay
+    from training.retrain_data import synthetic_replay
 
     first, second = synthetic_replay(50, seed=1), synthetic_replay(50, seed=2)
     assert len(first) == 50 and synthetic_replay(0, seed=1) == []
