@@ -46,6 +46,7 @@ from bot.review import LEADS_OR_PEERS, WITHDRAW_REFUSED
 from bot.tenancy import NOT_HERE, SHARED_CHANNEL
 from qa_engine.pipeline import AnswerEngine
 from qa_engine.records import Records
+from qa_engine.records.schema import NOT_COVERED
 from qa_engine.records.verified import ACTIVE, PENDING, WITHDRAWN
 
 APP_NAME = "StyleSprint Assist"  # the default Branding.app_name
@@ -68,7 +69,7 @@ def _responses(slack: SlackStandIn) -> list[str]:
 
 
 def _correct(bot: BotServer, post: Any, user: str, text: str = "Arrives in 1 to 2 business "
-             "days.") -> None:
+             "days.", reason: str = "wrong_span") -> None:
     """`user` gives the answer 👎, opens "Suggest the right answer" and saves `text`; an
     agent's correction is then waited on until its review requests are posted (in the
     answer's thread and the review channel), so that asking again counts posts right."""
@@ -80,10 +81,9 @@ def _correct(bot: BotServer, post: Any, user: str, text: str = "Arrives in 1 to 
     button = offer.params["blocks"][-1]["elements"][0]
     assert bot.click(SUGGEST_ACTION, button["value"], user).status_code == 200
     opened = slack.wait_for("views.open", before + 1)[before]
-    response = bot.interaction(correction_submission(opened, text, reason="wrong_span",
-                                                     user=user))
+    response = bot.interaction(correction_submission(opened, text, reason=reason, user=user))
     assert response.status_code == 200 and not response.content, response.text
-    if user != LEAD:
+    if user != LEAD and reason != NOT_COVERED:
         eventually(lambda: slack.posted(REVIEW_CHANNEL) and _thread_review(slack, post))
 
 
@@ -129,6 +129,24 @@ def test_an_agents_correction_reaches_its_author_at_once_and_everyone_once_a_lea
     again, _ = ask_and_wait(bot, QUESTION.lower(), user="UAGENT4")
     blocks = block_text(again.params["blocks"])
     assert f"{VERIFIED_MARK} <@UAGENT2>, <@{LEAD}>" in blocks and f"> {RIGHT}" in blocks
+
+
+def test_only_a_leads_not_covered_correction_may_teach_a_decline(
+        publish_bot: BotServer) -> None:
+    """"The knowledge base does not cover this" makes no verified answer; who may train a
+    decline from it is kept on the correction: a lead's at once, an agent's not."""
+    bot = publish_bot
+    for user in ("UAGENT2", LEAD):
+        post, _ = ask_and_wait(bot, QUESTION, user=user)
+        _correct(bot, post, user, "We don't say.", reason=NOT_COVERED)
+
+    def marked() -> dict[str, str]:
+        return {c["user"]: c["publication"] for r in bot.records.export()
+                for c in r["corrections"] if c["publication"]}
+
+    assert eventually(lambda: len(marked()) == 2 and marked()) == {
+        "UAGENT2": PENDING, LEAD: ACTIVE}
+    assert bot.records.verified.all() == []
 
 
 def test_a_second_agent_of_the_channel_confirms_and_a_lead_withdraws_in_one_click(
