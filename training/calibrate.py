@@ -107,4 +107,5 @@ def reader_metrics(scores: ReaderScores, calibration: Calibration) -> dict[str, 
         out["answerable_declined"] = float((~answered[ans]).mean())
     if (~ans).any():
         out["unanswerable_declined"] = float((~answered[~ans]).mean())
+        out["unanswerable"] = int((~ans).sum())  # the gate counts its margin in questions
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}

@@ -47,6 +47,26 @@ def test_declining_fewer_unanswerable_questions_on_any_set_refuses():
         assert not decision.promote and "unanswerable declined" in decision.reason, name
 
 
+def test_declines_are_judged_in_questions_never_less_than_one():
+    """47 unanswerable questions: one fewer declined is 0.021, over the 0.02 margin as a
+    share, but it is one question, the least a positive margin allows; two are refused.
+    On 300 questions the same margin allows 6; a margin of 0 allows none."""
+    def field(declined: int, n: int) -> dict[str, float]:
+        return {"f1": 0.5, "unanswerable_declined": round(declined / n, 4), "unanswerable": n}
+
+    current = metrics(DEV, field=field(38, 47))
+    one = gate(current, metrics(DEV, field=field(37, 47)), MARGINS)
+    two = gate(current, metrics(DEV, field=field(36, 47)), MARGINS)
+    assert one.promote and "(-1 of 47 questions, margin 1)" in one.reason
+    assert not two.promote and "(-2 of 47 questions, margin 1)" in two.reason
+    big = metrics(DEV, field=field(240, 300))
+    assert gate(big, metrics(DEV, field=field(234, 300)), MARGINS).promote
+    assert not gate(big, metrics(DEV, field=field(233, 300)), MARGINS).promote
+    strict = {**MARGINS, "field.unanswerable_declined": 0.0}
+    assert not gate(current, metrics(DEV, field=field(37, 47)), strict).promote
+    assert gate(current, metrics(DEV, field=field(38, 47)), strict).promote
+
+
 def test_the_feedback_slice_has_its_own_wider_margin():
     current = metrics(DEV, {"f1": 0.80, "unanswerable_declined": None})
     within = gate(current, metrics(DEV, {"f1": 0.76, "unanswerable_declined": None}), MARGINS)

@@ -56,7 +56,8 @@ def e2e_metrics(settings: Settings, readers: Mapping[str, Path], gold: Path,
         system = built.systems[0]
         system.warm_up()
         qa = evaluator.run(system, rows).metrics.qa
-        out[name] = {"examples": qa.n, "f1": round(qa.f1, 4),
+        out[name] = {"examples": qa.n, "unanswerable": qa.n_unanswerable,
+                     "f1": round(qa.f1, 4),
                      "answerable_f1": _round(qa.answerable_f1),
                      "unanswerable_declined": _round(qa.unanswerable_declined),
                      "answerable_declined": _round(qa.answerable_declined)}
