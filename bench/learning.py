@@ -284,6 +284,13 @@ def tabulate(figures: dict[str, Any], phases: dict[str, dict[str, dict[str, bool
     }
     figures["phases"] = {phase: {name: summarise(results, ids) for name, ids in parts.items()}
                          for phase, results in phases.items()}
+    before = phases.get("before", {})
+    for phase, results in phases.items():  # of those right before, the share still right
+        for name, ids in parts.items():
+            kept = [results[i]["right"] for i in ids if before.get(i, {}).get("right")
+                    and i in results]
+            figures["phases"][phase][name]["still_right"] = (
+                round(sum(kept) / len(kept), 4) if kept else None)
     for phase, results in phases.items():
         unans = [results[i] for i in parts["outside, unanswerable"] if i in results]
         figures["phases"][phase]["outside, unanswerable"]["declined"] = (
@@ -305,6 +312,11 @@ def print_table(f: dict[str, Any]) -> None:
     captured = phases.get("verified", {}).get("outside the taught groups", {})
     print(f"feedback given: {f.get('feedback')}; questions outside the taught groups served "
           f"a verified answer: {captured.get('verified_served')}")
+    kept = {phase: part.get("confirmed, paraphrases", {}).get("still_right")
+            for phase, part in phases.items() if phase != "before"}
+    if any(v is not None for v in kept.values()):
+        print("paraphrases of confirmed questions right before, still right: " + ", ".join(
+            f"{phase} {v:.1%}" for phase, v in kept.items() if v is not None))
     if "retrain" in f:
         r = f["retrain"]
         print(f"retrain: {r['status']} in {r['seconds']} s: {r['reason']}")
