@@ -248,49 +248,29 @@ def _example(key: tuple[str, str], winners: list[FeedbackItem],
         "correction_reasons": sorted({i.reason for i in corrections if i.reason}),
         "hard_negatives": [{"passage_id": pid or None, "text": text}
                            for pid, text in negatives.items()],
-        # the other passages retrieved for it, in rank order (declines there, when the
-        # right answer is not written in them: `negative_examples`)
-        "retrieved_negatives": list(dict.fromkeys(
-            pid for i in winners for pid in i.retrieved_ids
-            if pid not in negatives and pid != (first.passage_id or ""))),
     }
 
 
-def negative_examples(examples: Sequence[Mapping[str, Any]], kb: PassageSource | None = None,
-                      retrieved: int = 0) -> list[dict[str, Any]]:
-    """Unanswerable examples (kind "feedback-negative") beside the feedback: the question
-    read on a passage that does not answer it should be declined.
-
-    - every hard negative of a trained correction: the passage the bot wrongly answered
-      from, the right answer having been found in another one;
-    - with `kb`, the first `retrieved` of the other passages retrieved for the question
-      (`retrieved_negatives`, the nearest first), unless the example's answer is written
-      in them (then it is no negative).
-
-    Without them the reader learns only where answers are, and grows surer of every
-    passage of the knowledge base it was taught on: a retrain of shipped-0.7 declined
-    fewer of the field test's unanswerable questions (docs/experiments.md). A pair that
-    is itself an example is left out."""
+def negative_examples(examples: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The trained corrections' hard negatives as unanswerable examples (kind
+    "feedback-negative"): the question on the passage the bot wrongly answered from, the
+    right answer having been found in another one. The reader should have declined there;
+    without these it learns only where the answer is, and grows surer of every passage of
+    the knowledge base it was taught on (a retrain of shipped-0.7 declined fewer of the
+    field test's unanswerable questions). A pair that is itself an example is left out."""
     have = {example_key(ex["question"], ex["context"]) for ex in examples}
-    wanted = {ex["id"]: (ex.get("retrieved_negatives") or [])[:retrieved] for ex in examples}
-    texts: dict[str, str] = {}
-    if kb is not None and retrieved > 0:
-        ids = sorted({pid for chosen in wanted.values() for pid in chosen})
-        texts = {p.id: p.text for p in kb.get(ids)} if ids else {}
     out: list[dict[str, Any]] = []
     for ex in examples:
-        answer = normalize_answer(ex.get("answer_text"))
-        candidates = [(n.get("passage_id"), n.get("text")) for n in ex.get("hard_negatives") or []]
-        candidates += [(pid, texts.get(pid)) for pid in wanted[ex["id"]]]
-        for k, (pid, text) in enumerate(candidates):
-            key = example_key(ex["question"], text or "")
-            if not text or key in have or (answer and answer in normalize_answer(text)):
+        for k, negative in enumerate(ex.get("hard_negatives") or []):
+            key = example_key(ex["question"], negative.get("text") or "")
+            if not negative.get("text") or key in have:
                 continue
             have.add(key)
             out.append({"id": f"{ex['id']}-neg{k}", "question": ex["question"],
-                        "context": text, "answer_text": "", "answer_start": -1,
-                        "doc": pid or "", "group": "feedback", "reference": "",
-                        "kind": "feedback-negative", "answer_ids": ex.get("answer_ids", [])})
+                        "context": negative["text"], "answer_text": "", "answer_start": -1,
+                        "doc": negative.get("passage_id") or "", "group": "feedback",
+                        "reference": "", "kind": "feedback-negative",
+                        "answer_ids": ex.get("answer_ids", [])})
     return out
 
 

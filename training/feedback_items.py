@@ -53,8 +53,6 @@ class FeedbackItem:
     located: str = ""  # where the correction was found: used | retrieved | kb
     negative_id: str | None = None  # the passage the bot wrongly used: a hard negative
     negative_text: str | None = None
-    #: the passages the answer retrieved (ids, in rank order): declines elsewhere
-    retrieved_ids: tuple[str, ...] = ()
 
     @property
     def score(self) -> int:
@@ -89,8 +87,7 @@ def items_from_row(row: Mapping[str, Any], kb: PassageSource | None = None,
         return items, review
     passage = row.get("passage_text")
     base = dict(answer_id=int(row["answer_id"]), question=str(row["question"]),
-                passage_text=passage, passage_id=row.get("passage_id"),
-                retrieved_ids=tuple(str(i) for i in row.get("retrieved_ids") or ()))
+                passage_text=passage, passage_id=row.get("passage_id"))
     votes = row.get("votes") or {}
     up, down = int(votes.get("up", 0)), int(votes.get("down", 0))
     if up or down:

@@ -40,7 +40,6 @@ from qa_engine.settings import Settings
 from training import retrain_child
 from training.datasets import write_jsonl
 from training.feedback import format_counts, write_dataset
-from training.feedback_sources import open_kb
 from training.gate import GateDecision, fit_failure, format_deltas, gate, margins_from
 from training.retrain_data import DATA_DIR, base_paths, feedback_dataset, gold_path, training_set
 from training.runs import RetrainStore, default_owner, utcnow
@@ -280,7 +279,7 @@ def _prepare_and_train(settings: Settings, store: RetrainStore, registry: Any, r
                           f"({last.started_at:%Y-%m-%d %H:%M} UTC, {last.status})")
         return
 
-    train, counts = training_set(settings, base, ds, run_id, open_kb(settings))
+    train, counts = training_set(settings, base, ds, run_id)
     write_jsonl(train, run_dir / "train.jsonl")
     data_s = time.perf_counter() - started
     outcome.counts.update(counts)

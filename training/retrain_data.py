@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from qa_engine.corrections import PassageSource
 from qa_engine.settings import Settings
 from training.feedback import (
     FeedbackDataset,
@@ -73,7 +72,6 @@ def feedback_dataset(settings: Settings, rotation: int | None = None) -> Feedbac
 
 
 def training_set(settings: Settings, base: Sequence[Any], ds: FeedbackDataset, run_id: int,
-                 kb: PassageSource | None = None,
                  ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """What the candidate trains on, and its counts: the base data (the gold questions
     kept out; a fresh seeded share of it each run, `base_sample`: the replay keeps what
@@ -91,8 +89,7 @@ def training_set(settings: Settings, base: Sequence[Any], ds: FeedbackDataset, r
         kept = random.Random(run_id).sample(kept, settings.retrain.base_sample)
     replay = synthetic_replay(settings.retrain.synthetic_replay, seed=run_id)
     repeat = settings.retrain.feedback_repeat
-    # decline where the bot wrongly read, and on the nearest other passage retrieved
-    negatives = negative_examples(ds.train, kb, settings.retrain.retrieved_negatives)
+    negatives = negative_examples(ds.train)  # decline where the bot wrongly read
     train = [ex.to_json() for ex in kept] + replay + (ds.train + negatives) * repeat
     return train, {"base_examples": len(kept), "base_in_gold_dropped": len(base) - in_base,
                    "synthetic_replay": len(replay), "hard_negatives": len(negatives),

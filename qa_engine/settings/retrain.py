@@ -75,12 +75,6 @@ class RetrainSettings(SettingsGroup):
     feedback_repeat: int = Field(
         12, ge=1, description="Each feedback example appears this many times in a retrain's data."
     )
-    retrieved_negatives: int = Field(
-        1,
-        ge=0,
-        description="Per feedback example, the nearest other passages its question retrieved "
-        "trained as declines (unless the answer is written there); 0 = none.",
-    )
     min_feedback_fit: float = Field(
         0.95,
         ge=0,

@@ -93,36 +93,6 @@ def test_a_hard_negative_is_trained_as_a_decline_on_the_passage_used(kb) -> None
     assert negative_examples([*ds.train, own]) == []
 
 
-def test_the_nearest_other_retrieved_passage_is_a_decline_unless_it_holds_the_answer(
-        kb) -> None:
-    """A 👍 answer read in the shipping passage, which also retrieved gift cards then
-    returns: the question read on gift cards (the nearest other) should be declined; with
-    2, returns too. "online", read in the gift-card passage, is also written in the
-    returns passage ("Online orders ..."): that is no negative."""
-    def confirmed(answer_id: int, question: str, pid: str, span: str,
-                  retrieved: tuple[str, ...]) -> dict[str, Any]:
-        start = KB[pid].index(span)
-        return {**row(answer_id, question, pid, "x", retrieved=retrieved),
-                "answered": True, "span": span, "span_start": start,
-                "span_end": start + len(span), "votes": {"up": 1, "down": 0},
-                "corrections": []}
-
-    express = confirmed(1, "How much is express shipping?", "shipping::1", "$12",
-                        ("shipping::1", "gift::1", "returns::1"))
-    ds = build_dataset([express], heldout_share=0.0, kb=kb)
-    assert ds.train[0]["retrieved_negatives"] == ["gift::1", "returns::1"]
-    (one,) = negative_examples(ds.train, kb, retrieved=1)
-    assert (one["context"], one["answer_text"], one["doc"]) == (GIFT, "", "gift::1")
-    assert [n["doc"] for n in negative_examples(ds.train, kb, retrieved=2)] == [
-        "gift::1", "returns::1"]
-    assert negative_examples(ds.train) == []  # no knowledge base: hard negatives only
-    web = confirmed(2, "Can gift cards be used on the web?", "gift::1", "online",
-                    ("gift::1", "returns::1"))
-    ds = build_dataset([web], heldout_share=0.0, kb=kb)
-    assert ds.train[0]["retrieved_negatives"] == ["returns::1"]
-    assert negative_examples(ds.train, kb, retrieved=1) == []
-
-
 def test_a_correction_elsewhere_in_the_kb_and_without_a_recorded_passage(kb) -> None:
     ds = build_dataset([row(1, "Do gift cards expire?", "returns::1", "never expire"),
                         row(2, "Is standard shipping free?", None, "free on orders over $50")],
