@@ -65,7 +65,7 @@ class RetrainSettings(SettingsGroup):
         "shipped training/data/field_test/kb.",
     )
     field_sample: int = Field(
-        200,
+        400,
         ge=0,
         description="Field-test questions asked per model (a seeded sample keeping the "
         "answerable/unanswerable mix); 0 = all.",
