@@ -82,7 +82,9 @@ def test_retrain_promotes_a_candidate_trained_on_good_feedback(loop):
     assert info["data"]["base_examples"] == len(BASE)
     assert info["data"]["synthetic_replay"] == 8
     assert info["data"]["feedback_repeat"] == 2
-    assert info["data"]["train_examples"] == len(BASE) + 8 + 2 * info["data"]["train"]
+    # the feedback and the declines it implies (hard negatives), each twice
+    assert info["data"]["train_examples"] == len(BASE) + 8 + 2 * (
+        info["data"]["train"] + info["data"]["hard_negatives"])
     assert 0.0 <= info["data"]["feedback_fit"] <= 1.0  # measured on the trained feedback
     # every confirmed answer (two 👍) was trained on and is right with the candidate: the
     # run checks it (STYLESPRINT_RETRAIN_REQUIRE_CONFIRMED, on here) and would have failed
