@@ -56,16 +56,21 @@ def week_number(when: Any = None) -> int:
     return (when.date().toordinal() - datetime(1970, 1, 5).date().toordinal()) // 7
 
 
+def gold_keys(settings: Settings) -> set[tuple[str, str]]:
+    """(question, passage) keys of the frozen gold set: never trained on."""
+    from training.datasets import load_examples
+
+    return {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
+
+
 def feedback_dataset(settings: Settings, rotation: int | None = None) -> FeedbackDataset:
     """The feedback dataset as a retrain would build it now (gold questions kept out);
     `rotation` (default: this week's number) picks the held-out slot of corrections."""
-    from training.datasets import load_examples
-
-    gold_keys = {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
     from training.feedback_sources import load_stale_downvotes, open_kb
 
     rows = load_feedback_rows(settings.resolved_database_url)
-    return build_dataset(rows, gold_keys=gold_keys, heldout_share=settings.retrain.heldout_share,
+    return build_dataset(rows, gold_keys=gold_keys(settings),
+                         heldout_share=settings.retrain.heldout_share,
                          kb=open_kb(settings),  # corrections are searched in the whole KB
                          stale_downvotes=load_stale_downvotes(settings.resolved_database_url),
                          rotation=week_number() if rotation is None else rotation)
@@ -78,10 +83,8 @@ def training_set(settings: Settings, base: Sequence[Any], ds: FeedbackDataset, r
     the reader knows, the feedback is what it must learn, and the run stays within its
     budget), fresh synthetic replay, and the feedback examples with their hard negatives,
     `feedback_repeat` times."""
-    from training.datasets import load_examples
-
-    gold_keys = {example_key(e.question, e.context) for e in load_examples(gold_path(settings))}
-    kept = [ex for ex in base if example_key(ex.question, ex.context) not in gold_keys]
+    gold = gold_keys(settings)
+    kept = [ex for ex in base if example_key(ex.question, ex.context) not in gold]
     in_base = len(kept)
     if settings.retrain.base_sample and len(kept) > settings.retrain.base_sample:
         import random
